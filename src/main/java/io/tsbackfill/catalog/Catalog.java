@@ -1,0 +1,242 @@
+package io.tsbackfill.catalog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Side;
+import io.tsbackfill.db.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Read-only view of TimescaleDB's catalog on one side. Never writes. Queries live in {@code
+ * resources/sql/catalog/}.
+ */
+public final class Catalog {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Catalog() {}
+
+  /** Version, function schema and license; fails naming the side if the extension is missing. */
+  public static TimescaleInfo inspect(Connection c, Side side) throws SQLException {
+    return Jdbc.queryOne(
+            c,
+            Sql.load("catalog/timescale-info"),
+            rs ->
+                new TimescaleInfo(
+                    rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5)))
+        .orElseThrow(
+            () ->
+                BackfillException.badState(
+                    "the "
+                        + side.label()
+                        + " database has no timescaledb extension (CREATE EXTENSION timescaledb)"));
+  }
+
+  /** Every hypertable that has dimensions, by id. */
+  public static Map<Integer, Hypertable> hypertables(Connection c) throws SQLException {
+    Map<Integer, Hypertable> out = new LinkedHashMap<>();
+    record Row(int id, String schema, String table, Dimension d) {}
+    for (Row r :
+        Jdbc.query(
+            c,
+            Sql.load("catalog/hypertables"),
+            rs ->
+                new Row(
+                    rs.getInt(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    new Dimension(rs.getInt(4), rs.getString(5), rs.getString(6), rs.getBoolean(7))))) {
+      out.computeIfAbsent(r.id, id -> new Hypertable(id, r.schema, r.table, new ArrayList<>()))
+          .dimensions()
+          .add(r.d);
+    }
+    out.replaceAll((id, h) -> new Hypertable(id, h.schema(), h.table(), List.copyOf(h.dimensions())));
+    return out;
+  }
+
+  /** Ids of hypertables and cagg materialization hypertables matched by a regex. */
+  public static Set<Integer> hypertablesMatching(Connection c, String regex) throws SQLException {
+    return new TreeSet<>(
+        Jdbc.query(c, Sql.load("catalog/hypertables-matching"), rs -> rs.getInt(1), regex, regex));
+  }
+
+  public static List<ContinuousAggregate> continuousAggregates(Connection c) throws SQLException {
+    return Jdbc.query(
+        c,
+        Sql.load("catalog/caggs"),
+        rs -> new ContinuousAggregate(rs.getInt(1), rs.getInt(2), rs.getString(3), rs.getString(4)));
+  }
+
+  /**
+   * Chunks of {@code h} whose time slice overlaps {@code [lower, upper)} ({@code lower} may be
+   * null), newest first.
+   */
+  public static List<Chunk> chunksInRange(Connection c, Hypertable h, Long lower, long upper)
+      throws SQLException {
+    record Row(int id, String schema, String table, Integer compressed, Slice slice, long bytes) {}
+    List<Row> rows =
+        Jdbc.query(
+            c,
+            Sql.load("catalog/chunks-in-range"),
+            rs ->
+                new Row(
+                    rs.getInt(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    (Integer) rs.getObject(4),
+                    new Slice(rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9)),
+                    rs.getLong(10)),
+            h.id(),
+            h.timeDimension().id(),
+            upper,
+            lower,
+            lower);
+    Map<Integer, List<Row>> byChunk = new LinkedHashMap<>();
+    for (Row r : rows) {
+      byChunk.computeIfAbsent(r.id, k -> new ArrayList<>()).add(r);
+    }
+    List<Chunk> chunks = new ArrayList<>();
+    for (List<Row> rs : byChunk.values()) {
+      Row first = rs.get(0);
+      // Rows come ordered by dimension id, so the time slice is first.
+      List<Slice> slices = rs.stream().map(Row::slice).toList();
+      chunks.add(
+          new Chunk(first.id, first.schema, first.table, slices, first.compressed, first.bytes));
+    }
+    chunks.sort((a, b) -> Long.compare(b.timeSlice().start(), a.timeSlice().start()));
+    return chunks;
+  }
+
+  /** The target chunk of hypertable (schema, table) with exactly these slices, if any. */
+  public static Optional<String[]> findChunk(
+      Connection c, String schema, String table, List<Slice> slices) throws SQLException {
+    String json = slicesJson(slices);
+    List<String[]> found =
+        Jdbc.query(
+            c,
+            Sql.load("catalog/find-chunk"),
+            rs -> new String[] {rs.getString(1), rs.getString(2)},
+            json,
+            schema,
+            table,
+            slices.size(),
+            slices.size());
+    if (found.size() > 1) {
+      throw new SQLException(
+          "more than one chunk of " + schema + "." + table + " matches slices " + json, "XX000");
+    }
+    return found.stream().findFirst();
+  }
+
+  /** How many chunks of (schema, table) overlap the time range [start, end). */
+  public static long overlappingChunks(
+      Connection c, String schema, String table, long start, long end) throws SQLException {
+    return Jdbc.queryOne(
+            c,
+            Sql.load("catalog/overlapping-chunks"),
+            rs -> rs.getLong(1),
+            schema,
+            table,
+            end,
+            start)
+        .orElse(0L);
+  }
+
+  public static boolean chunkExists(Connection c, String schema, String table)
+      throws SQLException {
+    return Jdbc.queryOne(c, Sql.load("catalog/chunk-exists"), rs -> rs.getBoolean(1), schema, table)
+        .orElse(false);
+  }
+
+  /**
+   * The boolean expression that admits exactly the rows of the chunk: its dimension CHECK
+   * constraints joined with AND.
+   */
+  public static String chunkPredicate(Connection c, String schema, String table)
+      throws SQLException {
+    List<String> checks =
+        Jdbc.query(c, Sql.load("catalog/chunk-predicate"), rs -> rs.getString(1), schema, table);
+    if (checks.isEmpty()) {
+      throw new SQLException("chunk " + schema + "." + table + " has no dimension constraints");
+    }
+    List<String> parts = new ArrayList<>();
+    for (String def : checks) {
+      String expr = def.strip();
+      if (expr.startsWith("CHECK ")) {
+        expr = expr.substring("CHECK ".length());
+      }
+      expr = expr.replace(" NOT VALID", "");
+      parts.add(expr);
+    }
+    return String.join(" AND ", parts);
+  }
+
+  public static List<Column> columns(Connection c, String schema, String table)
+      throws SQLException {
+    return Jdbc.query(
+        c,
+        Sql.load("catalog/columns"),
+        rs -> new Column(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)),
+        schema,
+        table);
+  }
+
+  public static boolean isHypertable(Connection c, String schema, String table)
+      throws SQLException {
+    return Jdbc.queryOne(c, Sql.load("catalog/is-hypertable"), rs -> rs.getBoolean(1), schema, table)
+        .orElse(false);
+  }
+
+  public static List<CopyColumn> copyColumns(Connection c, String schema, String table)
+      throws SQLException {
+    return Jdbc.query(
+        c,
+        Sql.load("catalog/copy-columns"),
+        rs -> new CopyColumn(rs.getString(1), rs.getBoolean(2)),
+        schema,
+        table);
+  }
+
+  /** The task table's {@code dimensions} JSON for a list of slices. */
+  public static String slicesJson(List<Slice> slices) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Slice s : slices) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("column_name", s.column());
+      m.put("column_type", s.columnType());
+      m.put("range_start", s.start());
+      m.put("range_end", s.end());
+      out.add(m);
+    }
+    try {
+      return JSON.writeValueAsString(out);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static List<Slice> parseSlices(String json) {
+    try {
+      List<Slice> out = new ArrayList<>();
+      for (var n : JSON.readTree(json)) {
+        out.add(
+            new Slice(
+                n.get("column_name").asText(),
+                n.get("column_type").asText(),
+                n.get("range_start").asLong(),
+                n.get("range_end").asLong()));
+      }
+      return out;
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("invalid dimensions JSON: " + json, e);
+    }
+  }
+}

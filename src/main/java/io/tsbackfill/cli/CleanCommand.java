@@ -1,0 +1,34 @@
+package io.tsbackfill.cli;
+
+import io.tsbackfill.clean.Cleaner;
+import io.tsbackfill.db.ConnectionSpec;
+import io.tsbackfill.db.Side;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code clean}: drop the __backfill schema from the target. */
+@Command(
+    name = "clean",
+    description = {
+      "Removes the administrative schema __backfill from the target once the backfill is done."
+          + " Migrated rows and chunks are not touched."
+    },
+    footer = {"", "Example:", "  timescaledb-backfill clean --target $TARGET"})
+final class CleanCommand extends BaseCommand {
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "<CONN>",
+      description = "Target database (postgres://..., 'host=... dbname=...' or jdbc:postgresql:...).")
+  String target;
+
+  @Override
+  int execute(Console console) {
+    boolean dropped = new Cleaner(ConnectionSpec.parse(Side.TARGET, target)).run();
+    console.result(
+        dropped
+            ? "Removed the __backfill schema from the target."
+            : "Nothing to remove: the target has no __backfill schema.");
+    return 0;
+  }
+}

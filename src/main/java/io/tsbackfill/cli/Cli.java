@@ -1,0 +1,82 @@
+package io.tsbackfill.cli;
+
+import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.db.ExitCode;
+import io.tsbackfill.db.Redactor;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+
+/**
+ * Builds the picocli command line and maps every outcome to an exit code: usage errors (2) print a
+ * one-line reason; {@link BackfillException}s print their message and cause chain; anything else is
+ * an internal error (1). Stack traces only at {@code -vv}. All text passes the {@link Redactor}.
+ */
+public final class Cli {
+  private Cli() {}
+
+  public static int run(PrintStream out, PrintStream err, boolean installSignals, String... args) {
+    Console console = new Console(out, err, installSignals);
+    CommandLine cl = new CommandLine(new RootCommand(console));
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          err.println("error: " + Redactor.redact(ex.getMessage()));
+          CommandLine cmd = ex.getCommandLine();
+          err.println(
+              "Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+          return ExitCode.USAGE;
+        });
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> report(console, ex));
+    return cl.execute(args);
+  }
+
+  static int report(Console console, Exception ex) {
+    PrintStream err = console.err();
+    if (ex instanceof BackfillException be) {
+      err.println("error: " + Redactor.redact(be.getMessage()));
+      printCauses(err, be.getMessage(), be.getCause());
+      if (console.verbosity() >= 2) {
+        printStack(err, be);
+      }
+      return be.exitCode();
+    }
+    err.println("internal error: " + Redactor.redact(String.valueOf(ex)));
+    printCauses(err, String.valueOf(ex), ex.getCause());
+    if (console.verbosity() >= 2) {
+      printStack(err, ex);
+    } else {
+      err.println("(run with -vv to see the stack trace)");
+    }
+    return ExitCode.INTERNAL;
+  }
+
+  /** The chain of underlying causes, each on its own indented line, numbered when several. */
+  private static void printCauses(PrintStream err, String top, Throwable cause) {
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    String last = null;
+    for (Throwable c = cause; c != null && lines.size() < 10; c = c.getCause()) {
+      String text = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+      text = text.strip().replaceAll("\\s*\\n\\s*", " ");
+      String firstLine = c.getMessage() == null ? text : c.getMessage().strip().split("\n")[0];
+      String bare = firstLine.replaceFirst("^(ERROR|FATAL|WARNING): ", "");
+      if (!text.equals(last) && !top.contains(bare)) {
+        lines.add(text);
+      }
+      last = text;
+    }
+    for (int i = 0; i < lines.size(); i++) {
+      String prefix = lines.size() > 1 ? "  " + (i + 1) + ": " : "  caused by: ";
+      err.println(prefix + Redactor.redact(lines.get(i)));
+    }
+  }
+
+  private static void printStack(PrintStream err, Throwable t) {
+    StringWriter sw = new StringWriter();
+    t.printStackTrace(new PrintWriter(sw));
+    err.print(Redactor.redact(sw.toString()));
+  }
+}

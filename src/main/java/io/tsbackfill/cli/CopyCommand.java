@@ -1,0 +1,86 @@
+package io.tsbackfill.cli;
+
+import io.tsbackfill.config.CopyConfig;
+import io.tsbackfill.copy.CopyEngine;
+import io.tsbackfill.copy.CopyResult;
+import io.tsbackfill.copy.Shutdown;
+import io.tsbackfill.db.ExitCode;
+import io.tsbackfill.report.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code copy}: process the staged tasks with a pool of workers. */
+@Command(
+    name = "copy",
+    description = {
+      "Copies the staged chunks, newest first, each in one target transaction: the target rows of"
+          + " the chunk's range are deleted and the source rows streamed in with COPY. Ctrl-C"
+          + " (or SIGTERM) once: finish the chunks in progress and stop; twice: stop at once."
+          + " Run it again to resume."
+    },
+    footer = {"", "Example:", "  timescaledb-backfill copy --source $SOURCE --target $TARGET -p 8"})
+final class CopyCommand extends BaseCommand {
+  @Mixin ConnectionOptions connections;
+
+  @Option(
+      names = {"-p", "--parallelism"},
+      paramLabel = "<N>",
+      defaultValue = "8",
+      description = "Chunks copied at once, 0 to 255 (default: ${DEFAULT-VALUE}).")
+  int parallelism;
+
+  @Option(
+      names = "--retries",
+      paramLabel = "<N>",
+      defaultValue = "3",
+      description = "Retries per chunk after a transient error (default: ${DEFAULT-VALUE}).")
+  int retries;
+
+  @Override
+  int execute(Console console) {
+    CopyConfig config =
+        new CopyConfig(connections.source(), connections.target(), parallelism, retries);
+    Shutdown shutdown = new Shutdown();
+    shutdown.setListener(console::onStopRequested);
+    if (console.installSignals()) {
+      Signals.install(shutdown);
+    }
+    CopyResult r = new CopyEngine(config, console, shutdown).run();
+    if (r.fatal() != null) {
+      throw r.fatal();
+    }
+    console.result(
+        "Copied "
+            + r.chunksCopied()
+            + " chunk"
+            + (r.chunksCopied() == 1 ? "" : "s")
+            + " ("
+            + Units.count(r.rows())
+            + " rows, "
+            + Units.bytes(r.bytes())
+            + ") in "
+            + Units.duration(r.elapsed())
+            + (r.bytes() > 0 ? " (" + Units.rate(r.bytes(), r.elapsed()) + ")" : "")
+            + (r.chunksSkipped() > 0
+                ? "; " + r.chunksSkipped() + " skipped (gone from the source)"
+                : ""));
+    if (!r.failedChunks().isEmpty()) {
+      console.result(
+          r.failedChunks().size()
+              + " chunk"
+              + (r.failedChunks().size() == 1 ? "" : "s")
+              + " failed after all retries and stay pending (run copy again): "
+              + String.join(", ", r.failedChunks()));
+    }
+    if (r.interrupted()) {
+      console.result("Interrupted: run copy again to resume with the chunks still pending.");
+      return ExitCode.INTERRUPTED;
+    }
+    if (!r.failedChunks().isEmpty()) {
+      return ExitCode.TARGET_ERROR;
+    }
+    console.result("Next: timescaledb-backfill verify --source ... --target ...");
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,79 @@
+package io.tsbackfill.cli;
+
+import io.tsbackfill.db.BackfillException;
+import picocli.CommandLine.Command;
+
+/** The top-level command: only help, version and the subcommands. */
+@Command(
+    name = RootCommand.PROGRAM,
+    mixinStandardHelpOptions = true,
+    versionProvider = RootCommand.Version.class,
+    subcommands = {
+      StageCommand.class,
+      CopyCommand.class,
+      VerifyCommand.class,
+      RefreshCaggsCommand.class,
+      CleanCommand.class
+    },
+    description = {
+      "Copies the history of TimescaleDB hypertables and continuous aggregates from a SOURCE"
+          + " database to a TARGET database, chunk by chunk, during a dual-write and backfill"
+          + " migration: the application writes new rows to both databases, and this tool copies"
+          + " everything older than the cut-over point, transactionally, in parallel and"
+          + " resumably.",
+      ""
+    },
+    footer = {
+      "",
+      "A backfill, step by step:",
+      "  timescaledb-backfill stage --source $SOURCE --target $TARGET --until '2016-01-02T00:00:00'",
+      "  timescaledb-backfill copy --source $SOURCE --target $TARGET --parallelism 8",
+      "  timescaledb-backfill refresh-caggs --source $SOURCE --target $TARGET",
+      "  timescaledb-backfill verify --source $SOURCE --target $TARGET",
+      "  timescaledb-backfill clean --target $TARGET",
+      "",
+      "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad state, 4 source database error,",
+      "5 target database error, 6 verification found differences, 130 interrupted."
+    })
+public final class RootCommand implements java.util.concurrent.Callable<Integer> {
+  public static final String PROGRAM = "timescaledb-backfill";
+  private final Console console;
+
+  RootCommand(Console console) {
+    this.console = console;
+  }
+
+  Console console() {
+    return console;
+  }
+
+  @Override
+  public Integer call() {
+    throw BackfillException.usage(
+        "missing command: one of stage, copy, verify, refresh-caggs, clean (see --help)");
+  }
+
+  static String version() {
+    String v = RootCommand.class.getPackage().getImplementationVersion();
+    if (v == null) {
+      try (var in = RootCommand.class.getResourceAsStream("/backfill-version.properties")) {
+        if (in != null) {
+          var p = new java.util.Properties();
+          p.load(in);
+          v = p.getProperty("version");
+        }
+      } catch (java.io.IOException ignored) {
+        // fall through
+      }
+    }
+    return v == null ? "dev" : v;
+  }
+
+  /** picocli's version provider. */
+  public static final class Version implements picocli.CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {PROGRAM + " " + version()};
+    }
+  }
+}

@@ -1,0 +1,427 @@
+package io.tsbackfill.db;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.postgresql.Driver;
+
+/**
+ * A connection to one side, parsed from what users paste: libpq URIs ({@code postgres://} and
+ * {@code postgresql://}), libpq {@code key=value} strings and {@code jdbc:postgresql:} URLs. Missing
+ * parts are filled from libpq's environment ({@code PGHOST}, {@code PGPORT}, ...) and the password
+ * file, as psql does. {@link #jdbcUrl()} and {@link #jdbcProperties()} hand the result to pgjdbc.
+ *
+ * <p>The password is registered with the {@link Redactor} as soon as it is known; {@link
+ * #toString()} never contains it.
+ */
+public final class ConnectionSpec {
+  public static final String APPLICATION_NAME = "timescaledb-backfill";
+  private static final Set<String> SSL_MODES =
+      Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+  private static final Map<String, String> ENV_KEYS =
+      Map.of(
+          "host", "PGHOST",
+          "port", "PGPORT",
+          "dbname", "PGDATABASE",
+          "user", "PGUSER",
+          "password", "PGPASSWORD",
+          "sslmode", "PGSSLMODE",
+          "sslrootcert", "PGSSLROOTCERT",
+          "sslcert", "PGSSLCERT",
+          "sslkey", "PGSSLKEY",
+          "connect_timeout", "PGCONNECT_TIMEOUT");
+  private static final Set<String> KNOWN =
+      Set.of(
+          "host",
+          "hostaddr",
+          "port",
+          "dbname",
+          "user",
+          "password",
+          "sslmode",
+          "sslrootcert",
+          "sslcert",
+          "sslkey",
+          "sslpassword",
+          "connect_timeout",
+          "application_name",
+          "options",
+          "target_session_attrs",
+          "keepalives",
+          "keepalives_idle",
+          "passfile");
+
+  private final Side side;
+  private final Map<String, String> params;
+
+  private ConnectionSpec(Side side, Map<String, String> params) {
+    this.side = side;
+    this.params = params;
+  }
+
+  public Side side() {
+    return side;
+  }
+
+  public String host() {
+    return params.get("host");
+  }
+
+  public String port() {
+    return params.get("port");
+  }
+
+  public String database() {
+    return params.get("dbname");
+  }
+
+  public String user() {
+    return params.get("user");
+  }
+
+  public String sslMode() {
+    return params.get("sslmode");
+  }
+
+  /** Parses {@code text} with the process environment. */
+  public static ConnectionSpec parse(Side side, String text) {
+    return parse(side, text, System.getenv());
+  }
+
+  public static ConnectionSpec parse(Side side, String text, Map<String, String> env) {
+    if (text == null || text.isBlank()) {
+      throw BackfillException.usage("--" + side.label() + ": the connection string is empty");
+    }
+    String t = text.strip();
+    Map<String, String> p;
+    if (t.startsWith("jdbc:")) {
+      p = parseJdbc(side, t);
+    } else if (t.startsWith("postgres://") || t.startsWith("postgresql://")) {
+      p = parseUri(side, t);
+    } else if (t.contains("=")) {
+      p = parseKeyValue(side, t);
+    } else {
+      throw BackfillException.usage(
+          "--"
+              + side.label()
+              + ": not a connection string (expected postgres://..., key=value pairs or"
+              + " jdbc:postgresql://...)");
+    }
+    Redactor.register(p.get("password"));
+    return new ConnectionSpec(side, resolve(side, p, env));
+  }
+
+  private static Map<String, String> resolve(
+      Side side, Map<String, String> given, Map<String, String> env) {
+    Map<String, String> p = new LinkedHashMap<>(given);
+    for (var e : ENV_KEYS.entrySet()) {
+      if (isBlank(p.get(e.getKey())) && !isBlank(env.get(e.getValue()))) {
+        p.put(e.getKey(), env.get(e.getValue()));
+      }
+    }
+    if (!isBlank(p.get("hostaddr")) && isBlank(p.get("host"))) {
+      p.put("host", p.get("hostaddr"));
+    }
+    if (isBlank(p.get("host"))) {
+      p.put("host", "localhost");
+    }
+    if (p.get("host").startsWith("/")) {
+      throw BackfillException.usage(
+          "--"
+              + side.label()
+              + ": Unix-domain socket directories ("
+              + p.get("host")
+              + ") are not supported; give a host name or address, e.g. host=127.0.0.1");
+    }
+    if (isBlank(p.get("port"))) {
+      p.put("port", "5432");
+    }
+    for (String port : p.get("port").split(",")) {
+      if (!port.strip().matches("\\d{1,5}")) {
+        throw BackfillException.usage("--" + side.label() + ": invalid port '" + port + "'");
+      }
+    }
+    if (isBlank(p.get("user"))) {
+      p.put("user", System.getProperty("user.name"));
+    }
+    if (isBlank(p.get("dbname"))) {
+      p.put("dbname", p.get("user"));
+    }
+    if (isBlank(p.get("sslmode"))) {
+      p.put("sslmode", "prefer");
+    }
+    String mode = p.get("sslmode").toLowerCase(Locale.ROOT);
+    if (!SSL_MODES.contains(mode)) {
+      throw BackfillException.usage(
+          "--" + side.label() + ": invalid sslmode '" + p.get("sslmode") + "'");
+    }
+    p.put("sslmode", mode);
+    if (isBlank(p.get("password"))) {
+      Map<String, String> pgpassEnv = env;
+      if (!isBlank(p.get("passfile"))) {
+        pgpassEnv = new LinkedHashMap<>(env);
+        pgpassEnv.put("PGPASSFILE", p.get("passfile"));
+      }
+      String firstHost = p.get("host").split(",")[0].strip();
+      int firstPort = Integer.parseInt(p.get("port").split(",")[0].strip());
+      PgPass.lookup(pgpassEnv, firstHost, firstPort, p.get("dbname"), p.get("user"))
+          .ifPresent(
+              pw -> {
+                Redactor.register(pw);
+                p.put("password", pw);
+              });
+    }
+    p.put("application_name", APPLICATION_NAME);
+    return p;
+  }
+
+  static Map<String, String> parseUri(Side side, String uri) {
+    Map<String, String> p = new LinkedHashMap<>();
+    String rest = uri.substring(uri.indexOf("://") + 3);
+    String query = null;
+    int q = rest.indexOf('?');
+    if (q >= 0) {
+      query = rest.substring(q + 1);
+      rest = rest.substring(0, q);
+    }
+    int slash = rest.indexOf('/');
+    String authority = slash >= 0 ? rest.substring(0, slash) : rest;
+    if (slash >= 0 && slash + 1 < rest.length()) {
+      p.put("dbname", decode(rest.substring(slash + 1)));
+    }
+    int at = authority.lastIndexOf('@');
+    if (at >= 0) {
+      String userInfo = authority.substring(0, at);
+      authority = authority.substring(at + 1);
+      int colon = userInfo.indexOf(':');
+      if (colon >= 0) {
+        p.put("user", decode(userInfo.substring(0, colon)));
+        p.put("password", decode(userInfo.substring(colon + 1)));
+      } else {
+        p.put("user", decode(userInfo));
+      }
+    }
+    if (!authority.isEmpty()) {
+      StringBuilder hosts = new StringBuilder();
+      StringBuilder ports = new StringBuilder();
+      boolean anyPort = false;
+      for (String hp : authority.split(",")) {
+        String host = hp;
+        String port = "";
+        if (hp.startsWith("[")) {
+          int end = hp.indexOf(']');
+          if (end < 0) {
+            throw BackfillException.usage("--" + side.label() + ": unclosed '[' in host");
+          }
+          host = hp.substring(1, end);
+          if (hp.length() > end + 1 && hp.charAt(end + 1) == ':') {
+            port = hp.substring(end + 2);
+          }
+        } else if (hp.contains(":")) {
+          host = hp.substring(0, hp.indexOf(':'));
+          port = hp.substring(hp.indexOf(':') + 1);
+        }
+        if (hosts.length() > 0) {
+          hosts.append(',');
+          ports.append(',');
+        }
+        hosts.append(decode(host));
+        ports.append(port.isEmpty() ? "5432" : port);
+        anyPort |= !port.isEmpty();
+      }
+      if (!hosts.toString().replace(",", "").isEmpty()) {
+        p.put("host", hosts.toString());
+      }
+      if (anyPort) {
+        p.put("port", ports.toString());
+      }
+    }
+    if (query != null && !query.isEmpty()) {
+      for (String kv : query.split("&")) {
+        if (kv.isEmpty()) {
+          continue;
+        }
+        int eq = kv.indexOf('=');
+        if (eq < 0) {
+          throw BackfillException.usage(
+              "--" + side.label() + ": invalid URI parameter '" + decode(kv) + "'");
+        }
+        putKnown(side, p, decode(kv.substring(0, eq)), decode(kv.substring(eq + 1)));
+      }
+    }
+    return p;
+  }
+
+  static Map<String, String> parseKeyValue(Side side, String text) {
+    Map<String, String> p = new LinkedHashMap<>();
+    int i = 0;
+    int n = text.length();
+    while (i < n) {
+      while (i < n && Character.isWhitespace(text.charAt(i))) {
+        i++;
+      }
+      if (i >= n) {
+        break;
+      }
+      int keyStart = i;
+      while (i < n && text.charAt(i) != '=' && !Character.isWhitespace(text.charAt(i))) {
+        i++;
+      }
+      String key = text.substring(keyStart, i);
+      while (i < n && Character.isWhitespace(text.charAt(i))) {
+        i++;
+      }
+      if (i >= n || text.charAt(i) != '=') {
+        throw BackfillException.usage(
+            "--" + side.label() + ": missing '=' after '" + key + "' in connection string");
+      }
+      i++;
+      while (i < n && Character.isWhitespace(text.charAt(i))) {
+        i++;
+      }
+      StringBuilder value = new StringBuilder();
+      if (i < n && text.charAt(i) == '\'') {
+        i++;
+        boolean closed = false;
+        while (i < n) {
+          char c = text.charAt(i++);
+          if (c == '\\' && i < n) {
+            value.append(text.charAt(i++));
+          } else if (c == '\'') {
+            closed = true;
+            break;
+          } else {
+            value.append(c);
+          }
+        }
+        if (!closed) {
+          throw BackfillException.usage(
+              "--" + side.label() + ": unterminated quoted value for '" + key + "'");
+        }
+      } else {
+        while (i < n && !Character.isWhitespace(text.charAt(i))) {
+          char c = text.charAt(i++);
+          if (c == '\\' && i < n) {
+            value.append(text.charAt(i++));
+          } else {
+            value.append(c);
+          }
+        }
+      }
+      putKnown(side, p, key, value.toString());
+    }
+    return p;
+  }
+
+  private static Map<String, String> parseJdbc(Side side, String url) {
+    if (!url.startsWith("jdbc:postgresql:")) {
+      throw BackfillException.usage(
+          "--" + side.label() + ": only jdbc:postgresql: URLs are supported");
+    }
+    Properties props = Driver.parseURL(url, new Properties());
+    if (props == null) {
+      throw BackfillException.usage("--" + side.label() + ": invalid JDBC URL");
+    }
+    Map<String, String> p = new LinkedHashMap<>();
+    for (String name : props.stringPropertyNames()) {
+      String v = props.getProperty(name);
+      switch (name) {
+        case "PGHOST" -> p.put("host", v);
+        case "PGPORT" -> p.put("port", v);
+        case "PGDBNAME" -> p.put("dbname", v);
+        case "user", "password", "sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword",
+            "options" -> p.put(name, v);
+        case "connectTimeout" -> p.put("connect_timeout", v);
+        case "ApplicationName" -> p.put("application_name", v);
+        default -> p.put("jdbc." + name, v);
+      }
+    }
+    return p;
+  }
+
+  private static void putKnown(Side side, Map<String, String> p, String key, String value) {
+    if (!KNOWN.contains(key)) {
+      throw BackfillException.usage(
+          "--" + side.label() + ": unknown connection parameter '" + key + "'");
+    }
+    p.put(key, value);
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  /** A pgjdbc URL with host, port and database; everything else goes in the properties. */
+  public String jdbcUrl() {
+    String[] hosts = host().split(",");
+    String[] ports = port().split(",");
+    StringBuilder sb = new StringBuilder("jdbc:postgresql://");
+    for (int i = 0; i < hosts.length; i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      String h = hosts[i].strip();
+      sb.append(h.contains(":") ? "[" + h + "]" : h);
+      sb.append(':').append(ports[Math.min(i, ports.length - 1)].strip());
+    }
+    sb.append('/').append(java.net.URLEncoder.encode(database(), StandardCharsets.UTF_8));
+    return sb.toString();
+  }
+
+  public Properties jdbcProperties() {
+    Properties props = new Properties();
+    props.setProperty("user", user());
+    if (params.get("password") != null) {
+      props.setProperty("password", params.get("password"));
+    }
+    props.setProperty("ApplicationName", APPLICATION_NAME);
+    props.setProperty("sslmode", sslMode());
+    copy(props, "sslrootcert", "sslrootcert");
+    copy(props, "sslcert", "sslcert");
+    copy(props, "sslkey", "sslkey");
+    copy(props, "sslpassword", "sslpassword");
+    copy(props, "options", "options");
+    String timeout = params.get("connect_timeout");
+    props.setProperty("connectTimeout", isBlank(timeout) ? "10" : timeout.strip());
+    if ("verify-ca".equals(sslMode()) || "verify-full".equals(sslMode())) {
+      props.setProperty("sslfactory", "org.postgresql.ssl.LibPQFactory");
+    }
+    if (params.containsKey("target_session_attrs")) {
+      String v = params.get("target_session_attrs");
+      props.setProperty("targetServerType", v.equals("read-write") ? "primary" : v);
+    }
+    for (var e : params.entrySet()) {
+      if (e.getKey().startsWith("jdbc.")) {
+        props.setProperty(e.getKey().substring(5), e.getValue());
+      }
+    }
+    props.setProperty("tcpKeepAlive", "true");
+    return props;
+  }
+
+  private void copy(Properties props, String from, String to) {
+    String v = params.get(from);
+    if (v != null && !v.isBlank()) {
+      props.setProperty(to, v);
+    }
+  }
+
+  /** For messages: side, endpoint, database and user; never the password. */
+  public String describe() {
+    return side.label() + " database " + database() + " at " + host() + ":" + port()
+        + " as user " + user();
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+}

@@ -1,0 +1,85 @@
+package io.tsbackfill.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Small JDBC helpers so engines read as SQL plus mapping. Every statement is logged on the {@code
+ * io.tsbackfill.sql} logger at DEBUG (shown with {@code -vv}).
+ */
+public final class Jdbc {
+  private static final Logger SQL = LoggerFactory.getLogger("io.tsbackfill.sql");
+
+  /** Maps the current row of a result set. */
+  @FunctionalInterface
+  public interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  private Jdbc() {}
+
+  public static <T> List<T> query(Connection c, String sql, RowMapper<T> mapper, Object... args)
+      throws SQLException {
+    log(sql, args);
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<T> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(mapper.map(rs));
+        }
+        return out;
+      }
+    }
+  }
+
+  public static <T> Optional<T> queryOne(
+      Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+    List<T> rows = query(c, sql, mapper, args);
+    if (rows.size() > 1) {
+      throw new SQLException("expected at most one row, got " + rows.size() + " from: " + sql);
+    }
+    return rows.stream().findFirst();
+  }
+
+  public static int update(Connection c, String sql, Object... args) throws SQLException {
+    log(sql, args);
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      return ps.executeUpdate();
+    }
+  }
+
+  /** Runs a statement without parameters through the simple protocol (DDL, SET, ANALYZE...). */
+  public static void execute(Connection c, String sql) throws SQLException {
+    log(sql);
+    try (Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  public static void log(String sql, Object... args) {
+    if (SQL.isDebugEnabled()) {
+      String oneLine = sql.strip().replaceAll("\\s+", " ");
+      if (args.length == 0) {
+        SQL.debug("{}", oneLine);
+      } else {
+        SQL.debug("{} -- {}", oneLine, java.util.Arrays.toString(args));
+      }
+    }
+  }
+
+  private static void bind(PreparedStatement ps, Object[] args) throws SQLException {
+    for (int i = 0; i < args.length; i++) {
+      ps.setObject(i + 1, args[i]);
+    }
+  }
+}

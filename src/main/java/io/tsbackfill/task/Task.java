@@ -1,0 +1,29 @@
+package io.tsbackfill.task;
+
+import io.tsbackfill.catalog.Catalog;
+import io.tsbackfill.catalog.Slice;
+import io.tsbackfill.db.Ident;
+import java.util.List;
+
+/** One row of {@code __backfill.task}: a source chunk to copy, with its range filter. */
+public record Task(
+    long priority,
+    String chunkSchema,
+    String chunkName,
+    String hypertableSchema,
+    String hypertableName,
+    String dimensionsJson,
+    String filter) {
+
+  public List<Slice> slices() {
+    return Catalog.parseSlices(dimensionsJson);
+  }
+
+  public String chunkQname() {
+    return Ident.qname(chunkSchema, chunkName);
+  }
+
+  public String hypertableQname() {
+    return Ident.qname(hypertableSchema, hypertableName);
+  }
+}

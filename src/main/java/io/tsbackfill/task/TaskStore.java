@@ -1,0 +1,97 @@
+package io.tsbackfill.task;
+
+import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Sql;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.Optional;
+
+/**
+ * The {@code __backfill} schema in the target: the durable task queue that makes copy resumable and
+ * lets several copy processes share work. Claims use {@code FOR NO KEY UPDATE SKIP LOCKED}, so a
+ * row lock held for the whole per-chunk transaction is what gives a chunk to exactly one worker.
+ */
+public final class TaskStore {
+  public static final String SCHEMA = "__backfill";
+
+  private TaskStore() {}
+
+  public static boolean schemaExists(Connection t) throws SQLException {
+    return Jdbc.queryOne(t, Sql.load("task/schema-exists"), rs -> rs.getBoolean(1)).orElse(false);
+  }
+
+  public static void createSchema(Connection t) throws SQLException {
+    Jdbc.execute(t, Sql.load("task/create-schema"));
+  }
+
+  /** Inserts a task unless the chunk is staged already; true when it was inserted. */
+  public static boolean insert(
+      Connection t,
+      String chunkSchema,
+      String chunkName,
+      String hypertableSchema,
+      String hypertableName,
+      String dimensionsJson,
+      String filter,
+      long sourceBytes)
+      throws SQLException {
+    return Jdbc.queryOne(
+            t,
+            Sql.load("task/insert"),
+            rs -> rs.getLong(1),
+            chunkSchema,
+            chunkName,
+            hypertableSchema,
+            hypertableName,
+            dimensionsJson,
+            filter,
+            sourceBytes)
+        .isPresent();
+  }
+
+  /** Pending copy tasks and their staged size in bytes. */
+  public static long[] countCopyPending(Connection t) throws SQLException {
+    return Jdbc.queryOne(
+            t,
+            Sql.load("task/count-copy-pending"),
+            rs -> new long[] {rs.getLong(1), rs.getLong(2)})
+        .orElseThrow();
+  }
+
+  /** Claims the next pending task in the caller's open transaction. */
+  public static Optional<Task> claimNextCopyTask(Connection t, Collection<Long> exclude)
+      throws SQLException {
+    Object excluded = t.createArrayOf("bigint", exclude.toArray());
+    return Jdbc.queryOne(t, Sql.load("task/claim-copy"), TaskStore::task, excluded);
+  }
+
+  /** Claims a given task again (for a retry) if it is still pending and not locked. */
+  public static Optional<Task> claimCopyTaskAgain(Connection t, long priority)
+      throws SQLException {
+    return Jdbc.queryOne(t, Sql.load("task/claim-copy-again"), TaskStore::task, priority);
+  }
+
+  public static void markCopied(
+      Connection t, long priority, String message, String path, long rows, long bytes)
+      throws SQLException {
+    Jdbc.update(t, Sql.load("task/mark-copied"), message, path, rows, bytes, priority);
+  }
+
+  public static void markCopyFailed(Connection t, long priority, String message)
+      throws SQLException {
+    Jdbc.update(t, Sql.load("task/mark-copy-failed"), message, priority);
+  }
+
+  static Task task(ResultSet rs) throws SQLException {
+    return new Task(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6),
+        rs.getString(7));
+  }
+}

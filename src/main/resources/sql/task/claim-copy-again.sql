@@ -1,0 +1,7 @@
+-- The same task again, for a retry, if it is still pending and free.
+SELECT priority, chunk_schema, chunk_name, hypertable_schema, hypertable_name,
+       dimensions::text, filter
+  FROM __backfill.task
+ WHERE worked IS NULL
+   AND priority = ?
+   FOR NO KEY UPDATE SKIP LOCKED

@@ -1,0 +1,10 @@
+-- The pending task with the lowest priority that no other worker holds, skipping tasks that
+-- already failed in this run (?1, a bigint array).
+SELECT priority, chunk_schema, chunk_name, hypertable_schema, hypertable_name,
+       dimensions::text, filter
+  FROM __backfill.task
+ WHERE worked IS NULL
+   AND priority <> ALL (?)
+ ORDER BY priority
+ LIMIT 1
+   FOR NO KEY UPDATE SKIP LOCKED

@@ -1,0 +1,5 @@
+INSERT INTO __backfill.task
+       (chunk_schema, chunk_name, hypertable_schema, hypertable_name, dimensions, filter, source_bytes)
+VALUES (?, ?, ?, ?, ?::jsonb, ?, ?)
+ON CONFLICT (chunk_schema, chunk_name) DO NOTHING
+RETURNING priority

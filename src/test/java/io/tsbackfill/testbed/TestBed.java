@@ -1,0 +1,95 @@
+package io.tsbackfill.testbed;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The two servers integration tests run against, SOURCE and TARGET, and fresh database pairs on
+ * them. Fails loudly when the servers are not reachable: the README's test command starts them.
+ */
+public final class TestBed {
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+  private static TestBed local;
+
+  private final TestServer source;
+  private final TestServer target;
+
+  public TestBed(TestServer source, TestServer target) {
+    this.source = source;
+    this.target = target;
+  }
+
+  /** The local servers from the environment (scripts/testbed/servers.sh). */
+  public static synchronized TestBed local() {
+    if (local == null) {
+      String s =
+          env("BACKFILL_TEST_SOURCE_URL", "postgres://postgres@127.0.0.1:" + env("BACKFILL_SOURCE_PORT", "55432") + "/postgres");
+      String t =
+          env("BACKFILL_TEST_TARGET_URL", "postgres://postgres@127.0.0.1:" + env("BACKFILL_TARGET_PORT", "55433") + "/postgres");
+      local = new TestBed(TestServer.fromUrl("source", s), TestServer.fromUrl("target", t));
+      local.check();
+    }
+    return local;
+  }
+
+  private void check() {
+    for (TestServer s : new TestServer[] {source, target}) {
+      try (Connection c = s.connect("postgres")) {
+        c.isValid(5);
+      } catch (SQLException e) {
+        throw new IllegalStateException(
+            "the "
+                + s.name()
+                + " test server at "
+                + s.host()
+                + ":"
+                + s.port()
+                + " is not reachable ("
+                + e.getMessage()
+                + "); start the test bed with scripts/testbed/servers.sh start, or run"
+                + " scripts/test.sh",
+            e);
+      }
+    }
+  }
+
+  private static String env(String name, String fallback) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? fallback : v;
+  }
+
+  public TestServer source() {
+    return source;
+  }
+
+  public TestServer target() {
+    return target;
+  }
+
+  /** A fresh database on each server, named after the test, with the extension created. */
+  public DatabasePair freshPair(String testName) {
+    String name =
+        ("bf_"
+                + testName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_")
+                + "_"
+                + ProcessHandle.current().pid()
+                + "_"
+                + COUNTER.incrementAndGet())
+            .replaceAll("_+", "_");
+    if (name.length() > 60) {
+      name = name.substring(name.length() - 60).replaceFirst("^_", "bf");
+    }
+    TestDb s = TestDb.create(source, name, true);
+    TestDb t = TestDb.create(target, name, true);
+    return new DatabasePair(s, t);
+  }
+
+  static void exec(Connection c, String sql) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+}
