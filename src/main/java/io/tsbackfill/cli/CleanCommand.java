@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 
 /** {@code clean}: drop the __backfill schema from the target. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "clean",
     description = {
       "Removes the administrative schema __backfill from the target once the backfill is done."

@@ -22,6 +22,7 @@ public final class Cli {
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setUsageHelpWidth(110);
     cl.setParameterExceptionHandler(
         (ex, a) -> {
           err.println("error: " + Redactor.redact(ex.getMessage()));

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 
 /** {@code copy}: process the staged tasks with a pool of workers. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "copy",
     description = {
       "Copies the staged chunks, newest first, each in one target transaction: the target rows of"

@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 
 /** {@code refresh-caggs}: bring the target's continuous aggregates up to the source's watermark. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "refresh-caggs",
     description = {
       "Refreshes the target's continuous aggregates from the target's watermark up to the"

@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 
 /** {@code stage}: create copy tasks for the chunks in the chosen time range. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "stage",
     description = {
       "Creates copy tasks in the target's __backfill schema for the source chunks before --until"

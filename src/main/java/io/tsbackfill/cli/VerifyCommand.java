@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 
 /** {@code verify}: compare every copied chunk between source and target. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "verify",
     description = {"Compares each copied chunk between source and target."})
 final class VerifyCommand extends BaseCommand {

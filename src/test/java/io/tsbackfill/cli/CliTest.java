@@ -1,0 +1,79 @@
+package io.tsbackfill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tsbackfill.testbed.ToolRun;
+import org.junit.jupiter.api.Test;
+
+/** Command-line parsing and exit codes, without any database. */
+class CliTest {
+  @Test
+  void helpExplainsTheToolAndListsTheCommands() {
+    ToolRun r = ToolRun.inProcess("--help");
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out().replaceAll("\\s+", " "))
+        .contains("dual-write and backfill")
+        .contains("stage")
+        .contains("copy")
+        .contains("verify")
+        .contains("refresh-caggs")
+        .contains("clean")
+        .contains("Exit codes");
+  }
+
+  @Test
+  void versionNamesTheProgram() {
+    ToolRun r = ToolRun.inProcess("--version");
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).startsWith("timescaledb-backfill ");
+  }
+
+  @Test
+  void subcommandHelpShowsExamples() {
+    ToolRun r = ToolRun.inProcess("stage", "--help");
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).contains("--until").contains("--cascade-up").contains("Examples");
+  }
+
+  @Test
+  void missingOrUnknownCommandIsAUsageError() {
+    assertThat(ToolRun.inProcess().exitCode()).isEqualTo(2);
+    ToolRun unknown = ToolRun.inProcess("frobnicate");
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.err()).contains("frobnicate");
+  }
+
+  @Test
+  void missingRequiredOptionsAreUsageErrors() {
+    ToolRun r = ToolRun.inProcess("stage", "--source", "host=h", "--target", "host=h");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--until");
+    assertThat(ToolRun.inProcess("clean").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void badNumbersAreUsageErrors() {
+    ToolRun words = ToolRun.inProcess("copy", "--source", "host=h", "--target", "host=h", "-p", "x");
+    assertThat(words.exitCode()).isEqualTo(2);
+    ToolRun range = ToolRun.inProcess("copy", "--source", "host=h", "--target", "host=h", "-p", "300");
+    assertThat(range.exitCode()).isEqualTo(2);
+    assertThat(range.err()).contains("--parallelism");
+    ToolRun retries =
+        ToolRun.inProcess("copy", "--source", "host=h", "--target", "host=h", "--retries", "-1");
+    assertThat(retries.exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void passwordsInMistypedArgumentsAreMasked() {
+    ToolRun r = ToolRun.inProcess("copy", "--sourc=postgres://u:topsecret@h/db", "--target", "x=y");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.all()).doesNotContain("topsecret");
+  }
+
+  @Test
+  void badConnectionStringsAreUsageErrors() {
+    ToolRun r = ToolRun.inProcess("clean", "--target", "not a connection string");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).startsWith("error: --target");
+  }
+}
