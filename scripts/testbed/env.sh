@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the test-bed scripts: ports, cache folder, and the PostgreSQL the install chose.
 # Override BACKFILL_SOURCE_PORT / BACKFILL_TARGET_PORT / BACKFILL_CACHE in the environment.
 export BACKFILL_CACHE="${BACKFILL_CACHE:-$HOME/.cache/timescaledb-backfill}"

@@ -1,31 +1,61 @@
 #!/usr/bin/env bash
-# Starts, stops or shows the two local PostgreSQL clusters that play SOURCE and TARGET:
+# Two local PostgreSQL + TimescaleDB clusters playing SOURCE and TARGET (run install.sh first):
 #   bf_source on 127.0.0.1:$BACKFILL_SOURCE_PORT (default 55432)
 #   bf_target on 127.0.0.1:$BACKFILL_TARGET_PORT (default 55433)
-# Authentication: user postgres connects over TCP without a password (trust); every other user
-# needs its password (scram-sha-256), so tests can check wrong passwords with the role
-# "backfill" (password "backfill-secret"). Durability is off: these are throw-away test servers.
-# Usage: servers.sh start|stop|restart|status
+# Authentication over TCP: user "postgres" connects without a password (trust); every other user
+# must give its password (scram-sha-256). The superuser role "backfill" with password
+# "backfill-secret" exists so tests can check right and wrong passwords.
+# Local sockets (/var/run/postgresql and /tmp) trust everyone.
+# Durability is off (fsync, synchronous_commit, full_page_writes): throw-away test servers.
+# Usage: servers.sh start|stop|restart|status [source|target]   (default: both)
+# start is idempotent; it creates or fixes the clusters and waits until they accept connections.
+# status exits 3 when a selected cluster is not running.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/env.sh"
 say() { echo "servers.sh: $*"; }
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+die() { say "$*" >&2; exit 1; }
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+if ! command -v pg_ctlcluster >/dev/null || [ ! -x "$PG_BIN/postgres" ]; then
+  die "PostgreSQL $PG_MAJOR is not installed; run scripts/testbed/install.sh"
+fi
 
-clusters=("bf_source:$BACKFILL_SOURCE_PORT" "bf_target:$BACKFILL_TARGET_PORT")
+case "${2:-}" in
+  "") clusters=("bf_source:$BACKFILL_SOURCE_PORT" "bf_target:$BACKFILL_TARGET_PORT") ;;
+  source) clusters=("bf_source:$BACKFILL_SOURCE_PORT") ;;
+  target) clusters=("bf_target:$BACKFILL_TARGET_PORT") ;;
+  *) echo "usage: $0 start|stop|restart|status [source|target]" >&2; exit 2 ;;
+esac
 
-configure() {
+state() { # "online PORT", "down PORT" or "missing"
+  pg_lsclusters -h 2>/dev/null |
+    awk -v v="$PG_MAJOR" -v n="$1" '$1 == v && $2 == n { s = $4 " " $3 } END { print s ? s : "missing" }'
+}
+running() { [ "$(state "$1")" = "online $2" ]; }
+
+put() { # writes file $1 with content $2 when it differs, and then sets changed=1
+  [ "$($SUDO cat "$1" 2>/dev/null)" != "$2" ] || return 0
+  printf '%s\n' "$2" | $SUDO tee "$1" >/dev/null
+  $SUDO chown postgres:postgres "$1"
+  changed=1
+}
+
+configure() { # creates the cluster or fixes its settings; sets changed=1 when they changed
   local name=$1 port=$2
+  changed=""
   local conf="/etc/postgresql/$PG_MAJOR/$name"
-  if [ ! -d "$conf" ]; then
-    say "creating cluster $name on port $port"
-    pg_createcluster "$PG_MAJOR" "$name" -p "$port" -- --auth=trust >/dev/null
+  if [ "$(state "$name")" = missing ]; then
+    say "creating cluster $name (PostgreSQL $PG_MAJOR) on port $port"
+    $SUDO pg_createcluster "$PG_MAJOR" "$name" -p "$port" -- --auth=trust >/dev/null
   fi
-  if ! grep -q "^port = $port\b" "$conf/postgresql.conf"; then
-    sed -i "s/^port = .*/port = $port/" "$conf/postgresql.conf"
+  if [ "$($SUDO pg_conftool -s "$PG_MAJOR" "$name" show port)" != "$port" ]; then
+    say "moving $name to port $port"
+    $SUDO pg_conftool "$PG_MAJOR" "$name" set port "$port"
+    changed=1
   fi
-  mkdir -p "$conf/conf.d"
-  cat >"$conf/conf.d/backfill-testbed.conf" <<CONF
+  $SUDO mkdir -p "$conf/conf.d"
+  put "$conf/conf.d/backfill-testbed.conf" "\
 shared_preload_libraries = 'timescaledb'
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '/var/run/postgresql,/tmp'
@@ -38,52 +68,61 @@ shared_buffers = 256MB
 fsync = off
 synchronous_commit = off
 full_page_writes = off
-password_encryption = 'scram-sha-256'
-CONF
-  cat >"$conf/pg_hba.conf" <<HBA
+password_encryption = 'scram-sha-256'"
+  put "$conf/pg_hba.conf" "\
 local all all trust
 host all postgres 127.0.0.1/32 trust
-host all all 127.0.0.1/32 scram-sha-256
-host all postgres ::1/128 trust
-host all all ::1/128 scram-sha-256
-HBA
-  chown -R postgres:postgres "$conf" 2>/dev/null || true
+host all all 127.0.0.1/32 scram-sha-256"
 }
 
 start() {
+  local c name port
   for c in "${clusters[@]}"; do
-    local name=${c%%:*} port=${c##*:}
+    name=${c%%:*} port=${c##*:}
     configure "$name" "$port"
-    if ! pg_ctlcluster "$PG_MAJOR" "$name" status >/dev/null 2>&1; then
-      pg_ctlcluster "$PG_MAJOR" "$name" start
+    if [ -n "$changed" ] && running "$name" "$port"; then
+      say "restarting $name for its new settings"
+      $SUDO pg_ctlcluster "$PG_MAJOR" "$name" restart -m fast
+    elif ! running "$name" "$port"; then
+      $SUDO pg_ctlcluster "$PG_MAJOR" "$name" start ||
+        die "$name did not start; see /var/log/postgresql/postgresql-$PG_MAJOR-$name.log"
     fi
   done
   for c in "${clusters[@]}"; do
-    local port=${c##*:}
+    name=${c%%:*} port=${c##*:}
     for _ in $(seq 1 60); do
       "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" && break
       sleep 0.5
     done
-    "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" || { say "server on port $port did not start"; exit 1; }
-    psql -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -c \
-      "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'backfill') THEN
-         CREATE ROLE backfill LOGIN SUPERUSER PASSWORD 'backfill-secret'; END IF; END \$\$" >/dev/null
+    "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" || die "$name on port $port does not accept connections"
+    "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'backfill') THEN CREATE ROLE backfill; END IF;
+END $$;
+ALTER ROLE backfill LOGIN SUPERUSER PASSWORD 'backfill-secret';
+SQL
+    say "$name ready on 127.0.0.1:$port (PostgreSQL $PG_MAJOR)"
   done
-  say "source on 127.0.0.1:$BACKFILL_SOURCE_PORT, target on 127.0.0.1:$BACKFILL_TARGET_PORT (PostgreSQL $PG_MAJOR)"
 }
 
 stop() {
+  local c name
   for c in "${clusters[@]}"; do
-    local name=${c%%:*}
-    if pg_ctlcluster "$PG_MAJOR" "$name" status >/dev/null 2>&1; then
-      pg_ctlcluster "$PG_MAJOR" "$name" stop -m fast
-    fi
+    name=${c%%:*}
+    if [[ "$(state "$name")" == online* ]]; then $SUDO pg_ctlcluster "$PG_MAJOR" "$name" stop -m fast; fi
+    say "$name stopped"
   done
-  say "stopped"
 }
 
 status() {
-  pg_lsclusters | awk -v a="bf_source" -v b="bf_target" 'NR == 1 || $2 == a || $2 == b'
+  local c name port rc=0 s
+  for c in "${clusters[@]}"; do
+    name=${c%%:*} port=${c##*:}
+    s="$(state "$name")"
+    say "$name (PostgreSQL $PG_MAJOR) ${s/ /, port }"
+    [ "$s" = "online $port" ] || rc=3
+  done
+  return $rc
 }
 
 case "${1:-status}" in
@@ -91,5 +130,5 @@ case "${1:-status}" in
   stop) stop ;;
   restart) stop; start ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|status [source|target]" >&2; exit 2 ;;
 esac

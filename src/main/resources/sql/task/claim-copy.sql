@@ -1,7 +1,7 @@
 -- The pending task with the lowest priority that no other worker holds, skipping tasks that
 -- already failed in this run (?1, a bigint array).
 SELECT priority, chunk_schema, chunk_name, hypertable_schema, hypertable_name,
-       dimensions::text, filter
+       dimensions::text, filter, target_hypertable_schema, target_hypertable_name
   FROM __backfill.task
  WHERE worked IS NULL
    AND priority <> ALL (?)

@@ -12,7 +12,11 @@ CREATE TABLE __backfill.task (
     hypertable_name   name NOT NULL,
     dimensions        jsonb NOT NULL,
     filter            text,
-    -- ours: what stage saw and what copy did, for progress, status and notes
+    -- ours: the target hypertable (differs from the source's for cagg materialization
+    -- hypertables, whose internal names depend on catalog ids), what stage saw and what
+    -- copy did, for progress, status and notes
+    target_hypertable_schema name NOT NULL,
+    target_hypertable_name   name NOT NULL,
     source_bytes      bigint,
     copy_path         text,
     copied_rows       bigint,

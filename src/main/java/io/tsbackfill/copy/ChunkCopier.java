@@ -61,7 +61,7 @@ final class ChunkCopier {
             TARGET,
             () ->
                 Catalog.findChunk(
-                    t, task.hypertableSchema(), task.hypertableName(), task.slices()));
+                    t, task.targetHypertableSchema(), task.targetHypertableName(), task.slices()));
 
     String path;
     String destination;
@@ -73,7 +73,7 @@ final class ChunkCopier {
           "DELETE FROM ONLY " + destination + (task.filter() == null ? "" : " WHERE " + task.filter());
     } else {
       path = "routed";
-      destination = task.hypertableQname();
+      destination = task.targetHypertableQname();
       String inChunk =
           on(SOURCE, () -> Catalog.chunkPredicate(s, task.chunkSchema(), task.chunkName()));
       delete =
@@ -123,7 +123,8 @@ final class ChunkCopier {
     Optional<String[]> landed =
         targetChunk.isPresent()
             ? targetChunk
-            : Catalog.findChunk(t, task.hypertableSchema(), task.hypertableName(), task.slices());
+            : Catalog.findChunk(
+                t, task.targetHypertableSchema(), task.targetHypertableName(), task.slices());
     if (landed.isPresent()) {
       Jdbc.execute(t, "ANALYZE " + Ident.qname(landed.get()[0], landed.get()[1]));
     }

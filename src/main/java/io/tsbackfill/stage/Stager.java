@@ -222,6 +222,8 @@ public final class Stager {
                 h.table(),
                 Catalog.slicesJson(c.slices()),
                 p.filter(),
+                h.schema(),
+                h.table(),
                 c.bytes());
         if (!inserted) {
           skipped++;

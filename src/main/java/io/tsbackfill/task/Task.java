@@ -13,7 +13,9 @@ public record Task(
     String hypertableSchema,
     String hypertableName,
     String dimensionsJson,
-    String filter) {
+    String filter,
+    String targetHypertableSchema,
+    String targetHypertableName) {
 
   public List<Slice> slices() {
     return Catalog.parseSlices(dimensionsJson);
@@ -25,5 +27,9 @@ public record Task(
 
   public String hypertableQname() {
     return Ident.qname(hypertableSchema, hypertableName);
+  }
+
+  public String targetHypertableQname() {
+    return Ident.qname(targetHypertableSchema, targetHypertableName);
   }
 }

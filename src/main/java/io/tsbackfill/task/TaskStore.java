@@ -35,6 +35,8 @@ public final class TaskStore {
       String hypertableName,
       String dimensionsJson,
       String filter,
+      String targetHypertableSchema,
+      String targetHypertableName,
       long sourceBytes)
       throws SQLException {
     return Jdbc.queryOne(
@@ -47,6 +49,8 @@ public final class TaskStore {
             hypertableName,
             dimensionsJson,
             filter,
+            targetHypertableSchema,
+            targetHypertableName,
             sourceBytes)
         .isPresent();
   }
@@ -92,6 +96,8 @@ public final class TaskStore {
         rs.getString(4),
         rs.getString(5),
         rs.getString(6),
-        rs.getString(7));
+        rs.getString(7),
+        rs.getString(8),
+        rs.getString(9));
   }
 }

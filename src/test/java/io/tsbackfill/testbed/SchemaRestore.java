@@ -37,7 +37,8 @@ public final class SchemaRestore {
                 "psql",
                 "--quiet",
                 "--no-psqlrc",
-                "--set=ON_ERROR_STOP=0",
+                "--set=ON_ERROR_STOP=1",
+                "--single-transaction",
                 "--file=" + dump,
                 conninfo(target)));
         target.exec("SELECT timescaledb_post_restore()");
