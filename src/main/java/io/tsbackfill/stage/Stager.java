@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Stager {
   private static final Logger LOG = LoggerFactory.getLogger(Stager.class);
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final StageConfig config;
 
@@ -284,7 +286,7 @@ public final class Stager {
         slices.append(',');
       }
       slices
-          .append(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(s.column()))
+          .append(JSON.valueToTree(s.column()))
           .append(":[")
           .append(s.start())
           .append(',')
