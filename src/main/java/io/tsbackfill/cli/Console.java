@@ -1,16 +1,16 @@
 package io.tsbackfill.cli;
 
-import io.tsbackfill.copy.ChunkReport;
-import io.tsbackfill.copy.CopyListener;
 import io.tsbackfill.db.Redactor;
 import io.tsbackfill.report.Units;
+import io.tsbackfill.work.ChunkReport;
+import io.tsbackfill.work.TaskListener;
 import java.io.PrintStream;
 
 /**
  * Where a command's output goes: results on stdout, notices on stderr, every line through the
- * {@link Redactor}. Renders the copy engine's events as plain lines, one per finished chunk.
+ * {@link Redactor}. Renders the task engine's events as plain lines, one per finished chunk.
  */
-public final class Console implements CopyListener {
+public final class Console implements TaskListener {
   private final PrintStream out;
   private final PrintStream err;
   private final boolean installSignals;
@@ -49,11 +49,11 @@ public final class Console implements CopyListener {
   }
 
   @Override
-  public void onStart(long pendingChunks, long pendingBytes, int workers) {
+  public void onStart(String verb, long pendingChunks, long pendingBytes, int workers) {
     result(
-        "Copying "
+        ("verify".equals(verb) ? "Verifying " : "Copying ")
             + pendingChunks
-            + " pending chunk"
+            + ("verify".equals(verb) ? " copied chunk" : " pending chunk")
             + (pendingChunks == 1 ? "" : "s")
             + " ("
             + Units.bytes(pendingBytes)
@@ -87,6 +87,24 @@ public final class Console implements CopyListener {
       }
       case SKIPPED ->
           result(counter + "skipped " + r.sourceChunk() + ": it has disappeared from the source");
+      case VERIFIED ->
+          result(
+              counter
+                  + "verified "
+                  + r.sourceChunk()
+                  + " = "
+                  + r.destination()
+                  + ": "
+                  + Units.count(r.rows())
+                  + " rows in "
+                  + Units.duration(r.duration()));
+      case DIFFERENT -> {
+        StringBuilder b = new StringBuilder(counter).append("FAILED ").append(r.message());
+        for (String d : r.details()) {
+          b.append(System.lineSeparator()).append("    ").append(d);
+        }
+        result(b.toString());
+      }
       case FAILED -> result(counter + "FAILED " + r.sourceChunk() + ": " + r.message());
     }
   }

@@ -1,11 +1,13 @@
 package io.tsbackfill.cli;
 
 import io.tsbackfill.config.CopyConfig;
-import io.tsbackfill.copy.CopyEngine;
-import io.tsbackfill.copy.CopyResult;
-import io.tsbackfill.copy.Shutdown;
+import io.tsbackfill.copy.CopyJob;
+import io.tsbackfill.work.Shutdown;
 import io.tsbackfill.db.ExitCode;
 import io.tsbackfill.report.Units;
+import io.tsbackfill.work.ChunkReport.Outcome;
+import io.tsbackfill.work.RunResult;
+import io.tsbackfill.work.TaskEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,15 +49,15 @@ final class CopyCommand extends BaseCommand {
     if (console.installSignals()) {
       Signals.install(shutdown);
     }
-    CopyResult r = new CopyEngine(config, console, shutdown).run();
+    RunResult r = new TaskEngine(config, new CopyJob(), console, shutdown).run();
     if (r.fatal() != null) {
       throw r.fatal();
     }
     console.result(
         "Copied "
-            + r.chunksCopied()
+            + r.count(Outcome.COPIED)
             + " chunk"
-            + (r.chunksCopied() == 1 ? "" : "s")
+            + (r.count(Outcome.COPIED) == 1 ? "" : "s")
             + " ("
             + Units.count(r.rows())
             + " rows, "
@@ -63,8 +65,8 @@ final class CopyCommand extends BaseCommand {
             + ") in "
             + Units.duration(r.elapsed())
             + (r.bytes() > 0 ? " (" + Units.rate(r.bytes(), r.elapsed()) + ")" : "")
-            + (r.chunksSkipped() > 0
-                ? "; " + r.chunksSkipped() + " skipped (gone from the source)"
+            + (r.count(Outcome.SKIPPED) > 0
+                ? "; " + r.count(Outcome.SKIPPED) + " skipped (gone from the source)"
                 : ""));
     if (!r.failedChunks().isEmpty()) {
       console.result(

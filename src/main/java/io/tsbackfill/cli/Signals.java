@@ -1,6 +1,6 @@
 package io.tsbackfill.cli;
 
-import io.tsbackfill.copy.Shutdown;
+import io.tsbackfill.work.Shutdown;
 import sun.misc.Signal;
 
 /**

@@ -1,8 +1,5 @@
-package io.tsbackfill.copy;
+package io.tsbackfill.work;
 
-import io.tsbackfill.catalog.Catalog;
-import io.tsbackfill.catalog.TimescaleInfo;
-import io.tsbackfill.catalog.VersionCheck;
 import io.tsbackfill.config.CopyConfig;
 import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Database;
@@ -10,16 +7,18 @@ import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
 import io.tsbackfill.db.SqlStates;
 import io.tsbackfill.task.Task;
-import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,37 +28,43 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code copy} engine: a fixed pool of workers, each with one source and one target connection
- * for its lifetime, claiming tasks from {@code __backfill.task} until none is left. Each chunk is
- * one target transaction (claim, delete, COPY, mark done) next to one read-only, serializable
- * source transaction, so a chunk is either wholly copied and marked or not at all.
+ * A fixed pool of workers, each with one source and one target connection for its lifetime,
+ * claiming tasks from {@code __backfill.task} until none is left, for {@code copy} and {@code
+ * verify} alike. Each task is one target transaction (claim, work, record) next to one source
+ * transaction, so a task's outcome is recorded exactly when its work is committed. Transient
+ * errors roll the task back and retry it with backoff; other errors stop the run.
  */
-public final class CopyEngine {
-  private static final Logger LOG = LoggerFactory.getLogger(CopyEngine.class);
+public final class TaskEngine {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskEngine.class);
   private static final long BACKOFF_START_MS = 1000;
   private static final long BACKOFF_MAX_MS = 30_000;
 
   private final CopyConfig config;
-  private final CopyListener listener;
+  private final TaskJob job;
+  private final TaskListener listener;
   private final Shutdown shutdown;
 
   private final AtomicInteger finished = new AtomicInteger();
-  private final AtomicInteger copied = new AtomicInteger();
-  private final AtomicInteger skipped = new AtomicInteger();
+  private final Map<ChunkReport.Outcome, AtomicInteger> outcomes =
+      new EnumMap<>(ChunkReport.Outcome.class);
   private final AtomicLong rows = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
-  private final Set<Long> failedTasks = ConcurrentHashMap.newKeySet();
-  private final List<String> failedChunks = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Set<Long> leftPending = ConcurrentHashMap.newKeySet();
+  private final List<String> failedChunks = new CopyOnWriteArrayList<>();
   private final AtomicReference<BackfillException> fatal = new AtomicReference<>();
   private volatile int total;
 
-  public CopyEngine(CopyConfig config, CopyListener listener, Shutdown shutdown) {
+  public TaskEngine(CopyConfig config, TaskJob job, TaskListener listener, Shutdown shutdown) {
     this.config = config;
+    this.job = job;
     this.listener = listener;
     this.shutdown = shutdown;
+    for (ChunkReport.Outcome o : ChunkReport.Outcome.values()) {
+      outcomes.put(o, new AtomicInteger());
+    }
   }
 
-  public CopyResult run() {
+  public RunResult run() {
     Instant start = Instant.now();
     int workers = config.parallelism();
     Database source = Database.open(config.source(), Math.max(1, workers));
@@ -67,21 +72,23 @@ public final class CopyEngine {
     boolean closePools = true;
     try {
       target = Database.open(config.target(), Math.max(1, workers));
-      TimescaleInfo tInfo = prepare(source, target);
-      ChunkCopier copier = new ChunkCopier(tInfo);
+      TaskJob.Pending pending = job.prepare(source, target);
+      total = (int) pending.chunks();
+      listener.onStart(job.verb(), pending.chunks(), pending.bytes(), workers);
       List<Thread> threads = new ArrayList<>();
       for (int i = 1; i <= workers; i++) {
         Database s = source;
         Database t = target;
-        Thread w = new Thread(() -> work(s, t, copier), "copy-worker-" + i);
+        Thread w = new Thread(() -> work(s, t), job.verb() + "-worker-" + i);
         w.setDaemon(true);
         threads.add(w);
       }
       threads.forEach(Thread::start);
       closePools = awaitWorkers(threads);
-      return new CopyResult(
-          copied.get(),
-          skipped.get(),
+      Map<ChunkReport.Outcome, Integer> counts = new EnumMap<>(ChunkReport.Outcome.class);
+      outcomes.forEach((o, n) -> counts.put(o, n.get()));
+      return new RunResult(
+          counts,
           rows.get(),
           bytes.get(),
           Duration.between(start, Instant.now()),
@@ -96,36 +103,6 @@ public final class CopyEngine {
         }
       }
     }
-  }
-
-  /** Checks versions and the task table, then announces the start; returns the target's info. */
-  private TimescaleInfo prepare(Database source, Database target) {
-    TimescaleInfo sInfo;
-    TimescaleInfo tInfo;
-    long[] pending;
-    try (Connection s = source.connect()) {
-      sInfo = Catalog.inspect(s, Side.SOURCE);
-    } catch (SQLException e) {
-      throw source.error("reading the TimescaleDB version", e);
-    }
-    try (Connection t = target.connect()) {
-      tInfo = Catalog.inspect(t, Side.TARGET);
-      VersionCheck.requireEqual(sInfo, tInfo);
-      if (!TaskStore.schemaExists(t)) {
-        throw BackfillException.badState(
-            "the target has no __backfill schema: run 'timescaledb-backfill stage' before copy");
-      }
-      pending = TaskStore.countCopyPending(t);
-    } catch (SQLException e) {
-      throw target.error("reading the task list", e);
-    }
-    if (pending[0] == 0) {
-      throw BackfillException.badState(
-          "no copy task is pending: every staged chunk is copied; 'stage' adds tasks");
-    }
-    total = (int) pending[0];
-    listener.onStart(pending[0], pending[1], config.parallelism());
-    return tInfo;
   }
 
   /** Waits for the workers; on an immediate stop returns at once (false: leave pools open). */
@@ -147,7 +124,7 @@ public final class CopyEngine {
     return true;
   }
 
-  private void work(Database source, Database target, ChunkCopier copier) {
+  private void work(Database source, Database target) {
     Worker w = new Worker(source, target);
     try {
       while (!shutdown.isStopping()) {
@@ -155,7 +132,7 @@ public final class CopyEngine {
         if (task.isEmpty()) {
           break;
         }
-        copyWithRetries(w, copier, task.get());
+        runWithRetries(w, task.get());
       }
     } catch (BackfillException e) {
       if (!shutdown.isImmediate() && fatal.compareAndSet(null, e)) {
@@ -163,7 +140,8 @@ public final class CopyEngine {
       }
     } catch (RuntimeException e) {
       if (!shutdown.isImmediate()
-          && fatal.compareAndSet(null, BackfillException.internal("copy worker failed: " + e, e))) {
+          && fatal.compareAndSet(
+              null, BackfillException.internal(job.verb() + " worker failed: " + e, e))) {
         shutdown.abortNow();
       }
     } finally {
@@ -171,23 +149,16 @@ public final class CopyEngine {
     }
   }
 
-  private void copyWithRetries(Worker w, ChunkCopier copier, Task task) {
+  private void runWithRetries(Worker w, Task task) {
     int maxAttempts = config.retries() + 1;
     for (int attempt = 1; ; attempt++) {
       Instant t0 = Instant.now();
       try {
-        ChunkCopier.Copied c = copier.copy(task, w.s, w.t);
-        String message =
-            c.skipped()
-                ? "skipped: source chunk " + task.chunkQname() + " no longer exists"
-                : "copied " + c.rows() + " rows (" + c.bytes() + " bytes) into " + c.destination()
-                    + " (" + c.path() + ")";
-        SideFailure.on(
-            Side.TARGET,
-            () -> {
-              TaskStore.markCopied(w.t, task.priority(), message, c.path(), c.rows(), c.bytes());
-              return null;
-            });
+        TaskJob.Done done = job.process(task, w.s, w.t);
+        if (!done.outcome().done()) {
+          // Before the commit releases the row lock, or another worker claims it again.
+          leftPending.add(task.priority());
+        }
         SideFailure.on(Side.SOURCE, () -> {
           w.s.commit();
           return null;
@@ -196,22 +167,7 @@ public final class CopyEngine {
           w.t.commit();
           return null;
         });
-        int index = finished.incrementAndGet();
-        (c.skipped() ? skipped : copied).incrementAndGet();
-        rows.addAndGet(c.rows());
-        bytes.addAndGet(c.bytes());
-        listener.onChunkFinished(
-            new ChunkReport(
-                index,
-                total,
-                c.skipped() ? ChunkReport.Outcome.SKIPPED : ChunkReport.Outcome.COPIED,
-                task.chunkQname(),
-                c.destination(),
-                c.path(),
-                c.rows(),
-                c.bytes(),
-                Duration.between(t0, Instant.now()),
-                message));
+        finish(task, done, t0);
         return;
       } catch (SQLException | RuntimeException e) {
         w.rollback();
@@ -226,7 +182,7 @@ public final class CopyEngine {
         if (!SqlStates.isTransient(e)) {
           throw new BackfillException(
               side.exitCode(),
-              "copying chunk " + task.chunkQname() + " failed on the " + side.label()
+              job.verb() + " of chunk " + task.chunkQname() + " failed on the " + side.label()
                   + " database: " + error,
               e);
         }
@@ -255,30 +211,43 @@ public final class CopyEngine {
     }
   }
 
-  private void recordFailure(Worker w, Task task, int attempts, String error, Instant t0) {
-    String message = "failed after " + attempts + " attempts: " + error;
-    failedTasks.add(task.priority());
-    failedChunks.add(task.chunkQname());
-    try {
-      w.connect();
-      w.t.setAutoCommit(true);
-      TaskStore.markCopyFailed(w.t, task.priority(), message);
-    } catch (SQLException | BackfillException e) {
-      LOG.warn("could not record the failure of {}: {}", task.chunkQname(), describe(e));
-      w.discard();
+  private void finish(Task task, TaskJob.Done done, Instant t0) {
+    if (!done.outcome().done()) {
+      failedChunks.add(task.chunkQname());
     }
+    outcomes.get(done.outcome()).incrementAndGet();
+    rows.addAndGet(done.rows());
+    bytes.addAndGet(done.bytes());
     listener.onChunkFinished(
         new ChunkReport(
             finished.incrementAndGet(),
             total,
-            ChunkReport.Outcome.FAILED,
+            done.outcome(),
             task.chunkQname(),
-            null,
-            null,
-            0,
-            0,
+            done.destination(),
+            done.path(),
+            done.rows(),
+            done.bytes(),
             Duration.between(t0, Instant.now()),
-            message));
+            done.message(),
+            done.details() == null ? List.of() : done.details()));
+  }
+
+  private void recordFailure(Worker w, Task task, int attempts, String error, Instant t0) {
+    String message = "failed after " + attempts + " attempts: " + error;
+    leftPending.add(task.priority());
+    try {
+      w.connect();
+      w.t.setAutoCommit(true);
+      job.recordFailure(w.t, task, message);
+    } catch (SQLException | BackfillException e) {
+      LOG.warn("could not record the failure of {}: {}", task.chunkQname(), describe(e));
+      w.discard();
+    }
+    finish(
+        task,
+        new TaskJob.Done(ChunkReport.Outcome.FAILED, null, null, 0, 0, message, List.of()),
+        t0);
   }
 
   static long backoff(int attempt) {
@@ -286,7 +255,8 @@ public final class CopyEngine {
     return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
   }
 
-  static String describe(Throwable e) {
+  /** An error as one line: SQLSTATE and the server's message, without the side wrapper. */
+  public static String describe(Throwable e) {
     String state = SqlStates.of(e);
     Throwable root = e;
     while (root instanceof SideFailure && root.getCause() != null) {
@@ -317,9 +287,7 @@ public final class CopyEngine {
         t.setAutoCommit(false);
         s.setAutoCommit(false);
         Optional<Task> task =
-            priority == null
-                ? TaskStore.claimNextCopyTask(t, failedTasks)
-                : TaskStore.claimCopyTaskAgain(t, priority);
+            priority == null ? job.claimNext(t, leftPending) : job.claimAgain(t, priority);
         if (task.isEmpty()) {
           t.commit();
         }

@@ -1,4 +1,4 @@
-package io.tsbackfill.copy;
+package io.tsbackfill.work;
 
 import java.sql.Connection;
 import java.util.Set;

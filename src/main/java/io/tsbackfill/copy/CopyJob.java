@@ -1,0 +1,99 @@
+package io.tsbackfill.copy;
+
+import io.tsbackfill.catalog.Catalog;
+import io.tsbackfill.catalog.TimescaleInfo;
+import io.tsbackfill.catalog.VersionCheck;
+import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.db.Database;
+import io.tsbackfill.db.Side;
+import io.tsbackfill.db.SideFailure;
+import io.tsbackfill.task.Task;
+import io.tsbackfill.task.TaskStore;
+import io.tsbackfill.work.ChunkReport.Outcome;
+import io.tsbackfill.work.TaskJob;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code copy} job: per chunk, delete the target rows of its range, stream the source rows in,
+ * ANALYZE, and mark the task copied, all in the one target transaction the engine commits.
+ */
+public final class CopyJob implements TaskJob {
+  private ChunkCopier copier;
+
+  @Override
+  public String verb() {
+    return "copy";
+  }
+
+  @Override
+  public Pending prepare(Database source, Database target) {
+    TimescaleInfo sInfo;
+    TimescaleInfo tInfo;
+    long[] pending;
+    try (Connection s = source.connect()) {
+      sInfo = Catalog.inspect(s, Side.SOURCE);
+    } catch (SQLException e) {
+      throw source.error("reading the TimescaleDB version", e);
+    }
+    try (Connection t = target.connect()) {
+      tInfo = Catalog.inspect(t, Side.TARGET);
+      VersionCheck.requireEqual(sInfo, tInfo);
+      if (!TaskStore.schemaExists(t)) {
+        throw BackfillException.badState(
+            "the target has no __backfill schema: run 'timescaledb-backfill stage' before copy");
+      }
+      pending = TaskStore.countCopyPending(t);
+    } catch (SQLException e) {
+      throw target.error("reading the task list", e);
+    }
+    if (pending[0] == 0) {
+      throw BackfillException.badState(
+          "no copy task is pending: every staged chunk is copied; 'stage' adds tasks");
+    }
+    copier = new ChunkCopier(tInfo);
+    return new Pending(pending[0], pending[1]);
+  }
+
+  @Override
+  public Optional<Task> claimNext(Connection t, Collection<Long> exclude) throws SQLException {
+    return TaskStore.claimNextCopyTask(t, exclude);
+  }
+
+  @Override
+  public Optional<Task> claimAgain(Connection t, long priority) throws SQLException {
+    return TaskStore.claimCopyTaskAgain(t, priority);
+  }
+
+  @Override
+  public Done process(Task task, Connection s, Connection t) throws SQLException {
+    ChunkCopier.Copied c = copier.copy(task, s, t);
+    String message =
+        c.skipped()
+            ? "skipped: source chunk " + task.chunkQname() + " no longer exists"
+            : "copied " + c.rows() + " rows (" + c.bytes() + " bytes) into " + c.destination()
+                + " (" + c.path() + ")";
+    SideFailure.on(
+        Side.TARGET,
+        () -> {
+          TaskStore.markCopied(t, task.priority(), message, c.path(), c.rows(), c.bytes());
+          return null;
+        });
+    return new Done(
+        c.skipped() ? Outcome.SKIPPED : Outcome.COPIED,
+        c.destination(),
+        c.path(),
+        c.rows(),
+        c.bytes(),
+        message,
+        List.of());
+  }
+
+  @Override
+  public void recordFailure(Connection t, Task task, String message) throws SQLException {
+    TaskStore.markCopyFailed(t, task.priority(), message);
+  }
+}

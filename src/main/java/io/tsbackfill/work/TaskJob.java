@@ -1,0 +1,51 @@
+package io.tsbackfill.work;
+
+import io.tsbackfill.db.Database;
+import io.tsbackfill.task.Task;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.Optional;
+
+/**
+ * What a {@link TaskEngine} does with each task: {@code copy} or {@code verify}. The engine owns
+ * the workers, connections, transactions, retries and stops; the job owns the SQL.
+ */
+public interface TaskJob {
+  /** The verb for messages and thread names, e.g. "copy". */
+  String verb();
+
+  /**
+   * Checks the databases before any worker starts and counts the pending tasks; throws a
+   * {@link io.tsbackfill.db.BackfillException} when the run cannot start.
+   */
+  Pending prepare(Database source, Database target);
+
+  /** Claims the next pending task, not in {@code exclude}, in the open target transaction. */
+  Optional<Task> claimNext(Connection t, Collection<Long> exclude) throws SQLException;
+
+  /** Claims the task {@code priority} again for a retry, if it is still pending and free. */
+  Optional<Task> claimAgain(Connection t, long priority) throws SQLException;
+
+  /**
+   * Does the work inside the open source and target transactions and records its outcome in the
+   * task row; the engine commits both afterwards.
+   */
+  Done process(Task task, Connection s, Connection t) throws SQLException;
+
+  /** Records, in autocommit, that the task failed after all retries. */
+  void recordFailure(Connection t, Task task, String message) throws SQLException;
+
+  /** Pending tasks and their staged source bytes. */
+  record Pending(long chunks, long bytes) {}
+
+  /** One task's result, before commit. */
+  record Done(
+      ChunkReport.Outcome outcome,
+      String destination,
+      String path,
+      long rows,
+      long bytes,
+      String message,
+      java.util.List<String> details) {}
+}
