@@ -1,6 +1,13 @@
 package io.tsbackfill.cli;
 
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.config.CopyConfig;
+import io.tsbackfill.db.ExitCode;
+import io.tsbackfill.report.Units;
+import io.tsbackfill.verify.VerifyJob;
+import io.tsbackfill.work.ChunkReport.Outcome;
+import io.tsbackfill.work.RunResult;
+import io.tsbackfill.work.Shutdown;
+import io.tsbackfill.work.TaskEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -9,16 +16,84 @@ import picocli.CommandLine.Option;
 @Command(
     mixinStandardHelpOptions = true,
     name = "verify",
-    description = {"Compares each copied chunk between source and target."})
+    description = {
+      "Compares each copied chunk between source and target: the row count and, per column, the"
+          + " count of non-NULL values, min, max and sum where the type has them, over the"
+          + " chunk's staged range. Chunks that differ are named with every differing aggregate"
+          + " and stay unverified, so a later verify checks them again (after copying them"
+          + " again). Exit code 6 when any chunk differs. Ctrl-C (or SIGTERM) as for copy."
+    },
+    footer = {"", "Example:", "  timescaledb-backfill verify --source $SOURCE --target $TARGET -p 8"})
 final class VerifyCommand extends BaseCommand {
   @Mixin ConnectionOptions connections;
 
-  @Option(names = {"-p", "--parallelism"}, paramLabel = "<N>", defaultValue = "8",
-      description = "Chunks verified at once (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-p", "--parallelism"},
+      paramLabel = "<N>",
+      defaultValue = "8",
+      description = "Chunks verified at once, 0 to 255 (default: ${DEFAULT-VALUE}).")
   int parallelism;
+
+  @Option(
+      names = "--retries",
+      paramLabel = "<N>",
+      defaultValue = "3",
+      description = "Retries per chunk after a transient error (default: ${DEFAULT-VALUE}).")
+  int retries;
 
   @Override
   int execute(Console console) {
-    throw BackfillException.internal("verify is not yet available in this version", null);
+    CopyConfig config =
+        new CopyConfig(connections.source(), connections.target(), parallelism, retries);
+    Shutdown shutdown = new Shutdown();
+    shutdown.setListener(console::onStopRequested);
+    if (console.installSignals()) {
+      Signals.install(shutdown);
+    }
+    VerifyJob job = new VerifyJob();
+    RunResult r = new TaskEngine(config, job, console, shutdown).run();
+    if (r.fatal() != null) {
+      throw r.fatal();
+    }
+    int failed = r.count(Outcome.DIFFERENT) + r.count(Outcome.FAILED);
+    console.result(
+        "Verified "
+            + r.processed()
+            + " chunk"
+            + (r.processed() == 1 ? "" : "s")
+            + " ("
+            + Units.count(r.rows())
+            + " source rows) in "
+            + Units.duration(r.elapsed())
+            + ": "
+            + r.count(Outcome.VERIFIED)
+            + " equal, "
+            + failed
+            + " failed");
+    if (job.notCopied() > 0) {
+      console.result(
+          job.notCopied()
+              + " staged chunk"
+              + (job.notCopied() == 1 ? " was" : "s were")
+              + " not copied yet and not verified: run copy, then verify again.");
+    }
+    if (failed > 0) {
+      console.result(
+          "Failed: "
+              + String.join(", ", r.failedChunks())
+              + ". They stay unverified: copy them again (clean, stage, copy) or fix the"
+              + " target, then run verify again.");
+    }
+    if (r.interrupted()) {
+      console.result("Interrupted: run verify again to check the chunks still unverified.");
+      return ExitCode.INTERRUPTED;
+    }
+    if (failed > 0) {
+      return ExitCode.VERIFY_DIFFERENCES;
+    }
+    if (job.notCopied() == 0) {
+      console.result("Next: timescaledb-backfill clean --target ...");
+    }
+    return ExitCode.OK;
   }
 }

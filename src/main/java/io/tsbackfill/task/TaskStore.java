@@ -88,6 +88,45 @@ public final class TaskStore {
     Jdbc.update(t, Sql.load("task/mark-copy-failed"), message, priority);
   }
 
+  /** Tasks to verify, their staged source bytes, and tasks not yet copied. */
+  public static long[] countVerifyPending(Connection t) throws SQLException {
+    return Jdbc.queryOne(
+            t,
+            Sql.load("task/count-verify-pending"),
+            rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)})
+        .orElseThrow();
+  }
+
+  /** Claims the next copied, not yet verified task in the caller's open transaction. */
+  public static Optional<Task> claimNextVerifyTask(Connection t, Collection<Long> exclude)
+      throws SQLException {
+    Object excluded = t.createArrayOf("bigint", exclude.toArray());
+    return Jdbc.queryOne(t, Sql.load("task/claim-verify"), TaskStore::task, excluded);
+  }
+
+  public static Optional<Task> claimVerifyTaskAgain(Connection t, long priority)
+      throws SQLException {
+    return Jdbc.queryOne(t, Sql.load("task/claim-verify-again"), TaskStore::task, priority);
+  }
+
+  /** How the task was copied: "direct", "routed", "skipped", or null before copy recorded it. */
+  public static Optional<String> copyPath(Connection t, long priority) throws SQLException {
+    return Jdbc.query(t, Sql.load("task/copy-path"), rs -> Optional.ofNullable(rs.getString(1)), priority)
+        .stream()
+        .findFirst()
+        .flatMap(p -> p);
+  }
+
+  public static void markVerified(Connection t, long priority, String message)
+      throws SQLException {
+    Jdbc.update(t, Sql.load("task/mark-verified"), message, priority);
+  }
+
+  public static void markVerifyFailed(Connection t, long priority, String message)
+      throws SQLException {
+    Jdbc.update(t, Sql.load("task/mark-verify-failed"), message, priority);
+  }
+
   static Task task(ResultSet rs) throws SQLException {
     return new Task(
         rs.getLong(1),

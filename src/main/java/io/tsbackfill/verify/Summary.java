@@ -1,0 +1,122 @@
+package io.tsbackfill.verify;
+
+import io.tsbackfill.db.Ident;
+import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Sql;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The aggregates verify compares for one set of rows: the row count and, per column, the
+ * non-NULL count, min, max and sum where they apply. One SQL column per aggregate, split into
+ * several queries only past {@link #MAX_EXPRESSIONS} aggregates, so any column count works (a
+ * single {@code json_build_object} stops at 50 columns: functions take at most 100 arguments).
+ */
+final class Summary {
+  /** Aggregates per query; PostgreSQL allows 1664 result columns. */
+  static final int MAX_EXPRESSIONS = 1000;
+
+  static final String ROWS = "rows";
+
+  /** One aggregate of one column; {@code column} is null for the row count. */
+  record Aggregate(String kind, String column, String sql) {
+    String label() {
+      return column == null ? kind : kind + "(" + Ident.quote(column) + ")";
+    }
+  }
+
+  private final List<Aggregate> aggregates;
+
+  private Summary(List<Aggregate> aggregates) {
+    this.aggregates = aggregates;
+  }
+
+  /** The summary for the columns of relation {@code schema.table}, read from its catalog. */
+  static Summary forRelation(Connection c, String schema, String table) throws SQLException {
+    List<SummaryColumn> columns =
+        Jdbc.query(
+            c,
+            Sql.load("verify/summary-columns"),
+            rs ->
+                new SummaryColumn(
+                    rs.getString(1),
+                    rs.getBoolean(2),
+                    rs.getBoolean(3),
+                    rs.getBoolean(4),
+                    rs.getBoolean(5),
+                    rs.getBoolean(6),
+                    rs.getBoolean(7)),
+            schema,
+            table);
+    return of(columns);
+  }
+
+  static Summary of(List<SummaryColumn> columns) {
+    List<Aggregate> out = new ArrayList<>();
+    out.add(new Aggregate(ROWS, null, "count(*)"));
+    for (SummaryColumn col : columns) {
+      String q = Ident.quote(col.name());
+      String value = col.asText() ? q + "::text" : q;
+      String ordered = col.collatable() ? value + " COLLATE \"C\"" : value;
+      out.add(new Aggregate("count", col.name(), "count(" + q + ")"));
+      if (col.hasMin()) {
+        out.add(new Aggregate("min", col.name(), "min(" + ordered + ")::text"));
+      }
+      if (col.hasMax()) {
+        out.add(new Aggregate("max", col.name(), "max(" + ordered + ")::text"));
+      }
+      if (col.hasSum()) {
+        out.add(new Aggregate("sum", col.name(), "sum(" + q + ")::text"));
+      }
+      if (col.isFloat()) {
+        out.add(new Aggregate("fsum", col.name(), "sum(" + q + "::float8)::text"));
+        out.add(new Aggregate("fabs", col.name(), "sum(abs(" + q + "::float8))::text"));
+      }
+    }
+    return new Summary(out);
+  }
+
+  List<Aggregate> aggregates() {
+    return aggregates;
+  }
+
+  /**
+   * Runs the summary over {@code from} (a FROM clause, with its WHERE) on {@code c}: the values
+   * in the order of {@link #aggregates()}, as text, NULL where the aggregate is NULL.
+   */
+  List<String> run(Connection c, String from) throws SQLException {
+    List<String> values = new ArrayList<>(aggregates.size());
+    for (int i = 0; i < aggregates.size(); i += MAX_EXPRESSIONS) {
+      List<Aggregate> batch = aggregates.subList(i, Math.min(aggregates.size(), i + MAX_EXPRESSIONS));
+      StringBuilder sql = new StringBuilder("SELECT ");
+      for (int j = 0; j < batch.size(); j++) {
+        sql.append(j == 0 ? "" : ", ").append(batch.get(j).sql());
+      }
+      sql.append(" FROM ").append(from);
+      Jdbc.log(sql.toString());
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery(sql.toString())) {
+        rs.next();
+        for (int j = 1; j <= batch.size(); j++) {
+          values.add(rs.getString(j));
+        }
+      }
+    }
+    return values;
+  }
+
+  /** The values by label, for messages. */
+  Map<String, String> byLabel(List<String> values) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < aggregates.size(); i++) {
+      m.put(aggregates.get(i).label(), values.get(i));
+    }
+    return m;
+  }
+}

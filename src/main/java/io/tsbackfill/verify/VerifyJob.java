@@ -1,0 +1,188 @@
+package io.tsbackfill.verify;
+
+import static io.tsbackfill.db.Side.SOURCE;
+import static io.tsbackfill.db.Side.TARGET;
+import static io.tsbackfill.db.SideFailure.on;
+
+import io.tsbackfill.catalog.Catalog;
+import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.db.Database;
+import io.tsbackfill.db.Ident;
+import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Side;
+import io.tsbackfill.task.Task;
+import io.tsbackfill.task.TaskStore;
+import io.tsbackfill.work.ChunkReport.Outcome;
+import io.tsbackfill.work.TaskJob;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code verify} job: per copied task, the same summary (row count; per column non-NULL
+ * count, min, max, sum) over the source chunk and over its rows on the target, restricted to the
+ * task's range filter, compared exactly (floats within a rounding tolerance). The source is read
+ * in a serializable, read-only, deferrable snapshot that never blocks the application.
+ */
+public final class VerifyJob implements TaskJob {
+  private volatile long notCopied;
+
+  @Override
+  public String verb() {
+    return "verify";
+  }
+
+  /** Staged tasks that were not copied yet when the run started (they are not verified). */
+  public long notCopied() {
+    return notCopied;
+  }
+
+  @Override
+  public Pending prepare(Database source, Database target) {
+    try (Connection s = source.connect()) {
+      Catalog.inspect(s, Side.SOURCE);
+    } catch (SQLException e) {
+      throw source.error("reading the TimescaleDB catalog", e);
+    }
+    long[] pending;
+    try (Connection t = target.connect()) {
+      Catalog.inspect(t, Side.TARGET);
+      if (!TaskStore.schemaExists(t)) {
+        throw BackfillException.badState(
+            "the target has no __backfill schema: run 'timescaledb-backfill stage' and 'copy'"
+                + " before verify");
+      }
+      pending = TaskStore.countVerifyPending(t);
+    } catch (SQLException e) {
+      throw target.error("reading the task list", e);
+    }
+    notCopied = pending[2];
+    if (pending[0] == 0) {
+      throw BackfillException.badState(
+          pending[2] > 0
+              ? "no copied chunk awaits verification: "
+                  + pending[2]
+                  + " staged chunk"
+                  + (pending[2] == 1 ? " is" : "s are")
+                  + " not copied yet; run 'timescaledb-backfill copy' first"
+              : "no chunk awaits verification: every copied chunk is verified already;"
+                  + " 'stage' adds tasks");
+    }
+    return new Pending(pending[0], pending[1]);
+  }
+
+  @Override
+  public Optional<Task> claimNext(Connection t, Collection<Long> exclude) throws SQLException {
+    return TaskStore.claimNextVerifyTask(t, exclude);
+  }
+
+  @Override
+  public Optional<Task> claimAgain(Connection t, long priority) throws SQLException {
+    return TaskStore.claimVerifyTaskAgain(t, priority);
+  }
+
+  @Override
+  public Done process(Task task, Connection s, Connection t) throws SQLException {
+    on(SOURCE, () -> {
+      Jdbc.execute(s, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE");
+      return null;
+    });
+    String where = task.filter() == null ? "" : " WHERE " + task.filter();
+    if (!on(SOURCE, () -> Catalog.chunkExists(s, task.chunkSchema(), task.chunkName()))) {
+      return different(
+          t, task, null, "source chunk " + task.chunkQname() + " no longer exists", List.of());
+    }
+    Optional<String[]> targetChunk =
+        on(
+            TARGET,
+            () ->
+                Catalog.findChunk(
+                    t, task.targetHypertableSchema(), task.targetHypertableName(), task.slices()));
+    String targetFrom;
+    String destination;
+    Summary summary;
+    if (targetChunk.isPresent()) {
+      destination = Ident.qname(targetChunk.get()[0], targetChunk.get()[1]);
+      targetFrom = "ONLY " + destination + where;
+      summary =
+          on(TARGET, () -> Summary.forRelation(t, targetChunk.get()[0], targetChunk.get()[1]));
+    } else {
+      String path = on(TARGET, () -> TaskStore.copyPath(t, task.priority())).orElse("");
+      boolean hypertable =
+          on(
+              TARGET,
+              () ->
+                  Catalog.isHypertable(
+                      t, task.targetHypertableSchema(), task.targetHypertableName()));
+      if ("direct".equals(path) || !hypertable) {
+        return different(
+            t,
+            task,
+            null,
+            "the target chunk of "
+                + task.chunkQname()
+                + " does not exist"
+                + (hypertable ? "" : " (nor the hypertable " + task.targetHypertableQname() + ")"),
+            List.of());
+      }
+      // Routed: the chunk's rows may lie in target chunks of other sizes; read them through the
+      // hypertable, restricted exactly as copy's delete was.
+      String inChunk =
+          on(SOURCE, () -> Catalog.chunkPredicate(s, task.chunkSchema(), task.chunkName()));
+      destination = task.targetHypertableQname();
+      targetFrom =
+          destination
+              + " WHERE "
+              + inChunk
+              + (task.filter() == null ? "" : " AND (" + task.filter() + ")");
+      summary =
+          on(
+              TARGET,
+              () ->
+                  Summary.forRelation(
+                      t, task.targetHypertableSchema(), task.targetHypertableName()));
+    }
+    List<String> sourceValues = on(SOURCE, () -> summary.run(s, "ONLY " + task.chunkQname() + where));
+    List<String> targetValues = on(TARGET, () -> summary.run(t, targetFrom));
+    List<String> differences = Comparison.differences(summary, sourceValues, targetValues);
+    long rows = Long.parseLong(sourceValues.get(0));
+    if (!differences.isEmpty()) {
+      return different(
+          t,
+          task,
+          destination,
+          task.chunkQname()
+              + " vs "
+              + destination
+              + ": "
+              + differences.size()
+              + " difference"
+              + (differences.size() == 1 ? "" : "s"),
+          differences);
+    }
+    String message = "verified " + rows + " rows of " + task.chunkQname() + " against " + destination;
+    on(TARGET, () -> {
+      TaskStore.markVerified(t, task.priority(), message);
+      return null;
+    });
+    return new Done(Outcome.VERIFIED, destination, null, rows, 0, message, List.of());
+  }
+
+  private static Done different(
+      Connection t, Task task, String destination, String message, List<String> details)
+      throws SQLException {
+    String full = details.isEmpty() ? message : message + ": " + String.join("; ", details);
+    on(TARGET, () -> {
+      TaskStore.markVerifyFailed(t, task.priority(), full);
+      return null;
+    });
+    return new Done(Outcome.DIFFERENT, destination, null, 0, 0, message, details);
+  }
+
+  @Override
+  public void recordFailure(Connection t, Task task, String message) throws SQLException {
+    TaskStore.markVerifyFailed(t, task.priority(), message);
+  }
+}

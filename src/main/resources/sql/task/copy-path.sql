@@ -1,0 +1,1 @@
+SELECT copy_path FROM __backfill.task WHERE priority = ?

@@ -1,0 +1,3 @@
+UPDATE __backfill.task
+   SET verified = tstzrange(now(), clock_timestamp(), '[)'), verify_message = ?
+ WHERE priority = ?
