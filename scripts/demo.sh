@@ -2,7 +2,7 @@
 # The README's first command: a backfill on two local servers, as a runbook would do it.
 # Builds the tool, starts the servers, creates a sample source (timestamptz and bigint
 # hypertables), restores its schema on the target, dual-writes rows after the cut-over to both
-# sides, then runs stage -> copy -> clean and compares both sides.
+# sides, then runs stage -> copy -> verify -> clean and compares both sides.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/testbed/install.sh
@@ -39,6 +39,8 @@ $tool stage --source "$SOURCE" --target "$TARGET" --filter '^public\.conditions$
 $tool stage --source "$SOURCE" --target "$TARGET" --filter '^public\.events$' --until 400000
 echo "== copy"
 $tool copy --source "$SOURCE" --target "$TARGET" --parallelism 2
+echo "== verify"
+$tool verify --source "$SOURCE" --target "$TARGET" --parallelism 2
 echo "== clean"
 $tool clean --target "$TARGET"
 echo "== result (rows and an order-independent hash per side)"
