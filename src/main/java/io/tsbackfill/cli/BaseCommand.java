@@ -12,10 +12,15 @@ abstract class BaseCommand implements Callable<Integer> {
   @Override
   public final Integer call() {
     Console console = root.console();
-    console.setVerbosity(common.verbosity());
-    Logging.configure(common.verbosity(), common.quiet);
-    console.result(RootCommand.PROGRAM + " " + RootCommand.version());
-    return execute(console);
+    console.setVerbosity(common.verbosity(), common.quiet);
+    console.setOutput(common.output);
+    Logging.configure(common.verbosity(), common.quiet, common.logFile);
+    try {
+      console.result(RootCommand.PROGRAM + " " + RootCommand.version());
+      return execute(console);
+    } finally {
+      console.onEnd();
+    }
   }
 
   abstract int execute(Console console);

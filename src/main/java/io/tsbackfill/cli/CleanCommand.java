@@ -26,6 +26,7 @@ final class CleanCommand extends BaseCommand {
   @Override
   int execute(Console console) {
     boolean dropped = new Cleaner(ConnectionSpec.parse(Side.TARGET, target)).run();
+    console.event("summary", Console.fields("command", "clean", "removed", dropped));
     console.result(
         dropped
             ? "Removed the __backfill schema from the target."

@@ -17,7 +17,12 @@ public final class Cli {
   private Cli() {}
 
   public static int run(PrintStream out, PrintStream err, boolean installSignals, String... args) {
-    Console console = new Console(out, err, installSignals);
+    boolean terminal =
+        installSignals
+            && out == System.out
+            && System.console() != null
+            && !"dumb".equals(System.getenv("TERM"));
+    Console console = new Console(out, err, installSignals, terminal);
     CommandLine cl = new CommandLine(new RootCommand(console));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
@@ -26,18 +31,43 @@ public final class Cli {
     cl.setParameterExceptionHandler(
         (ex, a) -> {
           err.println("error: " + Redactor.redact(ex.getMessage()));
+          if (wantsJson(a)) {
+            console.setOutput(Output.JSON);
+            console.event(
+                "error", Console.fields("exit_code", ExitCode.USAGE, "message", ex.getMessage()));
+          }
           CommandLine cmd = ex.getCommandLine();
           err.println(
               "Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
           return ExitCode.USAGE;
         });
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> report(console, ex));
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } finally {
+      Logging.closeFile();
+    }
+  }
+
+  /** Whether the arguments ask for JSON output, for errors found before options are bound. */
+  private static boolean wantsJson(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equalsIgnoreCase("--output=json")
+          || (args[i].equals("--output") && i + 1 < args.length && args[i + 1].equalsIgnoreCase("json"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static int report(Console console, Exception ex) {
     PrintStream err = console.err();
+    console.onEnd();
+    org.slf4j.LoggerFactory.getLogger(Logging.PROGRESS)
+        .error("{}", Redactor.redact(String.valueOf(ex.getMessage())), ex);
     if (ex instanceof BackfillException be) {
+      console.event(
+          "error", Console.fields("exit_code", be.exitCode(), "message", be.getMessage()));
       err.println("error: " + Redactor.redact(be.getMessage()));
       printCauses(err, be.getMessage(), be.getCause());
       if (console.verbosity() >= 2) {
@@ -45,6 +75,8 @@ public final class Cli {
       }
       return be.exitCode();
     }
+    console.event(
+        "error", Console.fields("exit_code", ExitCode.INTERNAL, "message", String.valueOf(ex)));
     err.println("internal error: " + Redactor.redact(String.valueOf(ex)));
     printCauses(err, String.valueOf(ex), ex.getCause());
     if (console.verbosity() >= 2) {

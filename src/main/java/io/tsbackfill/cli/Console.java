@@ -1,25 +1,59 @@
 package io.tsbackfill.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tsbackfill.db.Redactor;
 import io.tsbackfill.report.Units;
 import io.tsbackfill.work.ChunkReport;
 import io.tsbackfill.work.TaskListener;
 import java.io.PrintStream;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Where a command's output goes: results on stdout, notices on stderr, every line through the
- * {@link Redactor}. Renders the task engine's events as plain lines, one per finished chunk.
+ * Where a command's output goes, every line through the {@link Redactor}. In text mode results go
+ * to stdout and notices to stderr; a run's chunks are shown as a live progress bar on a terminal,
+ * or as timestamped lines (one per finished chunk plus a periodic summary) anywhere else. In JSON
+ * mode stdout carries only newline-delimited JSON events and human text goes to stderr.
  */
 public final class Console implements TaskListener {
+  private static final Logger LOG = LoggerFactory.getLogger(Logging.PROGRESS);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+
   private final PrintStream out;
   private final PrintStream err;
   private final boolean installSignals;
+  private final boolean terminal;
   private int verbosity;
+  private boolean quiet;
+  private Output output = Output.TEXT;
+  private Duration progressInterval = Duration.ofSeconds(30);
 
-  Console(PrintStream out, PrintStream err, boolean installSignals) {
+  private ProgressState state;
+  private ProgressBar bar;
+  private ScheduledExecutorService ticker;
+  private final StringBuilder deferred = new StringBuilder();
+
+  Console(PrintStream out, PrintStream err, boolean installSignals, boolean terminal) {
     this.out = out;
     this.err = err;
     this.installSignals = installSignals;
+    this.terminal = terminal;
   }
 
   PrintStream err() {
@@ -30,22 +64,67 @@ public final class Console implements TaskListener {
     return verbosity;
   }
 
-  void setVerbosity(int verbosity) {
+  void setVerbosity(int verbosity, boolean quiet) {
     this.verbosity = verbosity;
+    this.quiet = quiet;
+  }
+
+  void setOutput(Output output) {
+    this.output = output == null ? Output.TEXT : output;
+  }
+
+  Output output() {
+    return output;
+  }
+
+  void setProgressInterval(Duration interval) {
+    this.progressInterval = interval;
   }
 
   boolean installSignals() {
     return installSignals;
   }
 
+  /** A result line: stdout in text mode, stderr in JSON mode (stdout holds only events). */
   public synchronized void result(String line) {
-    out.println(Redactor.redact(line));
-    out.flush();
+    PrintStream to = output == Output.JSON ? err : out;
+    LOG.info("{}", line);
+    if (bar != null) {
+      deferred.append(line).append(System.lineSeparator());
+      return;
+    }
+    to.println(Redactor.redact(line));
+    to.flush();
   }
 
   public synchronized void notice(String line) {
+    LOG.info("{}", line);
+    if (bar != null) {
+      err.println();
+    }
     err.println(Redactor.redact(line));
     err.flush();
+  }
+
+  /** A JSON event on stdout in JSON mode (with its type and time); nothing in text mode. */
+  public synchronized void event(String type, Map<String, ?> fields) {
+    if (output != Output.JSON) {
+      return;
+    }
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("event", type);
+    e.put("time", OffsetDateTime.now().truncatedTo(ChronoUnit.MILLIS).format(STAMP));
+    e.putAll(fields);
+    try {
+      out.println(Redactor.redact(JSON.writeValueAsString(e)));
+      out.flush();
+    } catch (JsonProcessingException ex) {
+      throw new IllegalStateException("cannot write a JSON event", ex);
+    }
+  }
+
+  private boolean live() {
+    return output == Output.TEXT && terminal && !quiet;
   }
 
   @Override
@@ -61,52 +140,158 @@ public final class Console implements TaskListener {
             + workers
             + " worker"
             + (workers == 1 ? "" : "s"));
+    event(
+        "start",
+        fields(
+            "command", verb, "chunks", pendingChunks, "source_bytes", pendingBytes,
+            "workers", workers));
+    synchronized (this) {
+      state = new ProgressState(verb, pendingChunks, pendingBytes);
+      if (live() && workers > 0) {
+        bar =
+            new ProgressBarBuilder()
+                .setTaskName(verb)
+                .setInitialMax(Math.max(1, pendingBytes))
+                .setUnit(unit(pendingBytes), unitSize(pendingBytes))
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500)
+                .setConsumer(new ConsoleProgressBarConsumer(err))
+                .showSpeed(new java.text.DecimalFormat("0.0"))
+                .build();
+        bar.setExtraMessage(" " + state.chunksText());
+      } else if (output == Output.TEXT && !progressInterval.isZero() && workers > 0) {
+        ticker =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "progress");
+                  t.setDaemon(true);
+                  return t;
+                });
+        long ms = progressInterval.toMillis();
+        ticker.scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private static String unit(long bytes) {
+    return bytes >= 10_000_000_000L ? "GB" : bytes >= 10_000_000 ? "MB" : "kB";
+  }
+
+  private static long unitSize(long bytes) {
+    return bytes >= 10_000_000_000L ? 1_000_000_000L : bytes >= 10_000_000 ? 1_000_000 : 1_000;
+  }
+
+  private void tick() {
+    ProgressState s = state;
+    if (s != null) {
+      result(stamp() + s.summaryLine());
+    }
+  }
+
+  @Override
+  public void onChunkStarted(String worker, String sourceChunk, long sourceBytes) {
+    ProgressState s = state;
+    if (s != null) {
+      s.started(worker, sourceChunk);
+      updateBar();
+    }
+    event(
+        "chunk_started",
+        fields("chunk", sourceChunk, "worker", worker, "source_bytes", sourceBytes));
+  }
+
+  private synchronized void updateBar() {
+    if (bar != null) {
+      String running = state.runningText();
+      bar.setExtraMessage(" " + state.chunksText() + (running.isEmpty() ? "" : " | " + running));
+      bar.stepTo(Math.min(bar.getMax(), state.doneBytes()));
+    }
   }
 
   @Override
   public void onChunkFinished(ChunkReport r) {
+    ProgressState s = state;
+    if (s != null) {
+      s.finished(null, r);
+    }
+    String line = chunkLine(r);
+    if (output == Output.JSON) {
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("outcome", r.outcome().name().toLowerCase(Locale.ROOT));
+      f.put("index", r.index());
+      f.put("total", r.total());
+      f.put("chunk", r.sourceChunk());
+      f.put("destination", r.destination());
+      f.put("path", r.path());
+      f.put("rows", r.rows());
+      f.put("bytes", r.bytes());
+      f.put("source_bytes", r.sourceBytes());
+      f.put("duration_ms", r.duration().toMillis());
+      f.put("message", r.message());
+      if (!r.details().isEmpty()) {
+        f.put("differences", r.details());
+      }
+      event(r.outcome().done() ? "chunk_finished" : "chunk_failed", f);
+      notice(line);
+      return;
+    }
+    synchronized (this) {
+      if (bar != null) {
+        LOG.info("{}", line);
+        if (!r.outcome().done()) {
+          deferred.append(line).append(System.lineSeparator());
+        }
+        updateBar();
+        return;
+      }
+    }
+    result(stamp() + line);
+  }
+
+  private static String chunkLine(ChunkReport r) {
     String counter = "[" + r.index() + "/" + r.total() + "] ";
-    switch (r.outcome()) {
+    return switch (r.outcome()) {
       case COPIED -> {
         String rate = Units.rate(r.bytes(), r.duration());
-        result(
-            counter
-                + "copied "
-                + r.sourceChunk()
-                + " -> "
-                + r.destination()
-                + " ("
-                + r.path()
-                + "): "
-                + Units.count(r.rows())
-                + " rows, "
-                + Units.bytes(r.bytes())
-                + " in "
-                + Units.duration(r.duration())
-                + (rate.isEmpty() ? "" : " (" + rate + ")"));
+        yield counter
+            + "copied "
+            + r.sourceChunk()
+            + " -> "
+            + r.destination()
+            + " ("
+            + r.path()
+            + "): "
+            + Units.count(r.rows())
+            + " rows, "
+            + Units.bytes(r.bytes())
+            + " in "
+            + Units.duration(r.duration())
+            + (rate.isEmpty() ? "" : " (" + rate + ")");
       }
-      case SKIPPED ->
-          result(counter + "skipped " + r.sourceChunk() + ": it has disappeared from the source");
+      case SKIPPED -> counter + "skipped " + r.sourceChunk() + ": it has disappeared from the source";
       case VERIFIED ->
-          result(
-              counter
-                  + "verified "
-                  + r.sourceChunk()
-                  + " = "
-                  + r.destination()
-                  + ": "
-                  + Units.count(r.rows())
-                  + " rows in "
-                  + Units.duration(r.duration()));
+          counter
+              + "verified "
+              + r.sourceChunk()
+              + " = "
+              + r.destination()
+              + ": "
+              + Units.count(r.rows())
+              + " rows in "
+              + Units.duration(r.duration());
       case DIFFERENT -> {
         StringBuilder b = new StringBuilder(counter).append("FAILED ").append(r.message());
         for (String d : r.details()) {
           b.append(System.lineSeparator()).append("    ").append(d);
         }
-        result(b.toString());
+        yield b.toString();
       }
-      case FAILED -> result(counter + "FAILED " + r.sourceChunk() + ": " + r.message());
-    }
+      case FAILED -> counter + "FAILED " + r.sourceChunk() + ": " + r.message();
+    };
+  }
+
+  private String stamp() {
+    return OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(STAMP) + " ";
   }
 
   @Override
@@ -116,7 +301,7 @@ public final class Console implements TaskListener {
         "retrying "
             + sourceChunk
             + " in "
-            + Units.duration(java.time.Duration.ofMillis(backoffMillis))
+            + Units.duration(Duration.ofMillis(backoffMillis))
             + " (attempt "
             + attempt
             + " of "
@@ -124,16 +309,59 @@ public final class Console implements TaskListener {
             + " failed: "
             + error
             + ")");
+    event(
+        "retry",
+        fields(
+            "chunk", sourceChunk, "attempt", attempt, "max_attempts", maxAttempts,
+            "backoff_ms", backoffMillis, "error", error));
   }
 
   @Override
   public void onStopRequested(boolean immediate) {
-    if (immediate) {
-      notice("Stopping at once: the chunks in progress are rolled back and stay pending.");
-    } else {
-      notice(
-          "Shutting down: waiting for the chunks in progress to finish; no new chunk is started."
-              + " Press Ctrl-C again to stop at once.");
+    String text =
+        immediate
+            ? "Stopping at once: the chunks in progress are rolled back and stay pending."
+            : "Shutting down: waiting for the chunks in progress to finish; no new chunk is"
+                + " started. Press Ctrl-C again to stop at once.";
+    synchronized (this) {
+      if (bar != null) {
+        // Said at once, not after the bar: the operator is waiting for an answer.
+        err.println();
+      }
+      err.println(Redactor.redact(text));
+      err.flush();
     }
+    event("stopping", fields("immediate", immediate));
+  }
+
+  @Override
+  public void onEnd() {
+    String pending;
+    synchronized (this) {
+      if (ticker != null) {
+        ticker.shutdownNow();
+        ticker = null;
+      }
+      if (bar != null) {
+        bar.close();
+        bar = null;
+      }
+      pending = deferred.toString();
+      deferred.setLength(0);
+    }
+    if (!pending.isEmpty()) {
+      for (String line : pending.split(System.lineSeparator())) {
+        result(line);
+      }
+    }
+  }
+
+  /** An ordered map from alternating keys and values. */
+  static Map<String, Object> fields(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
   }
 }

@@ -40,8 +40,21 @@ final class CopyCommand extends BaseCommand {
       description = "Retries per chunk after a transient error (default: ${DEFAULT-VALUE}).")
   int retries;
 
+  @Option(
+      names = "--progress-interval",
+      paramLabel = "<SECONDS>",
+      defaultValue = "30",
+      description = "When output is not a terminal: seconds between progress summary lines, 0 for"
+          + " none (default: ${DEFAULT-VALUE}).")
+  int progressInterval;
+
   @Override
   int execute(Console console) {
+    if (progressInterval < 0) {
+      throw io.tsbackfill.db.BackfillException.usage(
+          "--progress-interval must not be negative, not " + progressInterval);
+    }
+    console.setProgressInterval(java.time.Duration.ofSeconds(progressInterval));
     CopyConfig config =
         new CopyConfig(connections.source(), connections.target(), parallelism, retries);
     Shutdown shutdown = new Shutdown();
@@ -53,6 +66,18 @@ final class CopyCommand extends BaseCommand {
     if (r.fatal() != null) {
       throw r.fatal();
     }
+    console.event(
+        "summary",
+        Console.fields(
+            "command", "copy",
+            "copied", r.count(Outcome.COPIED),
+            "skipped", r.count(Outcome.SKIPPED),
+            "failed", r.count(Outcome.FAILED),
+            "failed_chunks", r.failedChunks(),
+            "rows", r.rows(),
+            "bytes", r.bytes(),
+            "elapsed_ms", r.elapsed().toMillis(),
+            "interrupted", r.interrupted()));
     console.result(
         "Copied "
             + r.count(Outcome.COPIED)

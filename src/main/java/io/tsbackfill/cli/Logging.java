@@ -2,18 +2,33 @@ package io.tsbackfill.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.filter.Filter;
+import ch.qos.logback.core.spi.FilterReply;
+import io.tsbackfill.db.BackfillException;
+import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sets log levels from {@code -v}/{@code -q}, or from {@code BACKFILL_LOG_LEVEL} / the system
  * property {@code backfill.log.level} (tests switch debug output on this way). INFO for the tool by
  * default and WARN for libraries; {@code -v} shows the tool's debug messages, {@code -vv} also every
- * SQL statement, {@code -vvv} libraries' debug output too.
+ * SQL statement, {@code -vvv} libraries' debug output too. With {@code --log-file} the loggers run
+ * at full detail into the file while a filter keeps the console at the levels above.
  */
 final class Logging {
+  private static final String FILE_APPENDER = "FILE";
+  private static final String CONSOLE_APPENDER = "STDERR";
+  /** The console's own lines, copied into the log file; never shown twice on the console. */
+  static final String PROGRESS = "io.tsbackfill.progress";
+
   private Logging() {}
 
-  static void configure(int verbosity, boolean quiet) {
+  static void configure(int verbosity, boolean quiet, Path logFile) {
     String override = System.getProperty("backfill.log.level", System.getenv("BACKFILL_LOG_LEVEL"));
     Level tool = Level.INFO;
     Level sql = Level.INFO;
@@ -33,12 +48,77 @@ final class Logging {
         sql = l;
       }
     }
-    logger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(libraries);
-    logger("io.tsbackfill").setLevel(tool);
-    logger("io.tsbackfill.sql").setLevel(sql);
+    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    closeFile();
+    Appender<ILoggingEvent> console = root.getAppender(CONSOLE_APPENDER);
+    if (console != null) {
+      console.clearAllFilters();
+      console.addFilter(new ConsoleLevels(tool, sql, libraries));
+    }
+    if (logFile == null) {
+      root.setLevel(libraries);
+      ctx.getLogger("io.tsbackfill").setLevel(tool);
+      ctx.getLogger("io.tsbackfill.sql").setLevel(sql);
+      ctx.getLogger(PROGRESS).setLevel(Level.OFF);
+      return;
+    }
+    root.setLevel(libraries.isGreaterOrEqual(Level.INFO) ? Level.INFO : libraries);
+    ctx.getLogger("io.tsbackfill").setLevel(Level.DEBUG);
+    ctx.getLogger("io.tsbackfill.sql").setLevel(Level.DEBUG);
+    ctx.getLogger(PROGRESS).setLevel(Level.INFO);
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(ctx);
+    encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{0} %redactedMsg%n");
+    encoder.start();
+    FileAppender<ILoggingEvent> file = new FileAppender<>();
+    file.setName(FILE_APPENDER);
+    file.setContext(ctx);
+    file.setFile(logFile.toString());
+    file.setAppend(true);
+    file.setEncoder(encoder);
+    file.start();
+    if (!file.isStarted()) {
+      throw BackfillException.usage("cannot write the log file " + logFile);
+    }
+    root.addAppender(file);
   }
 
-  private static Logger logger(String name) {
-    return (Logger) LoggerFactory.getLogger(name);
+  /** Detaches and closes the log file, if any (each command run configures afresh). */
+  static void closeFile() {
+    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    Appender<ILoggingEvent> old = root.getAppender(FILE_APPENDER);
+    if (old != null) {
+      root.detachAppender(old);
+      old.stop();
+    }
+  }
+
+  /** Keeps the console at the levels -v/-q ask for while the loggers feed the file everything. */
+  private static final class ConsoleLevels extends Filter<ILoggingEvent> {
+    private final Level tool;
+    private final Level sql;
+    private final Level libraries;
+
+    ConsoleLevels(Level tool, Level sql, Level libraries) {
+      this.tool = tool;
+      this.sql = sql;
+      this.libraries = libraries;
+      start();
+    }
+
+    @Override
+    public FilterReply decide(ILoggingEvent e) {
+      String name = e.getLoggerName();
+      if (name.equals(PROGRESS)) {
+        return FilterReply.DENY;
+      }
+      Level min =
+          name.startsWith("io.tsbackfill.sql")
+              ? sql
+              : name.startsWith("io.tsbackfill") ? tool : libraries;
+      return e.getLevel().isGreaterOrEqual(min) ? FilterReply.NEUTRAL : FilterReply.DENY;
+    }
   }
 }

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
       StageCommand.class,
       CopyCommand.class,
       VerifyCommand.class,
+      StatusCommand.class,
       RefreshCaggsCommand.class,
       CleanCommand.class
     },

@@ -73,6 +73,26 @@ final class StageCommand extends BaseCommand {
             cascadeUp,
             cascadeDown);
     StageResult r = new Stager(config).run();
+    java.util.List<java.util.Map<String, Object>> perHypertable = new java.util.ArrayList<>();
+    for (StageResult.HypertableStaged h : r.hypertables()) {
+      perHypertable.add(
+          Console.fields(
+              "hypertable", h.hypertable(),
+              "chunks", h.chunks(),
+              "partial", h.partial(),
+              "until", h.untilLiteral(),
+              "from", h.fromLiteral()));
+    }
+    console.event(
+        "summary",
+        Console.fields(
+            "command", "stage",
+            "staged", r.staged(),
+            "already_staged", r.alreadyStaged(),
+            "partial", r.partial(),
+            "source_bytes", r.bytes(),
+            "target_chunks_created", r.targetChunksCreated(),
+            "hypertables", perHypertable));
     if (r.alreadyStaged() > 0) {
       console.result(
           r.alreadyStaged()

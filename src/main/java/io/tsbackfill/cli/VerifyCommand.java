@@ -41,8 +41,21 @@ final class VerifyCommand extends BaseCommand {
       description = "Retries per chunk after a transient error (default: ${DEFAULT-VALUE}).")
   int retries;
 
+  @Option(
+      names = "--progress-interval",
+      paramLabel = "<SECONDS>",
+      defaultValue = "30",
+      description = "When output is not a terminal: seconds between progress summary lines, 0 for"
+          + " none (default: ${DEFAULT-VALUE}).")
+  int progressInterval;
+
   @Override
   int execute(Console console) {
+    if (progressInterval < 0) {
+      throw io.tsbackfill.db.BackfillException.usage(
+          "--progress-interval must not be negative, not " + progressInterval);
+    }
+    console.setProgressInterval(java.time.Duration.ofSeconds(progressInterval));
     CopyConfig config =
         new CopyConfig(connections.source(), connections.target(), parallelism, retries);
     Shutdown shutdown = new Shutdown();
@@ -56,6 +69,18 @@ final class VerifyCommand extends BaseCommand {
       throw r.fatal();
     }
     int failed = r.count(Outcome.DIFFERENT) + r.count(Outcome.FAILED);
+    console.event(
+        "summary",
+        Console.fields(
+            "command", "verify",
+            "verified", r.count(Outcome.VERIFIED),
+            "different", r.count(Outcome.DIFFERENT),
+            "failed", failed,
+            "failed_chunks", r.failedChunks(),
+            "rows", r.rows(),
+            "elapsed_ms", r.elapsed().toMillis(),
+            "not_copied", job.notCopied(),
+            "interrupted", r.interrupted()));
     console.result(
         "Verified "
             + r.processed()

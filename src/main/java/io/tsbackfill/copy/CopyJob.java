@@ -30,6 +30,11 @@ public final class CopyJob implements TaskJob {
   }
 
   @Override
+  public int inFlightKey() {
+    return TaskStore.COPY_LOCK;
+  }
+
+  @Override
   public Pending prepare(Database source, Database target) {
     TimescaleInfo sInfo;
     TimescaleInfo tInfo;

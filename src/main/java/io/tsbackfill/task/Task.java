@@ -5,7 +5,10 @@ import io.tsbackfill.catalog.Slice;
 import io.tsbackfill.db.Ident;
 import java.util.List;
 
-/** One row of {@code __backfill.task}: a source chunk to copy, with its range filter. */
+/**
+ * One row of {@code __backfill.task}: a source chunk to copy, with its range filter and its size
+ * on the source when it was staged (0 if unknown).
+ */
 public record Task(
     long priority,
     String chunkSchema,
@@ -15,7 +18,8 @@ public record Task(
     String dimensionsJson,
     String filter,
     String targetHypertableSchema,
-    String targetHypertableName) {
+    String targetHypertableName,
+    long sourceBytes) {
 
   public List<Slice> slices() {
     return Catalog.parseSlices(dimensionsJson);

@@ -15,6 +15,10 @@ import java.util.Optional;
  */
 public final class TaskStore {
   public static final String SCHEMA = "__backfill";
+  /** First key of the advisory lock that shows a task being copied ("bf" 1). */
+  public static final int COPY_LOCK = 0x62660001;
+  /** First key of the advisory lock that shows a task being verified ("bf" 2). */
+  public static final int VERIFY_LOCK = 0x62660002;
 
   private TaskStore() {}
 
@@ -127,6 +131,11 @@ public final class TaskStore {
     Jdbc.update(t, Sql.load("task/mark-verify-failed"), message, priority);
   }
 
+  /** Makes the claimed task visible as in flight to {@code status} until the transaction ends. */
+  public static void markInFlight(Connection t, int kind, long priority) throws SQLException {
+    Jdbc.queryOne(t, Sql.load("task/mark-in-flight"), rs -> rs.getBoolean(1), kind, priority);
+  }
+
   static Task task(ResultSet rs) throws SQLException {
     return new Task(
         rs.getLong(1),
@@ -137,6 +146,7 @@ public final class TaskStore {
         rs.getString(6),
         rs.getString(7),
         rs.getString(8),
-        rs.getString(9));
+        rs.getString(9),
+        rs.getLong(10));
   }
 }

@@ -40,6 +40,11 @@ public final class VerifyJob implements TaskJob {
   }
 
   @Override
+  public int inFlightKey() {
+    return TaskStore.VERIFY_LOCK;
+  }
+
+  @Override
   public Pending prepare(Database source, Database target) {
     try (Connection s = source.connect()) {
       Catalog.inspect(s, Side.SOURCE);

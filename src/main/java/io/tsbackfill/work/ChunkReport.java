@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The outcome of one task of a run: a chunk copied (with the path taken) or skipped because the
- * source chunk vanished, verified or found different, or failed after all retries.
+ * source chunk vanished, verified or found different, or failed after all retries; with the
+ * chunk's staged size on the source, which weighs its share of the run's progress.
  */
 public record ChunkReport(
     int index,
@@ -18,7 +19,8 @@ public record ChunkReport(
     long bytes,
     Duration duration,
     String message,
-    List<String> details) {
+    List<String> details,
+    long sourceBytes) {
 
   /** What happened to the chunk, and whether its task is done or stays pending. */
   public enum Outcome {

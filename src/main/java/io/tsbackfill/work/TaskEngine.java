@@ -7,6 +7,7 @@ import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
 import io.tsbackfill.db.SqlStates;
 import io.tsbackfill.task.Task;
+import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -85,6 +86,7 @@ public final class TaskEngine {
       }
       threads.forEach(Thread::start);
       closePools = awaitWorkers(threads);
+      listener.onEnd();
       Map<ChunkReport.Outcome, Integer> counts = new EnumMap<>(ChunkReport.Outcome.class);
       outcomes.forEach((o, n) -> counts.put(o, n.get()));
       return new RunResult(
@@ -150,6 +152,7 @@ public final class TaskEngine {
   }
 
   private void runWithRetries(Worker w, Task task) {
+    listener.onChunkStarted(Thread.currentThread().getName(), task.chunkQname(), task.sourceBytes());
     int maxAttempts = config.retries() + 1;
     for (int attempt = 1; ; attempt++) {
       Instant t0 = Instant.now();
@@ -230,7 +233,8 @@ public final class TaskEngine {
             done.bytes(),
             Duration.between(t0, Instant.now()),
             done.message(),
-            done.details() == null ? List.of() : done.details()));
+            done.details() == null ? List.of() : done.details(),
+            task.sourceBytes()));
   }
 
   private void recordFailure(Worker w, Task task, int attempts, String error, Instant t0) {
@@ -290,6 +294,8 @@ public final class TaskEngine {
             priority == null ? job.claimNext(t, leftPending) : job.claimAgain(t, priority);
         if (task.isEmpty()) {
           t.commit();
+        } else {
+          TaskStore.markInFlight(t, job.inFlightKey(), task.get().priority());
         }
         return task;
       } catch (SQLException e) {

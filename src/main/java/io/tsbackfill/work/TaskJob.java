@@ -15,6 +15,9 @@ public interface TaskJob {
   /** The verb for messages and thread names, e.g. "copy". */
   String verb();
 
+  /** The advisory-lock key that shows this job's tasks in flight (see TaskStore). */
+  int inFlightKey();
+
   /**
    * Checks the databases before any worker starts and counts the pending tasks; throws a
    * {@link io.tsbackfill.db.BackfillException} when the run cannot start.

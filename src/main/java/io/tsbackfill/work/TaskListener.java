@@ -5,10 +5,16 @@ public interface TaskListener {
   /** The run starts: {@code pendingChunks} tasks of {@code pendingBytes} staged source bytes. */
   void onStart(String verb, long pendingChunks, long pendingBytes, int workers);
 
+  /** A worker (named like its thread) begins a task. */
+  default void onChunkStarted(String worker, String sourceChunk, long sourceBytes) {}
+
   void onChunkFinished(ChunkReport report);
 
   /** A chunk failed with a transient error and will be tried again. */
   void onRetry(String sourceChunk, int attempt, int maxAttempts, long backoffMillis, String error);
 
   void onStopRequested(boolean immediate);
+
+  /** The workers are done (or abandoned on an immediate stop); the summary follows. */
+  default void onEnd() {}
 }

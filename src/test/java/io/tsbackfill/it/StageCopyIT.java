@@ -243,7 +243,7 @@ class StageCopyIT extends IntegrationTest {
   }
 
   private static int copiedLines(ToolRun r) {
-    return (int) r.out().lines().filter(l -> l.matches("\\[\\d+/\\d+] copied .*")).count();
+    return (int) r.out().lines().filter(l -> l.matches("(\\S+ )?\\[\\d+/\\d+] copied .*")).count();
   }
 
   @Test
