@@ -41,6 +41,13 @@ final class CopyCommand extends BaseCommand {
   int retries;
 
   @Option(
+      names = "--max-rate",
+      paramLabel = "<BYTES/S>",
+      description = "Limit on the COPY data read from the source per second, shared by all"
+          + " workers, e.g. 50MB or 1.5GiB (default: no limit).")
+  String maxRate;
+
+  @Option(
       names = "--progress-interval",
       paramLabel = "<SECONDS>",
       defaultValue = "30",
@@ -55,6 +62,7 @@ final class CopyCommand extends BaseCommand {
           "--progress-interval must not be negative, not " + progressInterval);
     }
     console.setProgressInterval(java.time.Duration.ofSeconds(progressInterval));
+    io.tsbackfill.work.Throttle throttle = io.tsbackfill.work.Throttle.parse(maxRate);
     CopyConfig config =
         new CopyConfig(connections.source(), connections.target(), parallelism, retries);
     Shutdown shutdown = new Shutdown();
@@ -62,7 +70,7 @@ final class CopyCommand extends BaseCommand {
     if (console.installSignals()) {
       Signals.install(shutdown);
     }
-    RunResult r = new TaskEngine(config, new CopyJob(), console, shutdown).run();
+    RunResult r = new TaskEngine(config, new CopyJob(throttle), console, shutdown).run();
     if (r.fatal() != null) {
       throw r.fatal();
     }

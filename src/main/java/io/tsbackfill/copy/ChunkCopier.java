@@ -6,6 +6,7 @@ import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.task.Task;
+import io.tsbackfill.work.Throttle;
 import static io.tsbackfill.db.Side.SOURCE;
 import static io.tsbackfill.db.Side.TARGET;
 import static io.tsbackfill.db.SideFailure.on;
@@ -32,9 +33,11 @@ final class ChunkCopier {
   record Copied(String path, String destination, long rows, long bytes, boolean skipped) {}
 
   private final TimescaleInfo targetInfo;
+  private final Throttle throttle;
 
-  ChunkCopier(TimescaleInfo targetInfo) {
+  ChunkCopier(TimescaleInfo targetInfo, Throttle throttle) {
     this.targetInfo = targetInfo;
+    this.throttle = throttle;
   }
 
   Copied copy(Task task, Connection s, Connection t) throws SQLException {
@@ -105,7 +108,8 @@ final class ChunkCopier {
             s,
             "COPY (" + select + ") TO STDOUT" + format,
             t,
-            "COPY " + destination + " (" + columnList + ") FROM STDIN" + format);
+            "COPY " + destination + " (" + columnList + ") FROM STDIN" + format,
+            throttle);
 
     on(TARGET, () -> {
       if (trigger != null) {

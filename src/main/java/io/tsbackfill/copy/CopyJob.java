@@ -11,6 +11,7 @@ import io.tsbackfill.task.Task;
 import io.tsbackfill.task.TaskStore;
 import io.tsbackfill.work.ChunkReport.Outcome;
 import io.tsbackfill.work.TaskJob;
+import io.tsbackfill.work.Throttle;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collection;
@@ -22,7 +23,12 @@ import java.util.Optional;
  * ANALYZE, and mark the task copied, all in the one target transaction the engine commits.
  */
 public final class CopyJob implements TaskJob {
+  private final Throttle throttle;
   private ChunkCopier copier;
+
+  public CopyJob(Throttle throttle) {
+    this.throttle = throttle;
+  }
 
   @Override
   public String verb() {
@@ -59,7 +65,7 @@ public final class CopyJob implements TaskJob {
       throw BackfillException.badState(
           "no copy task is pending: every staged chunk is copied; 'stage' adds tasks");
     }
-    copier = new ChunkCopier(tInfo);
+    copier = new ChunkCopier(tInfo, throttle);
     return new Pending(pending[0], pending[1]);
   }
 

@@ -1,6 +1,7 @@
 package io.tsbackfill.copy;
 
 import java.sql.Connection;
+import io.tsbackfill.work.Throttle;
 import java.sql.SQLException;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -23,7 +24,8 @@ public final class CopyStream {
 
   private CopyStream() {}
 
-  public static Counts pipe(Connection source, String copyOutSql, Connection target, String copyInSql)
+  public static Counts pipe(
+      Connection source, String copyOutSql, Connection target, String copyInSql, Throttle throttle)
       throws SQLException {
     io.tsbackfill.db.Jdbc.log(copyOutSql);
     io.tsbackfill.db.Jdbc.log(copyInSql);
@@ -39,6 +41,7 @@ public final class CopyStream {
       byte[] data;
       while ((data = on(SOURCE, reader::readFromCopy)) != null) {
         bytes += data.length;
+        throttle.acquire(data.length);
         if (used + data.length > buffer.length) {
           if (used > 0) {
             write(in, buffer, used);

@@ -193,4 +193,39 @@ class OperabilityIT extends IntegrationTest {
     assertThat(status.exitCode()).isEqualTo(3);
     assertThat(status.err()).contains("nothing is staged");
   }
+
+  @Test
+  void maxRateHoldsWithinTenPercent() throws Exception {
+    String table =
+        "CREATE TABLE public.blobs (time timestamptz NOT NULL, payload text);"
+            + "SELECT create_hypertable('public.blobs', 'time', chunk_time_interval => interval '1 day');";
+    source.exec(table);
+    target.exec(table);
+    // About 10 MB of COPY data over 3 chunks.
+    source.exec(
+        "INSERT INTO public.blobs SELECT '2024-01-01'::timestamptz + i * interval '1 minute',"
+            + " repeat(md5(i::text), 4) FROM generate_series(0, 4319) i;"
+            + "INSERT INTO public.blobs SELECT time + interval '1 second', payload FROM public.blobs;"
+            + "INSERT INTO public.blobs SELECT time + interval '2 seconds', payload FROM public.blobs;"
+            + "INSERT INTO public.blobs SELECT time + interval '3 seconds', payload FROM public.blobs;"
+            + "INSERT INTO public.blobs SELECT time + interval '4 seconds', payload FROM public.blobs;");
+    assertOk(run("stage", "--until", "2024-01-04T00:00:00Z"));
+    ToolRun copied = run("copy", "-p", "2", "--max-rate", "2MB", "--output", "json");
+    assertOk(copied);
+    List<JsonNode> ev = events(copied);
+    JsonNode summary = ofType(ev, "summary").get(0);
+    long bytes = summary.path("bytes").asLong();
+    assertThat(bytes).isGreaterThan(8_000_000);
+    // Measured over the run's copy phase: from the first chunk start to the last chunk end.
+    java.time.Instant first =
+        java.time.OffsetDateTime.parse(ofType(ev, "chunk_started").get(0).path("time").asText())
+            .toInstant();
+    List<JsonNode> ends = ofType(ev, "chunk_finished");
+    java.time.Instant last =
+        java.time.OffsetDateTime.parse(ends.get(ends.size() - 1).path("time").asText()).toInstant();
+    double seconds = java.time.Duration.between(first, last).toMillis() / 1000.0;
+    double rate = bytes / seconds;
+    assertThat(rate).as("bytes %d in %.2f s", bytes, seconds).isBetween(1.8e6 * 0.9, 2.2e6);
+    assertSameRows("public.blobs", null);
+  }
 }
