@@ -32,11 +32,11 @@ import org.postgresql.PGConnection;
  * 400,000 so that a chunk's COPY outlasts the test's reaction to it) in 8 daily chunks, the newest
  * cut by {@code --until} with the rows after the cut-over dual-written to the target. The built jar
  * copies it with two workers and is interrupted while chunks are in flight by one SIGINT, two
- * SIGINTs or one SIGTERM; it must exit 130 with the shutdown notices and a summary that matches
- * the task table, leave every chunk either wholly copied or untouched, and a second {@code copy}
- * must make the target exactly equal to the source. Each case runs on the direct path (target
- * prepared by the runbook's schema restore) and on the routed path (hypertable created fresh).
- * The six cases share one source database; each gets its own target.
+ * SIGINTs or one SIGTERM; it must exit 130 with the shutdown notices and a summary that matches the
+ * task table, leave every chunk either wholly copied or untouched, and a second {@code copy} must
+ * make the target exactly equal to the source. Each case runs on the direct path (target prepared
+ * by the runbook's schema restore) and on the routed path (hypertable created fresh). The six cases
+ * share one source database; each gets its own target.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BigCopySignalsIT {
@@ -50,8 +50,10 @@ class BigCopySignalsIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(120 + ROWS / 10_000);
 
   private static final Pattern PROGRESS =
-      Pattern.compile("^\\[(\\d+)/(\\d+)] copied (\\S+) -> (\\S+) \\((direct|routed)\\): ([\\d,]+) rows, .*");
-  private static final Pattern SUMMARY = Pattern.compile("^Copied (\\d+) chunks? \\(([\\d,]+) rows, .*");
+      Pattern.compile(
+          "^\\[(\\d+)/(\\d+)] copied (\\S+) -> (\\S+) \\((direct|routed)\\): ([\\d,]+) rows, .*");
+  private static final Pattern SUMMARY =
+      Pattern.compile("^Copied (\\d+) chunks? \\(([\\d,]+) rows, .*");
   private static final Pattern COPY_STARTED =
       Pattern.compile(".* DEBUG copying rows of chunk (\\S+) into \\S+ \\((direct|routed)\\)$");
 
@@ -85,7 +87,8 @@ class BigCopySignalsIT {
     if (rows < 400_000) {
       throw new IllegalArgumentException(
           "BACKFILL_IT_BIG_ROWS must be at least 400000 (chunks must take longer to copy than"
-              + " the test takes to send a signal), not " + rows);
+              + " the test takes to send a signal), not "
+              + rows);
     }
     return rows;
   }
@@ -101,7 +104,9 @@ class BigCopySignalsIT {
     for (List<String> c :
         source.rows(
             "SELECT chunk_schema || '.' || chunk_name, range_start,"
-                + " least(range_end, " + UNTIL_SQL + ")"
+                + " least(range_end, "
+                + UNTIL_SQL
+                + ")"
                 + " FROM timescaledb_information.chunks WHERE hypertable_name = 'big_metrics'"
                 + " ORDER BY range_start")) {
       regions.put(c.get(0), new Region(c.get(0), c.get(1), c.get(2)));
@@ -139,10 +144,14 @@ class BigCopySignalsIT {
     try (TestDb target = bed.freshDb(bed.target(), "BigCopySignalsIT_" + path + "_" + how)) {
       prepareTarget(target, path);
       JarProcess.Result staged =
-          JarProcess.run(TIMEOUT, List.of("stage", "--source", source.uri(), "--target",
-              target.uri(), "--until", UNTIL));
+          JarProcess.run(
+              TIMEOUT,
+              List.of(
+                  "stage", "--source", source.uri(), "--target", target.uri(), "--until", UNTIL));
       assertThat(staged.exitCode()).as("stage: %s", staged).isZero();
-      assertThat(staged.output()).contains("Staged " + CHUNKS + " chunks").contains("1 cut by a bound");
+      assertThat(staged.output())
+          .contains("Staged " + CHUNKS + " chunks")
+          .contains("1 cut by a bound");
       double prepared = seconds(t0);
 
       long t1 = System.nanoTime();
@@ -159,22 +168,34 @@ class BigCopySignalsIT {
       assertThat(resumed.output())
           .contains("Copying " + left + " pending chunk" + (left == 1 ? "" : "s"))
           .doesNotContain("Interrupted");
-      assertThat(progressLines(resumed.lines())).as("progress lines of the resumed copy").hasSize(left);
+      assertThat(progressLines(resumed.lines()))
+          .as("progress lines of the resumed copy")
+          .hasSize(left);
       assertThat(summaryChunks(resumed.lines())).isEqualTo(left);
 
       assertThat(target.count("SELECT count(*) FROM __backfill.task WHERE worked IS NULL"))
           .as("tasks still pending after the resume")
           .isZero();
       assertThat(target.fingerprint(TABLE, null))
-          .as("target fingerprint (count:hash) of the whole table; the source has %s",
+          .as(
+              "target fingerprint (count:hash) of the whole table; the source has %s",
               sourceFingerprint)
           .isEqualTo(sourceFingerprint);
       assertPaths(target, path);
       System.out.printf(
           "[BigCopySignalsIT] %s path, %s: target prepared and staged in %.1f s; interrupted run"
-              + " %.1f s (%d of %d chunks done, exit %d); resumed %d chunks in %.1f s; case %.1f s%n",
-          path, how, prepared, interrupted, run.done, CHUNKS, run.result.exitCode(), left,
-          resumedIn, seconds(t0));
+              + " %.1f s (%d of %d chunks done, exit %d); resumed %d chunks in %.1f s; case %.1f"
+              + " s%n",
+          path,
+          how,
+          prepared,
+          interrupted,
+          run.done,
+          CHUNKS,
+          run.result.exitCode(),
+          left,
+          resumedIn,
+          seconds(t0));
     }
   }
 
@@ -188,7 +209,9 @@ class BigCopySignalsIT {
     try (JarProcess p = JarProcess.start(args)) {
       p.await("the first progress line", l -> PROGRESS.matcher(l).matches(), TIMEOUT);
       String started =
-          p.await("the start of a further chunk's COPY", l -> COPY_STARTED.matcher(l).matches(),
+          p.await(
+              "the start of a further chunk's COPY",
+              l -> COPY_STARTED.matcher(l).matches(),
               TIMEOUT);
       int progressBefore = progressLines(p.linesSoFar()).size();
       p.signal(how.signal);
@@ -217,8 +240,11 @@ class BigCopySignalsIT {
         .doesNotContain("\tat ");
     List<Matcher> progress = progressLines(r.lines());
     List<String> copiedChunks = progress.stream().map(m -> unquote(m.group(3))).toList();
-    long printedRows = progress.stream().mapToLong(m -> Long.parseLong(m.group(6).replace(",", ""))).sum();
-    assertThat(run.done).as("chunks in the summary vs progress lines; %s", r).isEqualTo(progress.size());
+    long printedRows =
+        progress.stream().mapToLong(m -> Long.parseLong(m.group(6).replace(",", ""))).sum();
+    assertThat(run.done)
+        .as("chunks in the summary vs progress lines; %s", r)
+        .isEqualTo(progress.size());
     assertThat(summaryRows(r.lines())).as("rows in the summary").isEqualTo(printedRows);
     assertThat(run.done).as("chunks copied: the stop must leave some").isLessThan(CHUNKS);
     if (how.count == 1) {
@@ -255,8 +281,9 @@ class BigCopySignalsIT {
     for (Region region : regions.values()) {
       if (worked.get(region.chunk)) {
         assertThat(there.get(region.chunk))
-            .as("target rows of copied chunk %s (%s path); the source has %s", region.chunk,
-                path, sourceRegions.get(region.chunk))
+            .as(
+                "target rows of copied chunk %s (%s path); the source has %s",
+                region.chunk, path, sourceRegions.get(region.chunk))
             .isEqualTo(sourceRegions.get(region.chunk));
       } else {
         assertThat(there.get(region.chunk))
@@ -276,15 +303,25 @@ class BigCopySignalsIT {
   private Map<String, String> regionFingerprints(TestDb db) {
     StringBuilder ranges = new StringBuilder("('" + DUAL + "', " + UNTIL_SQL + ", 'infinity')");
     for (Region r : regions.values()) {
-      ranges.append(", ('").append(r.chunk).append("', '").append(r.from).append("', '")
-          .append(r.until).append("')");
+      ranges
+          .append(", ('")
+          .append(r.chunk)
+          .append("', '")
+          .append(r.from)
+          .append("', '")
+          .append(r.until)
+          .append("')");
     }
     Map<String, String> out = new LinkedHashMap<>();
     for (List<String> row :
         db.rows(
             "SELECT r.name, count(t.time) || ':' || COALESCE(sum(hashtext(t::text)::bigint), 0)"
-                + " FROM (VALUES " + ranges + ") AS r(name, lo, hi)"
-                + " LEFT JOIN " + TABLE + " t ON t.time >= r.lo::timestamptz"
+                + " FROM (VALUES "
+                + ranges
+                + ") AS r(name, lo, hi)"
+                + " LEFT JOIN "
+                + TABLE
+                + " t ON t.time >= r.lo::timestamptz"
                 + " AND t.time < r.hi::timestamptz GROUP BY r.name")) {
       out.put(row.get(0), row.get(1));
     }
@@ -298,8 +335,7 @@ class BigCopySignalsIT {
   private void assertPaths(TestDb target, String path) {
     String newest = regions.keySet().stream().reduce((a, b) -> b).orElseThrow();
     for (List<String> t :
-        target.rows(
-            "SELECT chunk_schema || '.' || chunk_name, copy_path FROM __backfill.task")) {
+        target.rows("SELECT chunk_schema || '.' || chunk_name, copy_path FROM __backfill.task")) {
       String expected = path.equals("direct") || t.get(0).equals(newest) ? "direct" : "routed";
       assertThat(t.get(1)).as("copy path of %s", t.get(0)).isEqualTo(expected);
     }
@@ -322,17 +358,27 @@ class BigCopySignalsIT {
     ByteArrayOutputStream rows = new ByteArrayOutputStream();
     try (Connection s = source.connect();
         Connection t = target.connect()) {
-      s.unwrap(PGConnection.class).getCopyAPI()
+      s.unwrap(PGConnection.class)
+          .getCopyAPI()
           .copyOut("COPY (" + select + ") TO STDOUT (FORMAT binary)", rows);
-      long n = t.unwrap(PGConnection.class).getCopyAPI()
-          .copyIn("COPY " + TABLE + " FROM STDIN (FORMAT binary)",
-              new ByteArrayInputStream(rows.toByteArray()));
+      long n =
+          t.unwrap(PGConnection.class)
+              .getCopyAPI()
+              .copyIn(
+                  "COPY " + TABLE + " FROM STDIN (FORMAT binary)",
+                  new ByteArrayInputStream(rows.toByteArray()));
       assertThat(n).as("dual-written rows").isPositive();
     }
   }
 
   private List<String> copyArgs(TestDb target) {
-    return List.of("copy", "--source", source.uri(), "--target", target.uri(), "-p",
+    return List.of(
+        "copy",
+        "--source",
+        source.uri(),
+        "--target",
+        target.uri(),
+        "-p",
         Integer.toString(WORKERS));
   }
 

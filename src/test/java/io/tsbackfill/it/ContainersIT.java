@@ -52,12 +52,15 @@ class ContainersIT extends IntegrationTest {
     assertThat(copied.out()).contains("(direct)").doesNotContain("(routed)");
 
     assertSameRows("public.metrics", IN_RANGE);
-    assertThat(target.value("SELECT count(*) || ' ' || string_agg(DISTINCT device_id, ',')"
-            + " FROM public.metrics WHERE time >= '2023-05-26 00:00+00'"))
+    assertThat(
+            target.value(
+                "SELECT count(*) || ' ' || string_agg(DISTINCT device_id, ',')"
+                    + " FROM public.metrics WHERE time >= '2023-05-26 00:00+00'"))
         .as("target rows at or after --until: the dual-written ones")
         .isEqualTo("384 dual");
     assertSameRows("public.spaced", "time < '2024-03-03 12:00+00'");
-    assertThat(target.count("SELECT count(*) FROM public.spaced WHERE time >= '2024-03-03 12:00+00'"))
+    assertThat(
+            target.count("SELECT count(*) FROM public.spaced WHERE time >= '2024-03-03 12:00+00'"))
         .isZero();
     assertThat(taskCount("worked IS NULL")).isZero();
   }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class JarSignalsIT extends IntegrationTest {
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
   private static final String IN_RANGE = "time < '2023-05-10 23:59:00+00'";
+
   /** Rows before --until: the whole chunk but its last minute. */
   private static final long ROWS = 100_800 - 10;
 
@@ -30,8 +31,10 @@ class JarSignalsIT extends IntegrationTest {
 
   private JarProcess.Result copyAndSignal(String signal, int times) {
     try (JarProcess p = JarProcess.start(copyArgs("-p", "8", "-v"))) {
-      p.await("the debug line announcing the chunk's COPY",
-          l -> l.contains("DEBUG copying rows of chunk"), TIMEOUT);
+      p.await(
+          "the debug line announcing the chunk's COPY",
+          l -> l.contains("DEBUG copying rows of chunk"),
+          TIMEOUT);
       p.signal(signal);
       if (times == 2) {
         p.await("the shutdown notice", l -> l.startsWith("Shutting down"), TIMEOUT);
@@ -54,7 +57,8 @@ class JarSignalsIT extends IntegrationTest {
         .as("output")
         .anyMatch(l -> l.matches("Copying 1 pending chunk \\(.*\\) with 8 workers"))
         .anyMatch(l -> l.startsWith("Shutting down: waiting for the chunks in progress to finish"))
-        .anyMatch(l -> l.matches("\\[1/1] copied .* \\(direct\\): 100,790 rows, 3\\.[0-2] MB in .*"))
+        .anyMatch(
+            l -> l.matches("\\[1/1] copied .* \\(direct\\): 100,790 rows, 3\\.[0-2] MB in .*"))
         .anyMatch(l -> l.matches("Copied 1 chunk \\(100,790 rows, 3\\.[0-2] MB\\) in .*"))
         .anyMatch(l -> l.startsWith("Interrupted: run copy again to resume"))
         .noneMatch(l -> l.startsWith("Stopping at once"));

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The two write paths beyond {@link StageCopyIT}: the routed path (its delete is built from the
- * source chunk's CHECK constraints) with quoted names, the column-type zoo and every time type;
- * a restored target whose source got new chunks afterwards (both paths in one run); a hundred
+ * source chunk's CHECK constraints) with quoted names, the column-type zoo and every time type; a
+ * restored target whose source got new chunks afterwards (both paths in one run); a hundred
  * space-partitioned chunks with bigint time on both paths; columns dropped and added again.
  */
 class PathsIT extends IntegrationTest {
@@ -17,7 +17,8 @@ class PathsIT extends IntegrationTest {
     assertOk(copied);
     String other = path.equals("direct") ? "routed" : "direct";
     assertThat(copied.out()).contains("(" + path + ")").doesNotContain("(" + other + ")");
-    assertThat(taskCount("copy_path <> '" + path + "'")).as("tasks not on the %s path", path)
+    assertThat(taskCount("copy_path <> '" + path + "'"))
+        .as("tasks not on the %s path", path)
         .isZero();
   }
 
@@ -36,16 +37,18 @@ class PathsIT extends IntegrationTest {
     // the chunks that the target-only rows below create leave every task on the routed path.
     target.exec("SELECT set_chunk_time_interval('\"Zoo\".\"Mixed Case\"', interval '6 hours')");
     // A stale row in range must be replaced, a row after --until kept.
-    target.exec("INSERT INTO \"Zoo\".\"Mixed Case\" (\"Time\", \"select\", t) VALUES"
-        + " ('2024-04-01 05:00+00', -1, 'stale'), ('2024-04-03 01:00+00', -2, 'after until')");
+    target.exec(
+        "INSERT INTO \"Zoo\".\"Mixed Case\" (\"Time\", \"select\", t) VALUES"
+            + " ('2024-04-01 05:00+00', -1, 'stale'), ('2024-04-03 01:00+00', -2, 'after until')");
     assertOk(stage("--filter", "^\"Zoo\"\\.\"Mixed Case\"$", "--until", "2024-04-03T00:00:00Z"));
     assertOk(stage("--filter", "acl_log", "--until", "2024-06-01T00:00:00Z"));
     assertOnlyPath(copy("-p", "2"), "routed");
 
     assertSameRows("\"Zoo\".\"Mixed Case\"", "\"Time\" < '2024-04-03 00:00+00'");
-    assertThat(target.value(
-            "SELECT string_agg(\"select\"::text || '=' || t, ',') FROM \"Zoo\".\"Mixed Case\""
-                + " WHERE \"select\" < 0"))
+    assertThat(
+            target.value(
+                "SELECT string_agg(\"select\"::text || '=' || t, ',') FROM \"Zoo\".\"Mixed Case\""
+                    + " WHERE \"select\" < 0"))
         .as("target-only rows: the stale one replaced, the one after --until kept")
         .isEqualTo("-2=after until");
     assertThat(target.value("SELECT t FROM \"Zoo\".\"Mixed Case\" WHERE \"select\" = 4"))
@@ -59,16 +62,23 @@ class PathsIT extends IntegrationTest {
   @Test
   void everyTimeColumnTypeOnTheRoutedPath() {
     sourceFixtureWithFreshTarget("time-types");
-    assertOk(stage("--filter", "^public\\.ts_plain$", "--from", "2024-01-02 06:00:00",
-        "--until", "2024-01-03 12:00:00"));
-    assertOk(stage("--filter", "^public\\.by_date$", "--from", "2024-01-10", "--until", "2024-02-05"));
+    assertOk(
+        stage(
+            "--filter",
+            "^public\\.ts_plain$",
+            "--from",
+            "2024-01-02 06:00:00",
+            "--until",
+            "2024-01-03 12:00:00"));
+    assertOk(
+        stage("--filter", "^public\\.by_date$", "--from", "2024-01-10", "--until", "2024-02-05"));
     assertOk(stage("--filter", "^public\\.small$", "--from", "-120", "--until", "330"));
     assertOk(stage("--filter", "^public\\.medium$", "--from", "-1500", "--until", "1500"));
     assertOk(stage("--filter", "^public\\.big$", "--from", "86400000", "--until", "500000000"));
     assertOnlyPath(copy("-p", "3"), "routed");
 
-    assertCopiedExactly("public.ts_plain",
-        "time >= '2024-01-02 06:00:00' AND time < '2024-01-03 12:00:00'");
+    assertCopiedExactly(
+        "public.ts_plain", "time >= '2024-01-02 06:00:00' AND time < '2024-01-03 12:00:00'");
     assertThat(target.count("SELECT count(*) FROM public.ts_plain")).isEqualTo(30);
     assertCopiedExactly("public.by_date", "day >= '2024-01-10' AND day < '2024-02-05'");
     assertThat(target.count("SELECT count(*) FROM public.by_date")).isEqualTo(26);
@@ -90,7 +100,8 @@ class PathsIT extends IntegrationTest {
     ToolRun copied = copy("-p", "2");
     assertOk(copied);
     assertThat(taskCount("copy_path = 'direct'")).as("May chunks, restored empty").isEqualTo(5);
-    assertThat(taskCount("copy_path = 'routed'")).as("June chunks, newer than the restore")
+    assertThat(taskCount("copy_path = 'routed'"))
+        .as("June chunks, newer than the restore")
         .isEqualTo(5);
     assertSameRows("public.metrics", null);
     assertThat(target.count("SELECT count(*) FROM public.metrics")).isEqualTo(2928);

@@ -28,8 +28,15 @@ public interface ClientPrograms {
 
   /** A libpq key=value connection string (values quoted for libpq). */
   static String conninfo(String host, int port, String user, String password, String database) {
-    return "host=" + quote(host) + " port=" + port + " user=" + quote(user) + " dbname="
-        + quote(database) + (password == null ? "" : " password=" + quote(password));
+    return "host="
+        + quote(host)
+        + " port="
+        + port
+        + " user="
+        + quote(user)
+        + " dbname="
+        + quote(database)
+        + (password == null ? "" : " password=" + quote(password));
   }
 
   private static String quote(String value) {
@@ -85,7 +92,10 @@ public interface ClientPrograms {
             }
             if (p.exitValue() != 0) {
               throw new IllegalStateException(
-                  cmd.get(0) + " failed (exit " + p.exitValue() + "): "
+                  cmd.get(0)
+                      + " failed (exit "
+                      + p.exitValue()
+                      + "): "
                       + Files.readString(errors).strip());
             }
             return out;

@@ -95,7 +95,12 @@ public final class JarProcess implements AutoCloseable {
         String line = left <= 0 ? null : pending.poll(left, TimeUnit.NANOSECONDS);
         if (line == null) {
           throw new AssertionError(
-              "no " + what + " within " + timeout + "; output so far:\n" + String.join("\n", lines));
+              "no "
+                  + what
+                  + " within "
+                  + timeout
+                  + "; output so far:\n"
+                  + String.join("\n", lines));
         }
         if (line == EOF) {
           ended = true;
@@ -116,7 +121,9 @@ public final class JarProcess implements AutoCloseable {
     }
   }
 
-  /** Sends a signal by name ({@code INT}, {@code TERM}) with kill(1), as a terminal or an operator. */
+  /**
+   * Sends a signal by name ({@code INT}, {@code TERM}) with kill(1), as a terminal or an operator.
+   */
   public void signal(String name) {
     try {
       Process kill =
@@ -125,7 +132,8 @@ public final class JarProcess implements AutoCloseable {
               .start();
       String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-        throw new IllegalStateException("kill -s " + name + " " + process.pid() + " failed: " + out);
+        throw new IllegalStateException(
+            "kill -s " + name + " " + process.pid() + " failed: " + out);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

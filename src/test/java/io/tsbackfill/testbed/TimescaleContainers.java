@@ -14,17 +14,17 @@ import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * The test bed on two Testcontainers TimescaleDB containers, SOURCE and TARGET, for machines with
- * a Docker engine (these have none: see {@code ContainersIT}, which is then reported skipped).
- * {@code BACKFILL_TESTBED=containers} runs every integration test on them.
+ * The test bed on two Testcontainers TimescaleDB containers, SOURCE and TARGET, for machines with a
+ * Docker engine (these have none: see {@code ContainersIT}, which is then reported skipped). {@code
+ * BACKFILL_TESTBED=containers} runs every integration test on them.
  *
  * <p>Settings (environment): {@code BACKFILL_TESTBED_IMAGE}, default {@value #DEFAULT_IMAGE}
  * ({@code timescale/timescaledb:latest-pg16} works too); {@code BACKFILL_TESTBED_LICENSE}, default
- * {@code apache}: both images ship the Timescale License, and the suite's expectations (the
- * routed path on fresh targets) are those of the Apache build the local clusters run; set it to
- * {@code timescale} for TSL features (stage then creates target chunks, so fresh targets take the
- * direct path). pg_dump and psql run inside the containers, so no local client of the server's
- * major version is needed. The containers live until the JVM exits (Testcontainers' reaper).
+ * {@code apache}: both images ship the Timescale License, and the suite's expectations (the routed
+ * path on fresh targets) are those of the Apache build the local clusters run; set it to {@code
+ * timescale} for TSL features (stage then creates target chunks, so fresh targets take the direct
+ * path). pg_dump and psql run inside the containers, so no local client of the server's major
+ * version is needed. The containers live until the JVM exits (Testcontainers' reaper).
  */
 public final class TimescaleContainers {
   static final String DEFAULT_IMAGE = "timescale/timescaledb-ha:pg16";
@@ -72,10 +72,14 @@ public final class TimescaleContainers {
         .withLabel("io.tsbackfill.testbed", role)
         .withCommand(
             "postgres",
-            "-c", "fsync=off",
-            "-c", "max_connections=200",
-            "-c", "timescaledb.telemetry_level=off",
-            "-c", "timescaledb.license=" + license());
+            "-c",
+            "fsync=off",
+            "-c",
+            "max_connections=200",
+            "-c",
+            "timescaledb.telemetry_level=off",
+            "-c",
+            "timescaledb.license=" + license());
     return c;
   }
 
@@ -104,8 +108,7 @@ public final class TimescaleContainers {
     @Override
     public void restore(TestServer server, String database, String script) {
       String file = "/tmp/backfill-restore-" + FILES.incrementAndGet() + ".sql";
-      container.copyFileToContainer(
-          Transferable.of(script.getBytes(StandardCharsets.UTF_8)), file);
+      container.copyFileToContainer(Transferable.of(script.getBytes(StandardCharsets.UTF_8)), file);
       List<String> cmd = new ArrayList<>();
       cmd.add("psql");
       cmd.addAll(ClientPrograms.restoreOptions());
@@ -124,8 +127,13 @@ public final class TimescaleContainers {
         ExecResult r = container.execInContainer(cmd.toArray(String[]::new));
         if (r.getExitCode() != 0) {
           throw new IllegalStateException(
-              cmd.get(0) + " in the " + server.name() + " container failed (exit "
-                  + r.getExitCode() + "): " + r.getStderr().strip());
+              cmd.get(0)
+                  + " in the "
+                  + server.name()
+                  + " container failed (exit "
+                  + r.getExitCode()
+                  + "): "
+                  + r.getStderr().strip());
         }
         return r.getStdout();
       } catch (IOException e) {
