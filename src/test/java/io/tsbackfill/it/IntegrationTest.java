@@ -21,7 +21,7 @@ abstract class IntegrationTest {
   protected TestDb target;
 
   protected TestBed testBed() {
-    return TestBed.local();
+    return TestBed.current();
   }
 
   @BeforeEach

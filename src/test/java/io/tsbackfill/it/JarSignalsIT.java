@@ -2,71 +2,106 @@ package io.tsbackfill.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import io.tsbackfill.testbed.JarProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** End to end: the built jar, interrupted by signals while copying, then resumed to an exact copy. */
+/**
+ * End to end: the built jar interrupted while it copies one chunk (behaviour spec 10.4: per-minute
+ * data of ten devices, May 4 to 10, staged until 2023-05-10T23:59:00Z, eight workers, the signal
+ * sent after the debug line that announces the chunk's COPY), then resumed. The multi-chunk,
+ * multi-million-row version on both paths is {@link BigCopySignalsIT}.
+ */
 class JarSignalsIT extends IntegrationTest {
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
+  private static final String IN_RANGE = "time < '2023-05-10 23:59:00+00'";
 
-  private record Run(int exit, String output) {}
+  /** Rows before --until: the whole chunk but its last minute. */
+  private static final long ROWS = 100_800 - 10;
 
-  private Run copyAndSignal(int signals) throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                "java", "-Dbackfill.log.level=DEBUG", "-jar",
-                new File("target/timescaledb-backfill.jar").getAbsolutePath(),
-                "copy", "--source", source.uri(), "--target", target.uri(), "-p", "1")
-            .redirectErrorStream(true);
-    Process p = pb.start();
-    StringBuilder out = new StringBuilder();
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      boolean sent = false;
-      while ((line = r.readLine()) != null) {
-        out.append(line).append('\n');
-        if (!sent && line.contains("copying rows of chunk")) {
-          for (int i = 0; i < signals; i++) {
-            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
-            Thread.sleep(100);
-          }
-          sent = true;
-        }
+  @BeforeEach
+  void oneStagedChunk() {
+    sourceFixtureWithRestoredTarget("minutes");
+    assertOk(stage("--until", "2023-05-10T23:59:00Z"));
+    assertThat(taskCount("true")).isEqualTo(1);
+  }
+
+  private JarProcess.Result copyAndSignal(String signal, int times) {
+    try (JarProcess p = JarProcess.start(copyArgs("-p", "8", "-v"))) {
+      p.await(
+          "the debug line announcing the chunk's COPY",
+          l -> l.contains("DEBUG copying rows of chunk"),
+          TIMEOUT);
+      p.signal(signal);
+      if (times == 2) {
+        p.await("the shutdown notice", l -> l.startsWith("Shutting down"), TIMEOUT);
+        p.signal(signal);
       }
+      return p.finish(TIMEOUT);
     }
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new Run(p.exitValue(), out.toString());
+  }
+
+  private List<String> copyArgs(String... extra) {
+    List<String> args =
+        new ArrayList<>(List.of("copy", "--source", source.uri(), "--target", target.uri()));
+    args.addAll(List.of(extra));
+    return args;
+  }
+
+  private void assertFinishedTheChunkInFlight(JarProcess.Result r) {
+    assertThat(r.exitCode()).as("exit code; %s", r).isEqualTo(130);
+    assertThat(r.lines())
+        .as("output")
+        .anyMatch(l -> l.matches("Copying 1 pending chunk \\(.*\\) with 8 workers"))
+        .anyMatch(l -> l.startsWith("Shutting down: waiting for the chunks in progress to finish"))
+        .anyMatch(
+            l -> l.matches("\\[1/1] copied .* \\(direct\\): 100,790 rows, 3\\.[0-2] MB in .*"))
+        .anyMatch(l -> l.matches("Copied 1 chunk \\(100,790 rows, 3\\.[0-2] MB\\) in .*"))
+        .anyMatch(l -> l.startsWith("Interrupted: run copy again to resume"))
+        .noneMatch(l -> l.startsWith("Stopping at once"));
+    assertThat(taskCount("worked IS NOT NULL AND copied_rows = " + ROWS)).isEqualTo(1);
+    assertSameRows("public.metrics", IN_RANGE);
+    assertThat(target.count("SELECT count(*) FROM public.metrics")).isEqualTo(ROWS);
+
+    JarProcess.Result again = JarProcess.run(TIMEOUT, copyArgs());
+    assertThat(again.exitCode()).as("a copy after the finished chunk; %s", again).isEqualTo(3);
+    assertThat(again.output()).contains("no copy task is pending");
   }
 
   @Test
-  void oneAndTwoSignalsThenResumeGiveAnExactCopy() throws Exception {
-    source.exec("CREATE TABLE public.big_metrics (time timestamptz NOT NULL, device int, val float8,"
-        + " note text)");
-    source.exec("SELECT create_hypertable('public.big_metrics', 'time',"
-        + " chunk_time_interval => interval '1 day')");
-    source.exec("INSERT INTO public.big_metrics SELECT t, d, random(), md5(t::text)"
-        + " FROM generate_series('2024-01-01'::timestamptz, '2024-01-06 23:59', '10 seconds') t,"
-        + " generate_series(1, 4) d");
-    sourceFixtureWithRestoredTarget();
-    assertOk(stage("--until", "2024-01-07T00:00:00Z"));
+  void oneSigintFinishesTheChunkInFlightAndExits130() {
+    assertFinishedTheChunkInFlight(copyAndSignal("INT", 1));
+  }
 
-    Run graceful = copyAndSignal(1);
-    assertThat(graceful.exit()).as(graceful.output()).isEqualTo(130);
-    assertThat(graceful.output()).contains("Shutting down").contains("[1/6] copied")
-        .contains("Interrupted");
-    assertThat(taskCount("worked IS NOT NULL")).isEqualTo(1);
+  @Test
+  void oneSigtermBehavesLikeOneSigint() {
+    assertFinishedTheChunkInFlight(copyAndSignal("TERM", 1));
+  }
 
-    Run immediate = copyAndSignal(2);
-    assertThat(immediate.exit()).as(immediate.output()).isEqualTo(130);
-    assertThat(immediate.output()).contains("Stopping at once").doesNotContain("[1/5] copied");
-    assertThat(taskCount("worked IS NOT NULL")).isEqualTo(1);
+  @Test
+  void twoSigintsRollTheChunkBackAndACopyAfterwardsCompletesIt() {
+    JarProcess.Result r = copyAndSignal("INT", 2);
+    assertThat(r.exitCode()).as("exit code; %s", r).isEqualTo(130);
+    assertThat(r.lines())
+        .as("output")
+        .anyMatch(l -> l.matches("Copying 1 pending chunk \\(.*\\) with 8 workers"))
+        .anyMatch(l -> l.startsWith("Shutting down: waiting for the chunks in progress to finish"))
+        .anyMatch(l -> l.startsWith("Stopping at once: the chunks in progress are rolled back"))
+        .noneMatch(l -> l.startsWith("[1/1]"))
+        .anyMatch(l -> l.matches("Copied 0 chunks \\(0 rows, 0 B\\) in .*"))
+        .anyMatch(l -> l.startsWith("Interrupted: run copy again to resume"));
+    assertThat(taskCount("worked IS NULL")).as("the chunk is still pending").isEqualTo(1);
+    assertThat(target.count("SELECT count(*) FROM public.metrics"))
+        .as("target rows after the rollback")
+        .isZero();
 
-    assertOk(copy("-p", "2"));
-    assertSameRows("public.big_metrics", null);
-    assertThat(target.count("SELECT count(*) FROM public.big_metrics")).isGreaterThan(200_000);
+    JarProcess.Result resumed = JarProcess.run(TIMEOUT, copyArgs("-p", "8"));
+    assertThat(resumed.exitCode()).as("resumed copy; %s", resumed).isZero();
+    assertThat(resumed.output()).contains("[1/1] copied").contains("Copied 1 chunk (100,790 rows");
+    assertSameRows("public.metrics", IN_RANGE);
+    assertThat(target.count("SELECT count(*) FROM public.metrics")).isEqualTo(ROWS);
   }
 }

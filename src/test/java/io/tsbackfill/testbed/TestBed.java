@@ -9,10 +9,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The two servers integration tests run against, SOURCE and TARGET, and fresh database pairs on
  * them. Fails loudly when the servers are not reachable: the README's test command starts them.
+ * {@code BACKFILL_TESTBED=containers} puts the whole suite on two Testcontainers TimescaleDB
+ * containers instead ({@link TimescaleContainers}).
  */
 public final class TestBed {
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static TestBed local;
+  private static TestBed containers;
 
   private final TestServer source;
   private final TestServer target;
@@ -20,6 +23,30 @@ public final class TestBed {
   public TestBed(TestServer source, TestServer target) {
     this.source = source;
     this.target = target;
+  }
+
+  /**
+   * The servers this run uses, as {@code BACKFILL_TESTBED} says: {@code local} (default) or
+   * {@code containers}.
+   */
+  public static TestBed current() {
+    String kind = env("BACKFILL_TESTBED", "local").strip().toLowerCase(Locale.ROOT);
+    return switch (kind) {
+      case "local" -> local();
+      case "containers" -> containers();
+      default ->
+          throw new IllegalStateException(
+              "BACKFILL_TESTBED must be 'local' or 'containers', not '" + kind + "'");
+    };
+  }
+
+  /** Two TimescaleDB containers, started once per JVM; fails when there is no Docker engine. */
+  public static synchronized TestBed containers() {
+    if (containers == null) {
+      containers = TimescaleContainers.start();
+      containers.check();
+    }
+    return containers;
   }
 
   /** The local servers from the environment (scripts/testbed/servers.sh). */
@@ -71,6 +98,18 @@ public final class TestBed {
 
   /** A fresh database on each server, named after the test, with the extension created. */
   public DatabasePair freshPair(String testName) {
+    String name = uniqueName(testName);
+    TestDb s = TestDb.create(source, name, true);
+    TestDb t = TestDb.create(target, name, true);
+    return new DatabasePair(s, t);
+  }
+
+  /** A fresh database on one of the two servers, with the extension created; close drops it. */
+  public TestDb freshDb(TestServer server, String testName) {
+    return TestDb.create(server, uniqueName(testName), true);
+  }
+
+  private static String uniqueName(String testName) {
     String name =
         ("bf_"
                 + testName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_")
@@ -82,9 +121,7 @@ public final class TestBed {
     if (name.length() > 60) {
       name = name.substring(name.length() - 60).replaceFirst("^_", "bf");
     }
-    TestDb s = TestDb.create(source, name, true);
-    TestDb t = TestDb.create(target, name, true);
-    return new DatabasePair(s, t);
+    return name;
   }
 
   static void exec(Connection c, String sql) throws SQLException {

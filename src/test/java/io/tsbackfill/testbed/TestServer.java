@@ -9,9 +9,16 @@ import java.util.Properties;
 /**
  * One PostgreSQL + TimescaleDB server of the test bed, reached as a superuser over TCP. Local
  * servers come from {@code BACKFILL_TEST_SOURCE_URL} / {@code BACKFILL_TEST_TARGET_URL} (defaults:
- * the clusters that {@code scripts/testbed/servers.sh} starts).
+ * the clusters that {@code scripts/testbed/servers.sh} starts); container servers from {@link
+ * TimescaleContainers}. {@code programs} runs pg_dump and psql against it.
  */
-public record TestServer(String name, String host, int port, String user, String password) {
+public record TestServer(
+    String name, String host, int port, String user, String password, ClientPrograms programs) {
+
+  /** A server whose client programs are this machine's. */
+  public TestServer(String name, String host, int port, String user, String password) {
+    this(name, host, port, user, password, ClientPrograms.LOCAL);
+  }
 
   public static TestServer fromUrl(String name, String url) {
     URI u = URI.create(url.replaceFirst("^postgres(ql)?://", "http://"));

@@ -1,0 +1,161 @@
+package io.tsbackfill.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tsbackfill.testbed.ToolRun;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The two write paths beyond {@link StageCopyIT}: the routed path (its delete is built from the
+ * source chunk's CHECK constraints) with quoted names, the column-type zoo and every time type; a
+ * restored target whose source got new chunks afterwards (both paths in one run); a hundred
+ * space-partitioned chunks with bigint time on both paths; columns dropped and added again.
+ */
+class PathsIT extends IntegrationTest {
+
+  private void assertOnlyPath(ToolRun copied, String path) {
+    assertOk(copied);
+    String other = path.equals("direct") ? "routed" : "direct";
+    assertThat(copied.out()).contains("(" + path + ")").doesNotContain("(" + other + ")");
+    assertThat(taskCount("copy_path <> '" + path + "'"))
+        .as("tasks not on the %s path", path)
+        .isZero();
+  }
+
+  /** The target holds exactly the source's rows where {@code where} holds, and no others. */
+  private void assertCopiedExactly(String table, String where) {
+    assertSameRows(table, where);
+    assertThat(target.count("SELECT count(*) FROM " + table + " WHERE NOT (" + where + ")"))
+        .as("target rows of %s outside %s", table, where)
+        .isZero();
+  }
+
+  @Test
+  void quotedIdentifiersAndEveryColumnTypeOnTheRoutedPath() {
+    sourceFixtureWithFreshTarget("zoo", "textio");
+    // Other chunk intervals on the target: no target chunk ever has the source's slices, so even
+    // the chunks that the target-only rows below create leave every task on the routed path.
+    target.exec("SELECT set_chunk_time_interval('\"Zoo\".\"Mixed Case\"', interval '6 hours')");
+    // A stale row in range must be replaced, a row after --until kept.
+    target.exec(
+        "INSERT INTO \"Zoo\".\"Mixed Case\" (\"Time\", \"select\", t) VALUES"
+            + " ('2024-04-01 05:00+00', -1, 'stale'), ('2024-04-03 01:00+00', -2, 'after until')");
+    assertOk(stage("--filter", "^\"Zoo\"\\.\"Mixed Case\"$", "--until", "2024-04-03T00:00:00Z"));
+    assertOk(stage("--filter", "acl_log", "--until", "2024-06-01T00:00:00Z"));
+    assertOnlyPath(copy("-p", "2"), "routed");
+
+    assertSameRows("\"Zoo\".\"Mixed Case\"", "\"Time\" < '2024-04-03 00:00+00'");
+    assertThat(
+            target.value(
+                "SELECT string_agg(\"select\"::text || '=' || t, ',') FROM \"Zoo\".\"Mixed Case\""
+                    + " WHERE \"select\" < 0"))
+        .as("target-only rows: the stale one replaced, the one after --until kept")
+        .isEqualTo("-2=after until");
+    assertThat(target.value("SELECT t FROM \"Zoo\".\"Mixed Case\" WHERE \"select\" = 4"))
+        .isEqualTo("tab\tnewline\nback\\slash");
+    assertThat(target.count("SELECT count(*) FROM \"Zoo\".\"Mixed Case\" WHERE \"select\" IS NULL"))
+        .as("the row that is NULL but for its time")
+        .isEqualTo(1);
+    assertSameRows("public.acl_log", null);
+  }
+
+  @Test
+  void everyTimeColumnTypeOnTheRoutedPath() {
+    sourceFixtureWithFreshTarget("time-types");
+    assertOk(
+        stage(
+            "--filter",
+            "^public\\.ts_plain$",
+            "--from",
+            "2024-01-02 06:00:00",
+            "--until",
+            "2024-01-03 12:00:00"));
+    assertOk(
+        stage("--filter", "^public\\.by_date$", "--from", "2024-01-10", "--until", "2024-02-05"));
+    assertOk(stage("--filter", "^public\\.small$", "--from", "-120", "--until", "330"));
+    assertOk(stage("--filter", "^public\\.medium$", "--from", "-1500", "--until", "1500"));
+    assertOk(stage("--filter", "^public\\.big$", "--from", "86400000", "--until", "500000000"));
+    assertOnlyPath(copy("-p", "3"), "routed");
+
+    assertCopiedExactly(
+        "public.ts_plain", "time >= '2024-01-02 06:00:00' AND time < '2024-01-03 12:00:00'");
+    assertThat(target.count("SELECT count(*) FROM public.ts_plain")).isEqualTo(30);
+    assertCopiedExactly("public.by_date", "day >= '2024-01-10' AND day < '2024-02-05'");
+    assertThat(target.count("SELECT count(*) FROM public.by_date")).isEqualTo(26);
+    assertCopiedExactly("public.small", "t >= -120 AND t < 330");
+    assertThat(target.count("SELECT count(*) FROM public.small")).isEqualTo(450);
+    assertCopiedExactly("public.medium", "t >= -1500 AND t < 1500");
+    assertThat(target.count("SELECT count(*) FROM public.medium")).isEqualTo(429);
+    assertCopiedExactly("public.big", "t >= 86400000 AND t < 500000000");
+    assertThat(target.value("SELECT min(t) || ' ' || max(t) FROM public.big"))
+        .isEqualTo("86400000 496800000");
+  }
+
+  @Test
+  void sourceChunksCreatedAfterTheSchemaRestoreAreRoutedNextToDirectOnes() {
+    sourceFixtureWithRestoredTarget("metrics");
+    source.fixture("june");
+    assertThat(source.count("SELECT count(*) FROM timescaledb_information.chunks")).isEqualTo(10);
+    assertOk(stage("--until", "2023-07-01T00:00:00Z"));
+    ToolRun copied = copy("-p", "2");
+    assertOk(copied);
+    assertThat(taskCount("copy_path = 'direct'")).as("May chunks, restored empty").isEqualTo(5);
+    assertThat(taskCount("copy_path = 'routed'"))
+        .as("June chunks, newer than the restore")
+        .isEqualTo(5);
+    assertSameRows("public.metrics", null);
+    assertThat(target.count("SELECT count(*) FROM public.metrics")).isEqualTo(2928);
+    assertThat(target.count("SELECT count(*) FROM timescaledb_information.chunks")).isEqualTo(10);
+  }
+
+  @Test
+  void aHundredSpacePartitionedChunksWithBigintTimeOnBothPaths() {
+    for (boolean restored : new boolean[] {true, false}) {
+      if (!restored) {
+        dropDatabases();
+        pair = testBed().freshPair("PathsIT_space_bigint_fresh");
+        source = pair.source();
+        target = pair.target();
+      }
+      if (restored) {
+        sourceFixtureWithRestoredTarget("space-bigint");
+      } else {
+        sourceFixtureWithFreshTarget("space-bigint");
+      }
+      assertThat(source.count("SELECT count(*) FROM timescaledb_information.chunks"))
+          .isEqualTo(105);
+      ToolRun staged = stage("--until", "604800000");
+      assertOk(staged);
+      assertThat(staged.out()).contains("Staged 105 chunks");
+      assertOnlyPath(copy("-p", "4"), restored ? "direct" : "routed");
+      assertSameRows("public.readings", null);
+      assertThat(target.count("SELECT count(*) FROM public.readings")).isEqualTo(50_400);
+      assertThat(target.count("SELECT count(*) FROM timescaledb_information.chunks"))
+          .isEqualTo(105);
+    }
+  }
+
+  @Test
+  void aColumnDroppedAndAddedAgainOnEitherSideIsCopiedByName() {
+    // Source with the gap, target restored without it: direct path.
+    sourceFixtureWithRestoredTarget("metrics-gap");
+    assertOk(stage("--until", "2023-06-01T00:00:00Z"));
+    assertOnlyPath(copy("-p", "2"), "direct");
+    // Row texts list the live columns in order, so equal fingerprints mean val landed in val.
+    assertSameRows("public.metrics", null);
+    assertThat(target.count("SELECT count(*) FROM public.metrics WHERE val IS NOT NULL"))
+        .isEqualTo(1488);
+
+    // Target with the gap, source without: routed path.
+    dropDatabases();
+    pair = testBed().freshPair("PathsIT_gap_on_target");
+    source = pair.source();
+    target = pair.target();
+    source.fixture("metrics");
+    target.fixture("metrics-gap");
+    target.exec("TRUNCATE public.metrics");
+    assertOk(stage("--until", "2023-06-01T00:00:00Z"));
+    assertOnlyPath(copy("-p", "2"), "routed");
+    assertSameRows("public.metrics", null);
+  }
+}
