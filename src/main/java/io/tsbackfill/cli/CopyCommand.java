@@ -85,7 +85,8 @@ final class CopyCommand extends BaseCommand {
             "rows", r.rows(),
             "bytes", r.bytes(),
             "elapsed_ms", r.elapsed().toMillis(),
-            "interrupted", r.interrupted()));
+            "interrupted", r.interrupted(),
+            "still_pending", r.remaining()));
     console.result(
         "Copied "
             + r.count(Outcome.COPIED)
@@ -108,6 +109,15 @@ final class CopyCommand extends BaseCommand {
               + (r.failedChunks().size() == 1 ? "" : "s")
               + " failed after all retries and stay pending (run copy again): "
               + String.join(", ", r.failedChunks()));
+    }
+    long others = r.remaining() - r.count(Outcome.FAILED);
+    if (!r.interrupted() && others > 0) {
+      console.result(
+          others
+              + " chunk"
+              + (others == 1 ? " is" : "s are")
+              + " still pending: held by another copy process, or by the transaction of a stopped"
+              + " one until its server notices; run copy again once that is over.");
     }
     if (r.interrupted()) {
       console.result("Interrupted: run copy again to resume with the chunks still pending.");

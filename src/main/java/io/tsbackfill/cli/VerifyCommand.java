@@ -80,7 +80,8 @@ final class VerifyCommand extends BaseCommand {
             "rows", r.rows(),
             "elapsed_ms", r.elapsed().toMillis(),
             "not_copied", job.notCopied(),
-            "interrupted", r.interrupted()));
+            "interrupted", r.interrupted(),
+            "still_pending", r.remaining()));
     console.result(
         "Verified "
             + r.processed()

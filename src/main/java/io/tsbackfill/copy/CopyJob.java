@@ -104,6 +104,11 @@ public final class CopyJob implements TaskJob {
   }
 
   @Override
+  public long remaining(Connection t) throws SQLException {
+    return TaskStore.countCopyPending(t)[0];
+  }
+
+  @Override
   public void recordFailure(Connection t, Task task, String message) throws SQLException {
     TaskStore.markCopyFailed(t, task.priority(), message);
   }

@@ -187,6 +187,11 @@ public final class VerifyJob implements TaskJob {
   }
 
   @Override
+  public long remaining(Connection t) throws SQLException {
+    return TaskStore.countVerifyPending(t)[0];
+  }
+
+  @Override
   public void recordFailure(Connection t, Task task, String message) throws SQLException {
     TaskStore.markVerifyFailed(t, task.priority(), message);
   }

@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** The summary of a copy or verify run: only committed outcomes count. */
+/**
+ * The summary of a copy or verify run: only committed outcomes count; {@code remaining} is how
+ * many tasks were still pending at the end (-1 when unknown).
+ */
 public record RunResult(
     Map<ChunkReport.Outcome, Integer> outcomes,
     long rows,
@@ -13,7 +16,8 @@ public record RunResult(
     Duration elapsed,
     List<String> failedChunks,
     boolean interrupted,
-    BackfillException fatal) {
+    BackfillException fatal,
+    long remaining) {
 
   public int count(ChunkReport.Outcome outcome) {
     return outcomes.getOrDefault(outcome, 0);

@@ -87,6 +87,14 @@ public final class TaskEngine {
       threads.forEach(Thread::start);
       closePools = awaitWorkers(threads);
       listener.onEnd();
+      long remaining = -1;
+      if (closePools && fatal.get() == null) {
+        try (Connection t = target.connect()) {
+          remaining = job.remaining(t);
+        } catch (SQLException | BackfillException e) {
+          LOG.warn("could not count the tasks still pending: {}", describe(e));
+        }
+      }
       Map<ChunkReport.Outcome, Integer> counts = new EnumMap<>(ChunkReport.Outcome.class);
       outcomes.forEach((o, n) -> counts.put(o, n.get()));
       return new RunResult(
@@ -96,7 +104,8 @@ public final class TaskEngine {
           Duration.between(start, Instant.now()),
           List.copyOf(failedChunks),
           shutdown.isStopping() && fatal.get() == null,
-          fatal.get());
+          fatal.get(),
+          remaining);
     } finally {
       if (closePools) {
         source.close();

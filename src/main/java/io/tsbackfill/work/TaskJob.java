@@ -36,6 +36,9 @@ public interface TaskJob {
    */
   Done process(Task task, Connection s, Connection t) throws SQLException;
 
+  /** Tasks still pending after the run (held by another process, or failed), for the summary. */
+  long remaining(Connection t) throws SQLException;
+
   /** Records, in autocommit, that the task failed after all retries. */
   void recordFailure(Connection t, Task task, String message) throws SQLException;
 

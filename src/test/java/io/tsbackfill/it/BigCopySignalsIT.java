@@ -51,7 +51,7 @@ class BigCopySignalsIT {
 
   private static final Pattern PROGRESS =
       Pattern.compile(
-          "^\\[(\\d+)/(\\d+)] copied (\\S+) -> (\\S+) \\((direct|routed)\\): ([\\d,]+) rows, .*");
+          "^(?:\\S+ )?\\[(\\d+)/(\\d+)] copied (\\S+) -> (\\S+) \\((direct|routed)\\): ([\\d,]+) rows, .*");
   private static final Pattern SUMMARY =
       Pattern.compile("^Copied (\\d+) chunks? \\(([\\d,]+) rows, .*");
   private static final Pattern COPY_STARTED =
