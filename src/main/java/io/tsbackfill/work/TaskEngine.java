@@ -301,6 +301,14 @@ public final class TaskEngine {
         s.setAutoCommit(false);
         Optional<Task> task =
             priority == null ? job.claimNext(t, leftPending) : job.claimAgain(t, priority);
+        while (priority == null
+            && task.isPresent()
+            && leftPending.contains(task.get().priority())) {
+          // Another worker ended this task in this run between our reading of the exclusion
+          // set and the claim: let it go and ask again with the set as it is now.
+          t.rollback();
+          task = job.claimNext(t, leftPending);
+        }
         if (task.isEmpty()) {
           t.commit();
         } else {
