@@ -99,12 +99,13 @@ public final class TslTestBed {
   private static final class PgliteBackend implements Backend {
     private final Path serverDir = serverDir();
     private final Duration startTimeout =
-        Duration.ofSeconds(Long.parseLong(setting("backfill.tsl.startSeconds", "BACKFILL_TSL_START_SECONDS", "60")));
+        Duration.ofSeconds(Long.parseLong(setting("backfill.tsl.startSeconds", "BACKFILL_TSL_START_SECONDS", "90")));
     private final TslServerProcess[] processes = new TslServerProcess[2];
     private final TestServer[] servers = new TestServer[2];
     private static final String[] NAMES = {"source", "target"};
 
     PgliteBackend() {
+      long t0 = System.nanoTime();
       TslServerProcess.Starting[] starting = new TslServerProcess.Starting[2];
       for (int i = 0; i < 2; i++) {
         starting[i] = TslServerProcess.start(NAMES[i], serverDir);
@@ -113,6 +114,8 @@ public final class TslTestBed {
       for (int i = 0; i < 2; i++) {
         ready(i, starting[i].awaitReady(startTimeout));
       }
+      System.err.printf(
+          "[tsl] %s ready in %.1f s%n", describe(), (System.nanoTime() - t0) / 1e9);
     }
 
     private void ready(int i, TslServerProcess p) {
