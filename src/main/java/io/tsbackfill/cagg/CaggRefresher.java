@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
 public final class CaggRefresher {
   private static final Logger LOG = LoggerFactory.getLogger(CaggRefresher.class);
 
+  /** TimescaleDB's internal minimum for timestamp, timestamptz and date: 4714-11-24 00:00 BC. */
+  private static final long TIMESTAMP_MIN_INTERNAL = -210866803200000000L;
+
   private final RefreshCaggsConfig config;
   private final RefreshListener listener;
 
@@ -145,7 +148,8 @@ public final class CaggRefresher {
     plan.sort(Comparator.comparingInt(Planned::level).thenComparingLong(Planned::start));
     List<RefreshResult.Refresh> done = new ArrayList<>();
     for (Planned p : plan) {
-      String start = render(t, tInfo, p, p.start());
+      boolean fromBeginning = isBeginningOfTime(p.start(), p.timeType());
+      String start = fromBeginning ? null : render(t, tInfo, p, p.start());
       String end = render(t, tInfo, p, p.end());
       Instant began = Instant.now();
       try {
@@ -154,7 +158,7 @@ public final class CaggRefresher {
             "CALL refresh_continuous_aggregate("
                 + Ident.literal(p.cagg().viewIdent())
                 + ", "
-                + typed(start, p.timeType())
+                + (start == null ? "NULL" : typed(start, p.timeType()))
                 + ", "
                 + typed(end, p.timeType())
                 + ")");
@@ -164,7 +168,7 @@ public final class CaggRefresher {
             "refreshing "
                 + p.cagg().plainName()
                 + " from "
-                + start
+                + (start == null ? "the beginning" : start)
                 + " to "
                 + end
                 + " failed (the refreshes before it are done): "
@@ -194,6 +198,20 @@ public final class CaggRefresher {
     }
     return new RefreshResult(
         done, selected.size(), upToDate, notOnTarget, Duration.between(t0, Instant.now()), nothing);
+  }
+
+  /**
+   * Whether a watermark is the minimum of its type, which TimescaleDB reports for a cagg that has
+   * materialized nothing yet. Such a refresh starts at NULL (the beginning): some bucketings fail
+   * on the minimum itself (a monthly cagg: "timestamp out of range").
+   */
+  static boolean isBeginningOfTime(long watermark, String timeType) {
+    return switch (timeType) {
+      case "smallint" -> watermark <= Short.MIN_VALUE;
+      case "integer" -> watermark <= Integer.MIN_VALUE;
+      case "bigint" -> watermark == Long.MIN_VALUE;
+      default -> watermark <= TIMESTAMP_MIN_INTERNAL;
+    };
   }
 
   /** A bound as the cagg's time type shows it on the target (integers as they are). */

@@ -19,7 +19,10 @@ public record RefreshResult(
     Duration elapsed,
     String nothingToDo) {
 
-  /** One refresh: the cagg (schema.view as stored) and the half-open range, as the target shows it. */
+  /**
+   * One refresh: the cagg (schema.view as stored) and the half-open range as the target shows it;
+   * {@code start} is null when the target had materialized nothing (refreshed from the beginning).
+   */
   public record Refresh(
       String cagg, String start, String end, long startInternal, long endInternal, Duration took) {}
 }

@@ -64,7 +64,7 @@ final class RefreshCaggsCommand extends BaseCommand {
                             + "] refreshed "
                             + refresh.cagg()
                             + " from "
-                            + refresh.start()
+                            + (refresh.start() == null ? "the beginning" : refresh.start())
                             + " to "
                             + refresh.end()
                             + " (exclusive) in "
