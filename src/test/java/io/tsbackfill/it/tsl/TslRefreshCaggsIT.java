@@ -145,6 +145,43 @@ class TslRefreshCaggsIT extends TslIntegrationTest {
     assertThat(watermarks(source)).isEqualTo(REFRESHED);
   }
 
+  @Test
+  void boundsAreRenderedInTimestampAndDateCaggsTypes() {
+    for (TestDb db : List.of(source, target)) {
+      db.exec("CREATE TABLE public.ts (time timestamp NOT NULL, val int)");
+      db.exec("SELECT create_hypertable('public.ts', 'time', chunk_time_interval => interval '7 days')");
+      db.exec("CREATE MATERIALIZED VIEW public.ts_daily WITH (timescaledb.continuous) AS"
+          + " SELECT time_bucket('1 day', time) AS bucket, sum(val) AS total FROM public.ts"
+          + " GROUP BY 1 WITH NO DATA");
+      db.exec("CREATE TABLE public.days (day date NOT NULL, val int)");
+      db.exec("SELECT create_hypertable('public.days', 'day', chunk_time_interval => interval '30 days')");
+      db.exec("CREATE MATERIALIZED VIEW public.days_weekly WITH (timescaledb.continuous) AS"
+          + " SELECT time_bucket('7 days', day) AS bucket, sum(val) AS total FROM public.days"
+          + " GROUP BY 1 WITH NO DATA");
+      db.exec("INSERT INTO public.ts SELECT t, 1 FROM generate_series("
+          + "'2024-01-01'::timestamp, '2024-01-03 23:00', '1 hour') t");
+      db.exec("INSERT INTO public.days SELECT d, 1 FROM generate_series("
+          + "'2024-01-01'::date, '2024-01-14', '1 day') d");
+      db.exec("CALL refresh_continuous_aggregate('public.ts_daily', NULL, '2024-01-04'::timestamp)");
+      db.exec("CALL refresh_continuous_aggregate('public.days_weekly', NULL, '2024-01-15'::date)");
+      db.exec("INSERT INTO public.ts VALUES ('2024-01-05 06:00', 2)");
+      db.exec("INSERT INTO public.days VALUES ('2024-01-16', 2)");
+    }
+    source.exec("CALL refresh_continuous_aggregate('public.ts_daily', NULL, '2024-01-06'::timestamp)");
+    source.exec("CALL refresh_continuous_aggregate('public.days_weekly', NULL, '2024-01-22'::date)");
+
+    ToolRun run = refreshCaggs();
+    assertOk(run);
+    // time_bucket('7 days') on dates aligns to Mondays: 2024-01-15 is one.
+    assertThat(run.out())
+        .contains("refreshed public.ts_daily from 2024-01-04 00:00:00 to 2024-01-06 00:00:00")
+        .contains("refreshed public.days_weekly from 2024-01-15 to 2024-01-22")
+        .contains("Refreshed 2 continuous aggregates");
+    assertThat(watermarks(target)).isEqualTo(watermarks(source));
+    assertSameRows("public.ts_daily", null);
+    assertSameRows("public.days_weekly", null);
+  }
+
   /** REFRESHED for the given caggs, INITIAL for the others. */
   private static Map<String, Long> expected(String... refreshed) {
     Map<String, Long> out = new LinkedHashMap<>(INITIAL);
