@@ -1,10 +1,16 @@
--- How many chunks of hypertable (?1, ?2) have a time slice overlapping [?3, ?4).
-SELECT count(DISTINCT c.id)
+-- How many chunks of hypertable (?2, ?3) a chunk with the given slices (?1, the task's dimensions
+-- as a jsonb array) would collide with: chunks that no dimension separates from it, i.e. whose
+-- slice overlaps the given one in every dimension both have.
+SELECT count(*)
   FROM _timescaledb_catalog.hypertable h
-  JOIN _timescaledb_catalog.dimension d ON d.hypertable_id = h.id
-  JOIN _timescaledb_catalog.dimension_slice s ON s.dimension_id = d.id
-  JOIN _timescaledb_catalog.chunk_constraint cc ON cc.dimension_slice_id = s.id
-  JOIN _timescaledb_catalog.chunk c ON c.id = cc.chunk_id AND NOT c.dropped
+  JOIN _timescaledb_catalog.chunk c ON c.hypertable_id = h.id AND NOT c.dropped
  WHERE h.schema_name = ? AND h.table_name = ?
-   AND d.id = (SELECT min(d2.id) FROM _timescaledb_catalog.dimension d2 WHERE d2.hypertable_id = h.id)
-   AND s.range_start < ? AND ? < s.range_end
+   AND NOT EXISTS (
+         SELECT 1
+           FROM _timescaledb_catalog.chunk_constraint cc
+           JOIN _timescaledb_catalog.dimension_slice s ON s.id = cc.dimension_slice_id
+           JOIN _timescaledb_catalog.dimension d ON d.id = s.dimension_id
+           JOIN jsonb_to_recordset(?::jsonb) AS x(column_name name, range_start bigint, range_end bigint)
+             ON x.column_name = d.column_name
+          WHERE cc.chunk_id = c.id
+            AND NOT (s.range_start < x.range_end AND x.range_start < s.range_end))

@@ -68,11 +68,52 @@ public final class Catalog {
         Jdbc.query(c, Sql.load("catalog/hypertables-matching"), rs -> rs.getInt(1), regex, regex));
   }
 
+  /** Every continuous aggregate, by materialization hypertable id. */
   public static List<ContinuousAggregate> continuousAggregates(Connection c) throws SQLException {
     return Jdbc.query(
         c,
         Sql.load("catalog/caggs"),
-        rs -> new ContinuousAggregate(rs.getInt(1), rs.getInt(2), rs.getString(3), rs.getString(4)));
+        rs ->
+            new ContinuousAggregate(
+                rs.getInt(1),
+                rs.getInt(2),
+                (Integer) rs.getObject(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getString(8)));
+  }
+
+  /**
+   * The watermark of each of {@code caggs} (from the watermark table on TimescaleDB 2.11 and later,
+   * from {@code cagg_watermark()} before), in the order given.
+   */
+  public static List<CaggWatermark> caggWatermarks(Connection c, List<ContinuousAggregate> caggs)
+      throws SQLException {
+    boolean table =
+        Jdbc.queryOne(c, Sql.load("catalog/has-watermark-table"), rs -> rs.getBoolean(1))
+            .orElse(false);
+    record Row(long watermark, boolean known, String timeType) {}
+    Map<Integer, Row> rows = new LinkedHashMap<>();
+    for (var e :
+        Jdbc.query(
+            c,
+            Sql.load(table ? "catalog/cagg-watermarks" : "catalog/cagg-watermarks-function"),
+            rs -> {
+              long w = rs.getLong(2);
+              return Map.entry(rs.getInt(1), new Row(w, !rs.wasNull(), rs.getString(3)));
+            })) {
+      rows.put(e.getKey(), e.getValue());
+    }
+    List<CaggWatermark> out = new ArrayList<>();
+    for (ContinuousAggregate ca : caggs) {
+      Row r = rows.get(ca.matHypertableId());
+      out.add(
+          new CaggWatermark(
+              ca, r == null || !r.known() ? null : r.watermark(), r == null ? null : r.timeType()));
+    }
+    return out;
   }
 
   /**
@@ -136,18 +177,62 @@ public final class Catalog {
     return found.stream().findFirst();
   }
 
-  /** How many chunks of (schema, table) overlap the time range [start, end). */
-  public static long overlappingChunks(
-      Connection c, String schema, String table, long start, long end) throws SQLException {
+  /**
+   * How many chunks of (schema, table) a chunk with these slices would collide with: chunks that
+   * overlap it in every dimension both have.
+   */
+  public static long overlappingChunks(Connection c, String schema, String table, List<Slice> slices)
+      throws SQLException {
     return Jdbc.queryOne(
             c,
             Sql.load("catalog/overlapping-chunks"),
             rs -> rs.getLong(1),
             schema,
             table,
-            end,
-            start)
+            slicesJson(slices))
         .orElse(0L);
+  }
+
+  /** The dimension columns of hypertable (schema, table), by dimension id. */
+  public static List<String> dimensionColumns(Connection c, String schema, String table)
+      throws SQLException {
+    return Jdbc.query(
+        c, Sql.load("catalog/dimension-columns"), rs -> rs.getString(1), schema, table);
+  }
+
+  /**
+   * The id and number of dimensions of hypertable (schema, table) if it carries {@code trigger};
+   * empty when it does not (or is no hypertable).
+   */
+  public static Optional<int[]> hypertableWithTrigger(
+      Connection c, String schema, String table, String trigger) throws SQLException {
+    return Jdbc.queryOne(
+        c,
+        Sql.load("catalog/hypertable-with-trigger"),
+        rs -> new int[] {rs.getInt(1), rs.getInt(2)},
+        trigger,
+        schema,
+        table);
+  }
+
+  /**
+   * The chunks of (schema, table) whose time slice overlaps [start, end), by start, each with
+   * whether it carries {@code trigger}.
+   */
+  public static List<ChunkSpan> chunksOverlapping(
+      Connection c, String schema, String table, long start, long end, String trigger)
+      throws SQLException {
+    return Jdbc.query(
+        c,
+        Sql.load("catalog/chunks-overlapping"),
+        rs ->
+            new ChunkSpan(
+                rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getBoolean(5)),
+        trigger,
+        schema,
+        table,
+        end,
+        start);
   }
 
   public static boolean chunkExists(Connection c, String schema, String table)

@@ -1,6 +1,10 @@
 package io.tsbackfill.cli;
 
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.cagg.CaggRefresher;
+import io.tsbackfill.cagg.RefreshResult;
+import io.tsbackfill.config.RefreshCaggsConfig;
+import io.tsbackfill.db.ExitCode;
+import io.tsbackfill.report.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -11,23 +15,82 @@ import picocli.CommandLine.Option;
     name = "refresh-caggs",
     description = {
       "Refreshes the target's continuous aggregates from the target's watermark up to the"
-          + " source's."
+          + " source's, lowest level of each hierarchy first: CALL refresh_continuous_aggregate("
+          + "cagg, target watermark, source watermark). Caggs already up to date, or missing on"
+          + " the target, are left alone."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  timescaledb-backfill refresh-caggs --source $SOURCE --target $TARGET",
+      "  timescaledb-backfill refresh-caggs --source $SOURCE --target $TARGET \\",
+      "      --filter '^public\\.daily_agg$' --cascade-up --cascade-down"
     })
 final class RefreshCaggsCommand extends BaseCommand {
   @Mixin ConnectionOptions connections;
 
-  @Option(names = {"-f", "--filter"}, paramLabel = "<REGEX>",
-      description = "POSIX regular expression matched against continuous aggregate view names.")
+  @Option(
+      names = {"-f", "--filter"},
+      paramLabel = "<REGEX>",
+      description =
+          "POSIX regular expression (case-insensitive, unanchored) matched against"
+              + " schema-qualified continuous aggregate view names (default: all).")
   String filter;
 
-  @Option(names = {"-U", "--cascade-up"}, description = "Also refresh caggs built on the matched.")
+  @Option(
+      names = {"-U", "--cascade-up"},
+      description = "With --filter: also refresh the caggs built on the matched ones.")
   boolean cascadeUp;
 
-  @Option(names = {"-D", "--cascade-down"}, description = "Also refresh what the matched build on.")
+  @Option(
+      names = {"-D", "--cascade-down"},
+      description = "With --filter: also refresh the caggs the matched ones are built on.")
   boolean cascadeDown;
 
   @Override
   int execute(Console console) {
-    throw BackfillException.internal("refresh-caggs is not yet available in this version", null);
+    RefreshCaggsConfig config =
+        new RefreshCaggsConfig(
+            connections.source(), connections.target(), filter, cascadeUp, cascadeDown);
+    RefreshResult r =
+        new CaggRefresher(
+                config,
+                (index, total, refresh) ->
+                    console.result(
+                        "["
+                            + index
+                            + "/"
+                            + total
+                            + "] refreshed "
+                            + refresh.cagg()
+                            + " from "
+                            + (refresh.start() == null ? "the beginning" : refresh.start())
+                            + " to "
+                            + refresh.end()
+                            + " (exclusive) in "
+                            + Units.duration(refresh.took())))
+            .run();
+    if (r.nothingToDo() != null) {
+      console.result("Nothing to refresh: " + r.nothingToDo() + ".");
+    }
+    StringBuilder summary =
+        new StringBuilder("Refreshed ")
+            .append(r.refreshed().size())
+            .append(" continuous aggregate")
+            .append(r.refreshed().size() == 1 ? "" : "s")
+            .append(" in ")
+            .append(Units.duration(r.elapsed()));
+    if (!r.refreshed().isEmpty() && r.upToDate() + r.notOnTarget() > 0) {
+      summary.append(" (");
+      if (r.upToDate() > 0) {
+        summary.append(r.upToDate()).append(" already up to date");
+      }
+      if (r.notOnTarget() > 0) {
+        summary.append(r.upToDate() > 0 ? ", " : "").append(r.notOnTarget()).append(" not in the target");
+      }
+      summary.append(')');
+    }
+    console.result(summary.append('.').toString());
+    return ExitCode.OK;
   }
 }

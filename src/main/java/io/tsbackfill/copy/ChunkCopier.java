@@ -1,7 +1,9 @@
 package io.tsbackfill.copy;
 
 import io.tsbackfill.catalog.Catalog;
+import io.tsbackfill.catalog.ChunkSpan;
 import io.tsbackfill.catalog.CopyColumn;
+import io.tsbackfill.catalog.Slice;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
@@ -12,6 +14,7 @@ import static io.tsbackfill.db.Side.TARGET;
 import static io.tsbackfill.db.SideFailure.on;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -86,10 +89,7 @@ final class ChunkCopier {
               + inChunk
               + (task.filter() == null ? "" : " AND (" + task.filter() + ")");
     }
-    String trigger =
-        targetChunk.isPresent()
-            ? on(TARGET, () -> dropInvalidationTrigger(t, targetChunk.get()))
-            : null;
+    List<String> recreateTriggers = on(TARGET, () -> suppressInvalidations(t, task, targetChunk));
     on(TARGET, () -> {
       Jdbc.execute(t, delete);
       return null;
@@ -112,8 +112,8 @@ final class ChunkCopier {
             throttle);
 
     on(TARGET, () -> {
-      if (trigger != null) {
-        Jdbc.execute(t, trigger);
+      for (String recreate : recreateTriggers) {
+        Jdbc.execute(t, recreate);
       }
       analyze(t, task, targetChunk);
       return null;
@@ -135,26 +135,85 @@ final class ChunkCopier {
   }
 
   /**
-   * Drops the continuous-aggregate invalidation trigger of a target chunk, so the backfilled rows
-   * are not logged as invalidations (TimescaleDB refuses DISABLE TRIGGER on it). Returns the
-   * statement that recreates it, or null when there is none.
+   * Drops the continuous-aggregate invalidation trigger wherever this chunk's delete and COPY touch
+   * rows, so the backfill is not logged as cagg invalidations (TimescaleDB logs them at commit, and
+   * refuses ALTER TABLE ... DISABLE TRIGGER on it). Direct path: the target chunk. Routed path:
+   * the existing target chunks of the source chunk's time range when they cover all of it (on a
+   * one-dimensional target), otherwise the target hypertable itself: TimescaleDB drops the trigger
+   * on all its chunks with it and re-creates it on all of them, including the chunks this COPY
+   * creates (at the cost of locking the hypertable for the chunk's transaction). Returns the
+   * statements that re-create what was dropped.
    */
-  private String dropInvalidationTrigger(Connection t, String[] chunk) throws SQLException {
-    String qname = Ident.qname(chunk[0], chunk[1]);
-    Optional<Integer> hypertableId =
-        Jdbc.queryOne(
-            t,
-            "SELECT c.hypertable_id FROM _timescaledb_catalog.chunk c"
-                + " JOIN pg_trigger tg ON tg.tgrelid = to_regclass(format('%I.%I', c.schema_name,"
-                + " c.table_name)) AND tg.tgname = ?"
-                + " WHERE c.schema_name = ? AND c.table_name = ?",
-            rs -> rs.getInt(1),
-            INVALIDATION_TRIGGER,
-            chunk[0],
-            chunk[1]);
-    if (hypertableId.isEmpty()) {
-      return null;
+  private List<String> suppressInvalidations(
+      Connection t, Task task, Optional<String[]> targetChunk) throws SQLException {
+    if (targetChunk.isPresent()) {
+      String[] chunk = targetChunk.get();
+      Optional<Integer> hypertableId =
+          Jdbc.queryOne(
+              t,
+              "SELECT c.hypertable_id FROM _timescaledb_catalog.chunk c"
+                  + " JOIN pg_trigger tg ON tg.tgrelid = to_regclass(format('%I.%I', c.schema_name,"
+                  + " c.table_name)) AND tg.tgname = ?"
+                  + " WHERE c.schema_name = ? AND c.table_name = ?",
+              rs -> rs.getInt(1),
+              INVALIDATION_TRIGGER,
+              chunk[0],
+              chunk[1]);
+      return hypertableId.isEmpty()
+          ? List.of()
+          : List.of(dropInvalidationTrigger(t, Ident.qname(chunk[0], chunk[1]), hypertableId.get()));
     }
+    Optional<int[]> hypertable =
+        Catalog.hypertableWithTrigger(
+            t, task.targetHypertableSchema(), task.targetHypertableName(), INVALIDATION_TRIGGER);
+    if (hypertable.isEmpty()) {
+      return List.of(); // no continuous aggregate reads this hypertable: nothing gets logged
+    }
+    int hypertableId = hypertable.get()[0];
+    Slice time = task.slices().get(0);
+    List<ChunkSpan> landing =
+        Catalog.chunksOverlapping(
+            t,
+            task.targetHypertableSchema(),
+            task.targetHypertableName(),
+            time.start(),
+            time.end(),
+            INVALIDATION_TRIGGER);
+    List<String> recreate = new ArrayList<>();
+    if (hypertable.get()[1] == 1 && covers(landing, time.start(), time.end())) {
+      for (ChunkSpan c : landing) {
+        if (c.hasTrigger()) {
+          recreate.add(dropInvalidationTrigger(t, c.qname(), hypertableId));
+        }
+      }
+    } else {
+      LOG.debug(
+          "{} may create target chunks: suppressing cagg invalidations on all of {}",
+          task.chunkQname(),
+          task.targetHypertableQname());
+      recreate.add(dropInvalidationTrigger(t, task.targetHypertableQname(), hypertableId));
+    }
+    return recreate;
+  }
+
+  /** Whether the chunks' time slices, ordered by start, leave no gap in [start, end). */
+  static boolean covers(List<ChunkSpan> chunks, long start, long end) {
+    long reached = start;
+    for (ChunkSpan c : chunks) {
+      if (c.start() > reached) {
+        return false;
+      }
+      reached = Math.max(reached, c.end());
+      if (reached >= end) {
+        return true;
+      }
+    }
+    return reached >= end;
+  }
+
+  /** Drops the invalidation trigger of a chunk or hypertable; returns what re-creates it. */
+  private String dropInvalidationTrigger(Connection t, String qname, int hypertableId)
+      throws SQLException {
     Jdbc.execute(t, "DROP TRIGGER " + Ident.quote(INVALIDATION_TRIGGER) + " ON " + qname);
     return "CREATE TRIGGER "
         + Ident.quote(INVALIDATION_TRIGGER)
@@ -163,7 +222,7 @@ final class ChunkCopier {
         + " FOR EACH ROW EXECUTE FUNCTION "
         + Ident.quote(targetInfo.procSchema())
         + ".continuous_agg_invalidation_trigger("
-        + Ident.literal(Integer.toString(hypertableId.get()))
+        + Ident.literal(Integer.toString(hypertableId))
         + ")";
   }
 }

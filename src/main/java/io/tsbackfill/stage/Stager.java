@@ -1,10 +1,12 @@
 package io.tsbackfill.stage;
 
+import io.tsbackfill.catalog.CaggHierarchy;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.Chunk;
 import io.tsbackfill.catalog.Column;
 import io.tsbackfill.catalog.ContinuousAggregate;
 import io.tsbackfill.catalog.Hypertable;
+import io.tsbackfill.catalog.RegexFilter;
 import io.tsbackfill.catalog.Slice;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.catalog.VersionCheck;
@@ -13,15 +15,16 @@ import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
-import io.tsbackfill.db.SqlStates;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +48,17 @@ public final class Stager {
   /** A chunk chosen for staging, with its hypertable and row filter (null when whole). */
   record Planned(Hypertable hypertable, Chunk chunk, String filter) {}
 
+  /**
+   * Where a source hypertable's chunks go: the target hypertable of the same name, or for a cagg's
+   * materialization hypertable the target cagg's one, found by the view's name (the internal names
+   * embed catalog ids, which differ between databases). {@code label} names it in output.
+   */
+  record Destination(String schema, String table, String label) {
+    String plainName() {
+      return schema + "." + table;
+    }
+  }
+
   public StageResult run() {
     try (Database source = Database.open(config.source(), 1);
         Database target = Database.open(config.target(), 1);
@@ -55,19 +69,22 @@ public final class Stager {
       VersionCheck.requireEqual(sInfo, tInfo);
       List<Planned> plan;
       Map<Hypertable, TimeBound[]> bounds = new LinkedHashMap<>();
+      CaggHierarchy sourceCaggs;
       try {
         validateArguments(s);
         Map<Integer, Hypertable> all = Catalog.hypertables(s);
-        List<Hypertable> selected = select(s, all);
+        sourceCaggs = new CaggHierarchy(Catalog.continuousAggregates(s));
+        List<Hypertable> selected = select(s, all, sourceCaggs);
         plan = planChunks(s, sInfo, selected, bounds);
       } catch (SQLException e) {
         throw source.error("reading the catalog", e);
       }
       try {
+        Map<Integer, Destination> destinations = new LinkedHashMap<>();
         if (!plan.isEmpty()) {
-          validateSchemas(s, t, plan);
+          validateSchemas(s, t, plan, sourceCaggs, destinations);
         }
-        return write(t, tInfo, plan, bounds);
+        return write(t, tInfo, plan, bounds, destinations, sourceCaggs);
       } catch (SQLException e) {
         throw target.error("staging", e);
       }
@@ -85,17 +102,7 @@ public final class Stager {
   }
 
   private void validateArguments(Connection s) throws SQLException {
-    if (config.filter() != null) {
-      try {
-        Jdbc.queryOne(s, "SELECT 'x' ~* ?", rs -> rs.getBoolean(1), config.filter());
-      } catch (SQLException e) {
-        if (SqlStates.INVALID_REGEX.equals(e.getSQLState())) {
-          throw BackfillException.usage(
-              "invalid --filter '" + config.filter() + "': " + SqlStates.serverMessage(e));
-        }
-        throw e;
-      }
-    }
+    RegexFilter.validate(s, config.filter());
     Bounds.validate(s, "--until", config.until());
     if (config.from() != null) {
       Bounds.validate(s, "--from", config.from());
@@ -103,25 +110,18 @@ public final class Stager {
     }
   }
 
-  /** The hypertables the filter and cascade flags select, in catalog order. */
-  private List<Hypertable> select(Connection s, Map<Integer, Hypertable> all) throws SQLException {
+  /**
+   * The hypertables the filter and cascade flags select, in catalog order: without a filter every
+   * hypertable (cagg materialization hypertables included); with one, the hypertables and the caggs
+   * (by view name) that match, plus what the cascade flags add.
+   */
+  private List<Hypertable> select(
+      Connection s, Map<Integer, Hypertable> all, CaggHierarchy caggs) throws SQLException {
     if (config.filter() == null) {
       return new ArrayList<>(all.values());
     }
-    Set<Integer> ids = new LinkedHashSet<>(Catalog.hypertablesMatching(s, config.filter()));
-    List<ContinuousAggregate> caggs = Catalog.continuousAggregates(s);
-    boolean grew = true;
-    while (grew) {
-      grew = false;
-      for (ContinuousAggregate ca : caggs) {
-        if (config.cascadeUp() && ids.contains(ca.rawHypertableId())) {
-          grew |= ids.add(ca.matHypertableId());
-        }
-        if (config.cascadeDown() && ids.contains(ca.matHypertableId())) {
-          grew |= ids.add(ca.rawHypertableId());
-        }
-      }
-    }
+    Set<Integer> matched = new LinkedHashSet<>(Catalog.hypertablesMatching(s, config.filter()));
+    Set<Integer> ids = caggs.cascade(matched, config.cascadeUp(), config.cascadeDown());
     List<Hypertable> out = new ArrayList<>();
     for (Hypertable h : all.values()) {
       if (ids.contains(h.id())) {
@@ -166,28 +166,64 @@ public final class Stager {
     return plan;
   }
 
-  /** Source and target must have the same columns, by name and type, for every hypertable. */
-  private static void validateSchemas(Connection s, Connection t, List<Planned> plan)
+  /**
+   * Finds each hypertable's destination on the target (into {@code destinations}, by source id)
+   * and checks that source and target have the same columns, by name and type, and that the target
+   * relation is a hypertable. Collects every problem before failing with all of them.
+   */
+  private static void validateSchemas(
+      Connection s,
+      Connection t,
+      List<Planned> plan,
+      CaggHierarchy sourceCaggs,
+      Map<Integer, Destination> destinations)
       throws SQLException {
-    Map<String, Hypertable> hypertables = new LinkedHashMap<>();
+    Map<Integer, Hypertable> hypertables = new LinkedHashMap<>();
     for (Planned p : plan) {
-      hypertables.putIfAbsent(p.hypertable().plainName(), p.hypertable());
+      hypertables.putIfAbsent(p.hypertable().id(), p.hypertable());
     }
+    List<ContinuousAggregate> targetCaggs = Catalog.continuousAggregates(t);
     List<String> problems = new ArrayList<>();
     for (Hypertable h : hypertables.values()) {
+      Optional<ContinuousAggregate> cagg = sourceCaggs.byMaterialization(h.id());
+      Destination d;
+      if (cagg.isPresent()) {
+        Optional<ContinuousAggregate> onTarget =
+            targetCaggs.stream().filter(ca -> ca.sameView(cagg.get())).findFirst();
+        if (onTarget.isEmpty()) {
+          problems.add(
+              "continuous aggregate "
+                  + cagg.get().plainName()
+                  + " is not found in the target (create it there with the same definition;"
+                  + " source materialization hypertable "
+                  + h.plainName()
+                  + ")");
+          continue;
+        }
+        d =
+            new Destination(
+                onTarget.get().matSchema(),
+                onTarget.get().matTable(),
+                cagg.get().plainName() + " (continuous aggregate)");
+      } else {
+        d = new Destination(h.schema(), h.table(), h.plainName());
+      }
+      destinations.put(h.id(), d);
+      String name =
+          cagg.isPresent()
+              ? d.label() + ", materialization hypertable " + h.plainName() + " -> " + d.plainName()
+              : h.plainName();
       List<Column> sc = Catalog.columns(s, h.schema(), h.table());
-      List<Column> tc = Catalog.columns(t, h.schema(), h.table());
+      List<Column> tc = Catalog.columns(t, d.schema(), d.table());
       if (sc.isEmpty()) {
-        problems.add(h.plainName() + ": no columns visible on the source (missing privileges?)");
+        problems.add(name + ": no columns visible on the source (missing privileges?)");
       } else if (tc.isEmpty()) {
-        problems.add(h.plainName() + " is not found in the target; source columns: " + sc);
+        problems.add(name + " is not found in the target; source columns: " + sc);
       } else if (!sc.equals(tc)) {
+        problems.add(name + " has different columns; source: " + sc + "; target: " + tc);
+      } else if (!Catalog.isHypertable(t, d.schema(), d.table())) {
         problems.add(
-            h.plainName() + " has different columns; source: " + sc + "; target: " + tc);
-      } else if (!Catalog.isHypertable(t, h.schema(), h.table())) {
-        problems.add(
-            h.plainName()
-                + " is not a hypertable in the target (create it with create_hypertable first)");
+            name + " is not a hypertable in the target (create it with create_hypertable first)");
       }
     }
     if (!problems.isEmpty()) {
@@ -197,7 +233,12 @@ public final class Stager {
   }
 
   private StageResult write(
-      Connection t, TimescaleInfo tInfo, List<Planned> plan, Map<Hypertable, TimeBound[]> bounds)
+      Connection t,
+      TimescaleInfo tInfo,
+      List<Planned> plan,
+      Map<Hypertable, TimeBound[]> bounds,
+      Map<Integer, Destination> destinations,
+      CaggHierarchy sourceCaggs)
       throws SQLException {
     t.setAutoCommit(false);
     try {
@@ -211,9 +252,11 @@ public final class Stager {
       int created = 0;
       long bytes = 0;
       Map<String, int[]> perHypertable = new LinkedHashMap<>();
+      Map<Destination, Boolean> sameDims = new HashMap<>();
       for (Planned p : plan) {
         Hypertable h = p.hypertable();
         Chunk c = p.chunk();
+        Destination d = destinations.get(h.id());
         int[] counts = perHypertable.computeIfAbsent(h.plainName(), k -> new int[2]);
         boolean inserted =
             TaskStore.insert(
@@ -224,8 +267,8 @@ public final class Stager {
                 h.table(),
                 Catalog.slicesJson(c.slices()),
                 p.filter(),
-                h.schema(),
-                h.table(),
+                d.schema(),
+                d.table(),
                 c.bytes());
         if (!inserted) {
           skipped++;
@@ -239,7 +282,7 @@ public final class Stager {
           partial++;
           counts[1]++;
         }
-        if (tInfo.hasTimescaleLicense() && createTargetChunk(t, tInfo, h, c)) {
+        if (tInfo.hasTimescaleLicense() && createTargetChunk(t, tInfo, d, c, sameDims)) {
           created++;
         }
       }
@@ -248,9 +291,17 @@ public final class Stager {
       for (var e : bounds.entrySet()) {
         int[] counts = perHypertable.getOrDefault(e.getKey().plainName(), new int[2]);
         TimeBound from = e.getValue()[1];
+        Destination d = destinations.get(e.getKey().id());
+        String label =
+            d != null
+                ? d.label()
+                : sourceCaggs
+                    .byMaterialization(e.getKey().id())
+                    .map(ca -> ca.plainName() + " (continuous aggregate)")
+                    .orElse(e.getKey().plainName());
         per.add(
             new StageResult.HypertableStaged(
-                e.getKey().plainName(),
+                label,
                 counts[0],
                 counts[1],
                 e.getValue()[0].literal(),
@@ -266,17 +317,29 @@ public final class Stager {
   }
 
   /**
-   * Creates the target chunk with the source chunk's slices, where the target can (Timescale
-   * License) and no target chunk covers any of that time range yet: a target hypertable with other
-   * chunk intervals is left to the routed copy instead.
+   * Creates the target chunk with the source chunk's slices, where the target can: it has the
+   * Timescale License, its hypertable has the same dimension columns, and no target chunk would
+   * collide with the new one (a target hypertable with other chunk intervals or partitions, or one
+   * with dual-written chunks of its own, is left to the routed copy instead).
    */
-  private static boolean createTargetChunk(Connection t, TimescaleInfo tInfo, Hypertable h, Chunk c)
+  private static boolean createTargetChunk(
+      Connection t, TimescaleInfo tInfo, Destination d, Chunk c, Map<Destination, Boolean> sameDims)
       throws SQLException {
-    if (Catalog.findChunk(t, h.schema(), h.table(), c.slices()).isPresent()) {
+    if (Catalog.findChunk(t, d.schema(), d.table(), c.slices()).isPresent()) {
       return false;
     }
-    Slice ts = c.timeSlice();
-    if (Catalog.overlappingChunks(t, h.schema(), h.table(), ts.start(), ts.end()) > 0) {
+    Boolean dims = sameDims.get(d);
+    if (dims == null) {
+      dims =
+          Catalog.dimensionColumns(t, d.schema(), d.table())
+              .equals(c.slices().stream().map(Slice::column).toList());
+      sameDims.put(d, dims);
+    }
+    if (!dims) {
+      LOG.debug("not creating a target chunk for {}: the target has other dimensions", c.qname());
+      return false;
+    }
+    if (Catalog.overlappingChunks(t, d.schema(), d.table(), c.slices()) > 0) {
       LOG.debug("not creating a target chunk for {}: the target has overlapping chunks", c.qname());
       return false;
     }
@@ -286,7 +349,7 @@ public final class Stager {
         slices.append(',');
       }
       slices
-          .append(JSON.valueToTree(s.column()))
+          .append(JSON.getNodeFactory().textNode(s.column()).toString())
           .append(":[")
           .append(s.start())
           .append(',')
@@ -298,7 +361,7 @@ public final class Stager {
         t,
         "SELECT " + Ident.quote(tInfo.procSchema()) + ".create_chunk(?::regclass, ?::jsonb)",
         rs -> 1,
-        h.qname(),
+        Ident.qname(d.schema(), d.table()),
         slices.toString());
     LOG.debug("created the target chunk for {} with slices {}", c.qname(), slices);
     return true;
