@@ -55,8 +55,17 @@ final class RefreshCaggsCommand extends BaseCommand {
     RefreshResult r =
         new CaggRefresher(
                 config,
-                (index, total, refresh) ->
-                    console.result(
+                (index, total, refresh) -> {
+                  console.event(
+                      "cagg_refreshed",
+                      Console.fields(
+                          "index", index,
+                          "total", total,
+                          "cagg", refresh.cagg(),
+                          "start", refresh.start(),
+                          "end", refresh.end(),
+                          "duration_ms", refresh.took().toMillis()));
+                  console.result(
                         "["
                             + index
                             + "/"
@@ -68,8 +77,19 @@ final class RefreshCaggsCommand extends BaseCommand {
                             + " to "
                             + refresh.end()
                             + " (exclusive) in "
-                            + Units.duration(refresh.took())))
+                            + Units.duration(refresh.took()));
+                })
             .run();
+    console.event(
+        "summary",
+        Console.fields(
+            "command", "refresh-caggs",
+            "refreshed", r.refreshed().size(),
+            "selected", r.selected(),
+            "up_to_date", r.upToDate(),
+            "not_on_target", r.notOnTarget(),
+            "nothing_to_do", r.nothingToDo(),
+            "elapsed_ms", r.elapsed().toMillis()));
     if (r.nothingToDo() != null) {
       console.result("Nothing to refresh: " + r.nothingToDo() + ".");
     }
