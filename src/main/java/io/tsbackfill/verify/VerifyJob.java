@@ -19,6 +19,8 @@ import java.sql.SQLException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code verify} job: per copied task, the same summary (row count; per column non-NULL
@@ -27,6 +29,7 @@ import java.util.Optional;
  * in a serializable, read-only, deferrable snapshot that never blocks the application.
  */
 public final class VerifyJob implements TaskJob {
+  private static final Logger LOG = LoggerFactory.getLogger(VerifyJob.class);
   private volatile long notCopied;
 
   @Override
@@ -149,6 +152,7 @@ public final class VerifyJob implements TaskJob {
                   Summary.forRelation(
                       t, task.targetHypertableSchema(), task.targetHypertableName()));
     }
+    LOG.debug("verifying rows of chunk {} against {}", task.chunkQname(), destination);
     List<String> sourceValues = on(SOURCE, () -> summary.run(s, "ONLY " + task.chunkQname() + where));
     List<String> targetValues = on(TARGET, () -> summary.run(t, targetFrom));
     List<String> differences = Comparison.differences(summary, sourceValues, targetValues);

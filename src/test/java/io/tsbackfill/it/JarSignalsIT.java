@@ -104,4 +104,46 @@ class JarSignalsIT extends IntegrationTest {
     assertSameRows("public.metrics", IN_RANGE);
     assertThat(target.count("SELECT count(*) FROM public.metrics")).isEqualTo(ROWS);
   }
+
+  private List<String> verifyArgs(String... extra) {
+    List<String> args =
+        new ArrayList<>(List.of("verify", "--source", source.uri(), "--target", target.uri()));
+    args.addAll(List.of(extra));
+    return args;
+  }
+
+  @Test
+  void verifyStopsLikeCopyOnOneAndTwoSignalsAndResumes() {
+    assertOk(copy("-p", "2"));
+    JarProcess.Result once;
+    try (JarProcess p = JarProcess.start(verifyArgs("-v"))) {
+      p.await("the verify debug line", l -> l.contains("DEBUG verifying rows of chunk"), TIMEOUT);
+      p.signal("INT");
+      once = p.finish(TIMEOUT);
+    }
+    assertThat(once.exitCode()).as("%s", once).isEqualTo(130);
+    assertThat(once.lines())
+        .anyMatch(l -> l.startsWith("Shutting down: waiting for the chunks in progress to finish"))
+        .anyMatch(l -> l.matches("(?:\\S+ )?\\[1/1] verified .*: 100,790 rows in .*"))
+        .anyMatch(l -> l.startsWith("Interrupted: run verify again"));
+    assertThat(taskCount("verified IS NOT NULL")).isEqualTo(1);
+
+    target.exec("UPDATE __backfill.task SET verified = NULL, verify_message = NULL");
+    JarProcess.Result twice;
+    try (JarProcess p = JarProcess.start(verifyArgs("-v"))) {
+      p.await("the verify debug line", l -> l.contains("DEBUG verifying rows of chunk"), TIMEOUT);
+      p.signal("TERM");
+      p.await("the shutdown notice", l -> l.startsWith("Shutting down"), TIMEOUT);
+      p.signal("TERM");
+      twice = p.finish(TIMEOUT);
+    }
+    assertThat(twice.exitCode()).as("%s", twice).isEqualTo(130);
+    // The second signal may come after the chunk was verified; either way the record agrees.
+    boolean reported = twice.lines().stream().anyMatch(l -> l.contains("[1/1] verified"));
+    assertThat(taskCount("verified IS NOT NULL")).isEqualTo(reported ? 1 : 0);
+
+    JarProcess.Result resumed = JarProcess.run(TIMEOUT, verifyArgs());
+    assertThat(resumed.exitCode()).as("%s", resumed).isEqualTo(reported ? 3 : 0);
+    assertThat(taskCount("verified IS NOT NULL")).isEqualTo(1);
+  }
 }
