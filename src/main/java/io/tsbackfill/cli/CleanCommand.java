@@ -1,9 +1,8 @@
 package io.tsbackfill.cli;
 
 import io.tsbackfill.clean.Cleaner;
-import io.tsbackfill.db.ConnectionSpec;
-import io.tsbackfill.db.Side;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code clean}: drop the __backfill schema from the target. */
@@ -16,16 +15,11 @@ import picocli.CommandLine.Option;
     },
     footer = {"", "Example:", "  timescaledb-backfill clean --target $TARGET"})
 final class CleanCommand extends BaseCommand {
-  @Option(
-      names = "--target",
-      required = true,
-      paramLabel = "<CONN>",
-      description = "Target database (postgres://..., 'host=... dbname=...' or jdbc:postgresql:...).")
-  String target;
+  @Mixin TargetOption target;
 
   @Override
   int execute(Console console) {
-    boolean dropped = new Cleaner(ConnectionSpec.parse(Side.TARGET, target)).run();
+    boolean dropped = new Cleaner(target.spec()).run();
     console.event("summary", Console.fields("command", "clean", "removed", dropped));
     console.result(
         dropped

@@ -1,13 +1,11 @@
 package io.tsbackfill.cli;
 
-import io.tsbackfill.config.CopyConfig;
 import io.tsbackfill.copy.CopyJob;
-import io.tsbackfill.work.Shutdown;
 import io.tsbackfill.db.ExitCode;
 import io.tsbackfill.report.Units;
 import io.tsbackfill.work.ChunkReport.Outcome;
 import io.tsbackfill.work.RunResult;
-import io.tsbackfill.work.TaskEngine;
+import io.tsbackfill.work.Throttle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,21 +22,7 @@ import picocli.CommandLine.Option;
     },
     footer = {"", "Example:", "  timescaledb-backfill copy --source $SOURCE --target $TARGET -p 8"})
 final class CopyCommand extends BaseCommand {
-  @Mixin ConnectionOptions connections;
-
-  @Option(
-      names = {"-p", "--parallelism"},
-      paramLabel = "<N>",
-      defaultValue = "8",
-      description = "Chunks copied at once, 0 to 255 (default: ${DEFAULT-VALUE}).")
-  int parallelism;
-
-  @Option(
-      names = "--retries",
-      paramLabel = "<N>",
-      defaultValue = "3",
-      description = "Retries per chunk after a transient error (default: ${DEFAULT-VALUE}).")
-  int retries;
+  @Mixin RunOptions run;
 
   @Option(
       names = "--max-rate",
@@ -47,33 +31,9 @@ final class CopyCommand extends BaseCommand {
           + " workers, e.g. 50MB or 1.5GiB (default: no limit).")
   String maxRate;
 
-  @Option(
-      names = "--progress-interval",
-      paramLabel = "<SECONDS>",
-      defaultValue = "30",
-      description = "When output is not a terminal: seconds between progress summary lines, 0 for"
-          + " none (default: ${DEFAULT-VALUE}).")
-  int progressInterval;
-
   @Override
   int execute(Console console) {
-    if (progressInterval < 0) {
-      throw io.tsbackfill.db.BackfillException.usage(
-          "--progress-interval must not be negative, not " + progressInterval);
-    }
-    console.setProgressInterval(java.time.Duration.ofSeconds(progressInterval));
-    io.tsbackfill.work.Throttle throttle = io.tsbackfill.work.Throttle.parse(maxRate);
-    CopyConfig config =
-        new CopyConfig(connections.source(), connections.target(), parallelism, retries);
-    Shutdown shutdown = new Shutdown();
-    shutdown.setListener(console::onStopRequested);
-    if (console.installSignals()) {
-      Signals.install(shutdown);
-    }
-    RunResult r = new TaskEngine(config, new CopyJob(throttle), console, shutdown).run();
-    if (r.fatal() != null) {
-      throw r.fatal();
-    }
+    RunResult r = run.run(console, new CopyJob(Throttle.parse(maxRate)));
     console.event(
         "summary",
         Console.fields(

@@ -1,7 +1,6 @@
 package io.tsbackfill.cli;
 
 import io.tsbackfill.db.BackfillException;
-import io.tsbackfill.db.ConnectionSpec;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.report.Units;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code status}: what is staged, in flight, copied, verified and failed, per hypertable. */
@@ -28,16 +28,11 @@ import picocli.CommandLine.Option;
     },
     footer = {"", "Example:", "  timescaledb-backfill status --target $TARGET"})
 final class StatusCommand extends BaseCommand {
-  @Option(
-      names = "--target",
-      required = true,
-      paramLabel = "<CONN>",
-      description = "Target database (postgres://..., 'host=... dbname=...' or jdbc:postgresql:...).")
-  String target;
+  @Mixin TargetOption target;
 
   @Override
   int execute(Console console) {
-    ConnectionSpec spec = ConnectionSpec.parse(Side.TARGET, target);
+    ConnectionSpec spec = target.spec();
     Status status;
     try (Database db = Database.open(spec, 1);
         Connection t = db.connect()) {

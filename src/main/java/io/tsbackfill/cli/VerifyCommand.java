@@ -1,13 +1,10 @@
 package io.tsbackfill.cli;
 
-import io.tsbackfill.config.CopyConfig;
 import io.tsbackfill.db.ExitCode;
 import io.tsbackfill.report.Units;
 import io.tsbackfill.verify.VerifyJob;
 import io.tsbackfill.work.ChunkReport.Outcome;
 import io.tsbackfill.work.RunResult;
-import io.tsbackfill.work.Shutdown;
-import io.tsbackfill.work.TaskEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,49 +22,12 @@ import picocli.CommandLine.Option;
     },
     footer = {"", "Example:", "  timescaledb-backfill verify --source $SOURCE --target $TARGET -p 8"})
 final class VerifyCommand extends BaseCommand {
-  @Mixin ConnectionOptions connections;
-
-  @Option(
-      names = {"-p", "--parallelism"},
-      paramLabel = "<N>",
-      defaultValue = "8",
-      description = "Chunks verified at once, 0 to 255 (default: ${DEFAULT-VALUE}).")
-  int parallelism;
-
-  @Option(
-      names = "--retries",
-      paramLabel = "<N>",
-      defaultValue = "3",
-      description = "Retries per chunk after a transient error (default: ${DEFAULT-VALUE}).")
-  int retries;
-
-  @Option(
-      names = "--progress-interval",
-      paramLabel = "<SECONDS>",
-      defaultValue = "30",
-      description = "When output is not a terminal: seconds between progress summary lines, 0 for"
-          + " none (default: ${DEFAULT-VALUE}).")
-  int progressInterval;
+  @Mixin RunOptions run;
 
   @Override
   int execute(Console console) {
-    if (progressInterval < 0) {
-      throw io.tsbackfill.db.BackfillException.usage(
-          "--progress-interval must not be negative, not " + progressInterval);
-    }
-    console.setProgressInterval(java.time.Duration.ofSeconds(progressInterval));
-    CopyConfig config =
-        new CopyConfig(connections.source(), connections.target(), parallelism, retries);
-    Shutdown shutdown = new Shutdown();
-    shutdown.setListener(console::onStopRequested);
-    if (console.installSignals()) {
-      Signals.install(shutdown);
-    }
     VerifyJob job = new VerifyJob();
-    RunResult r = new TaskEngine(config, job, console, shutdown).run();
-    if (r.fatal() != null) {
-      throw r.fatal();
-    }
+    RunResult r = run.run(console, job);
     int failed = r.count(Outcome.DIFFERENT) + r.count(Outcome.FAILED);
     console.event(
         "summary",
