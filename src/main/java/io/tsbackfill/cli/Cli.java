@@ -23,11 +23,9 @@ public final class Cli {
             && System.console() != null
             && !"dumb".equals(System.getenv("TERM"));
     Console console = new Console(out, err, installSignals, terminal);
-    CommandLine cl = new CommandLine(new RootCommand(console));
+    CommandLine cl = commandLine(console);
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
-    cl.setCaseInsensitiveEnumValuesAllowed(true);
-    cl.setUsageHelpWidth(110);
     cl.setParameterExceptionHandler(
         (ex, a) -> {
           err.println("error: " + Redactor.redact(ex.getMessage()));
@@ -47,6 +45,14 @@ public final class Cli {
     } finally {
       Logging.closeFile();
     }
+  }
+
+  /** The command tree as {@link #run} parses it; shell completion and docs/ are made from it. */
+  static CommandLine commandLine(Console console) {
+    CommandLine cl = new CommandLine(new RootCommand(console));
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setUsageHelpWidth(110);
+    return cl;
   }
 
   /** Whether the arguments ask for JSON output, for errors found before options are bound. */
