@@ -260,7 +260,7 @@ function _picocli_timescaledb-backfill_copy() {
 
   local commands=""
   local flag_opts="'-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-v' '--verbose' '--output' '--log-file' '--source' '--target' '-p' '--parallelism' '--retries' '--max-rate' '--progress-interval'"
+  local arg_opts="'-v' '--verbose' '--output' '--log-file' '--source' '--target' '-p' '--parallelism' '--retries' '--progress-interval' '--max-rate'"
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -292,10 +292,10 @@ function _picocli_timescaledb-backfill_copy() {
     '--retries')
       return
       ;;
-    '--max-rate')
+    '--progress-interval')
       return
       ;;
-    '--progress-interval')
+    '--max-rate')
       return
       ;;
   esac

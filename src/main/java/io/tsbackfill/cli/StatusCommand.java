@@ -1,6 +1,7 @@
 package io.tsbackfill.cli;
 
 import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.db.ConnectionSpec;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.report.Units;
