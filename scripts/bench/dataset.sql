@@ -14,6 +14,6 @@ SELECT :'start'::timestamptz + (:chunks * interval '1 day') * ((g - 1)::float8 /
          || (ARRAY['ok', 'warn', 'fail', 'maintenance'])[1 + g % 4] || ' ' || left(md5(g::text), 20),
        jsonb_build_object('fw', '2.' || g % 7 || '.' || g % 13, 'site', 'site-' || g % 50,
          'ok', g % 17 <> 0, 'seq', g)
-  FROM generate_series(1, :rows) g;
+  FROM generate_series(1, :rows::bigint) g;
 \ir indexes.sql
 VACUUM (FREEZE, ANALYZE) public.metrics;
