@@ -267,7 +267,7 @@ raw_chunks() {
     add_row "raw chunks" "$raw_wall_chunks" "" \
       "$(awk 'NF == 3 && $1 ~ /^[0-9.]+$/ { c += $1 + $2 } END { printf "%.2f", c }' "$work/raw-chunks.time")" \
       "$(awk 'NF == 3 && $3 > m { m = $3 } END { printf "%.0f", m / 1024 }' "$work/raw-chunks.time")" \
-      "$check; CPU of all psql; $chunk_count chunks"
+      "$check; CPU of all psql; $chunk_count chunk(s)"
   fi
   drop_target "$db"
 }
