@@ -60,6 +60,7 @@ final class StageOutput {
                 "filter", c.filter(),
                 "path", c.path(),
                 "target_chunk", c.targetChunk(),
+                "creates_target_chunk", c.createsTargetChunk(),
                 "target_rows_to_delete", c.targetRowsToDelete()));
       }
       hypertables.add(
@@ -122,6 +123,7 @@ final class StageOutput {
                 + c.filter()
                 + " ("
                 + c.path()
+                + (c.createsTargetChunk() ? ", stage creates the target chunk" : "")
                 + ", "
                 + Units.count(c.targetRowsToDelete())
                 + " target row"

@@ -57,13 +57,19 @@ public record StagePreview(
 
   /**
    * One source chunk a stage would add: its size, its row filter (null when whole), the target
-   * chunk copy would write into directly (null: routed through the target hypertable) and the
-   * target rows copy would delete first.
+   * chunk copy would write into directly (null: none yet), whether stage would create that chunk
+   * (Timescale License, nothing in the way) and the target rows copy would delete first.
    */
   public record ChunkPreview(
-      String chunk, long bytes, String filter, String targetChunk, long targetRowsToDelete) {
+      String chunk,
+      long bytes,
+      String filter,
+      String targetChunk,
+      boolean createsTargetChunk,
+      long targetRowsToDelete) {
+    /** How copy would write it: into a target chunk, or through the target hypertable. */
     public String path() {
-      return targetChunk == null ? "routed" : "direct";
+      return targetChunk != null || createsTargetChunk ? "direct" : "routed";
     }
   }
 
@@ -120,11 +126,12 @@ public record StagePreview(
                   "SELECT count(*) FROM " + from + (where == null ? "" : " WHERE " + where),
                   rs -> rs.getLong(1))
               .orElse(0L);
+      boolean creates = tc.isEmpty() && wouldCreateChunk(t, tInfo, d, c);
       perHypertable
           .computeIfAbsent(p.hypertable().id(), k -> new ArrayList<>())
           .add(
               new ChunkPreview(
-                  c.qname(), c.bytes(), p.filter(), tc.isPresent() ? from : null, rows));
+                  c.qname(), c.bytes(), p.filter(), tc.isPresent() ? from : null, creates, rows));
     }
     List<HypertablePreview> out = new ArrayList<>();
     for (var e : bounds.entrySet()) {
@@ -144,6 +151,18 @@ public record StagePreview(
     }
     JobReport jobs = BackgroundJobs.preview(t, tInfo, touched, pauseJobs);
     return new StagePreview(out, alreadyStaged, jobs);
+  }
+
+  /**
+   * Whether a real stage would create the target chunk for {@code c}: the conditions of {@code
+   * Stager.createTargetChunk}, read without creating anything.
+   */
+  private static boolean wouldCreateChunk(
+      Connection t, TimescaleInfo tInfo, Stager.Destination d, Chunk c) throws SQLException {
+    return tInfo.hasTimescaleLicense()
+        && Catalog.dimensionColumns(t, d.schema(), d.table())
+            .equals(c.slices().stream().map(s -> s.column()).toList())
+        && Catalog.overlappingChunks(t, d.schema(), d.table(), c.slices()) == 0;
   }
 
   private static String sourceChunkPredicate(Connection s, Chunk c) {

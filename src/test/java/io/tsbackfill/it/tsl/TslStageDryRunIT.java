@@ -2,8 +2,13 @@ package io.tsbackfill.it.tsl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.tsbackfill.testbed.SqlScript;
 import io.tsbackfill.testbed.ToolRun;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,6 +17,19 @@ import org.junit.jupiter.api.Test;
  * view name.
  */
 class TslStageDryRunIT extends TslIntegrationTest {
+
+  private static JsonNode summary(ToolRun run) throws Exception {
+    JsonNode found = null;
+    for (String line : run.out().split("\n")) {
+      JsonNode n = new ObjectMapper().readTree(line);
+      if (n.path("event").asText().equals("summary")) {
+        assertThat(found).as("one summary event in %s", run).isNull();
+        found = n;
+      }
+    }
+    assertThat(found).as("summary event in %s", run).isNotNull();
+    return found;
+  }
 
   private String targetState() {
     return target.value(
@@ -26,7 +44,7 @@ class TslStageDryRunIT extends TslIntegrationTest {
   }
 
   @Test
-  void dryRunCreatesNoChunkAndCountsCompressedTargetRows() {
+  void dryRunCreatesNoChunkAndCountsCompressedTargetRows() throws Exception {
     SqlScript.run(source, "tsl-caggs");
     SqlScript.run(source, "tsl-caggs-data");
     offsetTargetIds();
@@ -50,6 +68,25 @@ class TslStageDryRunIT extends TslIntegrationTest {
         .contains("public.monthly (continuous aggregate): 1 chunk")
         .contains("Would stage 9 chunks");
     assertThat(targetState()).as("target after the dry run").isEqualTo(before);
+
+    ToolRun json =
+        stage(
+            "--until", "2023-07-01T00:00:00Z", "-f", "^public\\.raw$", "--dry-run", "--output",
+            "json");
+    assertOk(json);
+    List<String> raw = new ArrayList<>();
+    for (JsonNode c : summary(json).path("hypertables").get(0).path("chunk_list")) {
+      raw.add(
+          c.path("path").asText()
+              + (c.path("creates_target_chunk").asBoolean() ? "+new" : "")
+              + ":"
+              + c.path("target_rows_to_delete").asLong());
+    }
+    assertThat(raw)
+        .as("public.raw chunks, newest first: path, whether stage creates the target chunk, rows")
+        .containsExactly("direct+new:0", "direct:168", "direct+new:0", "direct+new:0",
+            "direct+new:0");
+    assertThat(targetState()).as("target after the JSON dry run").isEqualTo(before);
 
     ToolRun real = stage("--until", "2023-07-01T00:00:00Z", "-f", "^public\\.raw$", "-U");
     assertOk(real);
