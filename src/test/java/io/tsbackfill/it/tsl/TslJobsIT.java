@@ -2,6 +2,8 @@ package io.tsbackfill.it.tsl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tsbackfill.testbed.SqlScript;
 import io.tsbackfill.testbed.ToolRun;
 import java.util.List;
@@ -77,7 +79,7 @@ class TslJobsIT extends TslIntegrationTest {
   }
 
   @Test
-  void stageWarnsPausesAndResumeJobsRestoresExactlyThose() {
+  void stageWarnsPausesAndResumeJobsRestoresExactlyThose() throws Exception {
     jobsOnTheTarget();
     List<String> initial = List.of("true", "true", "true", "false", "true");
     assertThat(flags()).as("R H M D O before the test").isEqualTo(initial);
@@ -147,15 +149,23 @@ class TslJobsIT extends TslIntegrationTest {
     assertOk(twice);
     assertThat(twice.out()).contains("Nothing to resume");
 
-    // clean --resume-jobs resumes what stage paused, then drops the schema.
-    assertOk(stage(concat(RAW_ONLY, "--pause-jobs")));
+    // clean --resume-jobs resumes what stage paused, then drops the schema (JSON this time).
+    ToolRun pausedJson = stage(concat(RAW_ONLY, "--pause-jobs", "--output", "json"));
+    assertOk(pausedJson);
+    JsonNode stageSummary = summary(pausedJson);
+    assertThat(stageSummary.path("jobs_paused").asBoolean()).isTrue();
+    assertThat(ids(stageSummary.path("jobs"))).containsExactly(r, h);
     assertThat(flags()).isEqualTo(List.of("false", "false", "gone", "false", "true"));
-    ToolRun cleaned = tool("clean", "--target", target.uri(), "--resume-jobs");
+    ToolRun cleaned = tool("clean", "--target", target.uri(), "--resume-jobs", "--output", "json");
     assertOk(cleaned);
-    assertThat(cleaned.out())
+    assertThat(cleaned.err())
         .contains("Resumed job " + r + " (")
         .contains("Resumed job " + h + " (")
         .contains("Removed the __backfill schema");
+    JsonNode cleanSummary = summary(cleaned);
+    assertThat(ids(cleanSummary.path("resumed_jobs"))).containsExactly(r, h);
+    assertThat(cleanSummary.path("resumed_jobs").get(0).path("outcome").asText())
+        .isEqualTo("resumed");
     assertThat(flags()).isEqualTo(List.of("true", "true", "gone", "false", "true"));
     assertThat(target.exists("__backfill.task")).isFalse();
 
@@ -178,6 +188,26 @@ class TslJobsIT extends TslIntegrationTest {
     assertThat(failed.exitCode()).as("%s", failed).isEqualTo(3);
     assertThat(flags()).isEqualTo(List.of("true", "true", "true", "false", "true"));
     assertThat(target.exists("__backfill.task")).isFalse();
+  }
+
+  private static JsonNode summary(ToolRun run) throws Exception {
+    JsonNode found = null;
+    for (String line : run.out().split("\n")) {
+      JsonNode n = new ObjectMapper().readTree(line);
+      if (n.path("event").asText().equals("summary")) {
+        found = n;
+      }
+    }
+    assertThat(found).as("summary event in %s", run).isNotNull();
+    return found;
+  }
+
+  private static List<Integer> ids(JsonNode jobs) {
+    List<Integer> out = new java.util.ArrayList<>();
+    for (JsonNode j : jobs) {
+      out.add(j.path("job_id").asInt());
+    }
+    return out;
   }
 
   private static String[] concat(String[] a, String... b) {
