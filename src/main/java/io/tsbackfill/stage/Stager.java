@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code stage} engine: validates everything against both databases first, then writes the
  * {@code __backfill} schema, the task rows and any target chunks it creates in one target
- * transaction, so a failing stage leaves the target exactly as it was.
+ * transaction, so a failing stage leaves the target exactly as it was. In that transaction it also
+ * finds the target's scheduled jobs on what it staged and, with {@code --pause-jobs}, pauses them
+ * ({@link BackgroundJobs}). {@link #preview()} ({@code --dry-run}) runs the same validations and
+ * hands the plan to {@link StagePreview} instead of writing.
  */
 public final class Stager {
   private static final Logger LOG = LoggerFactory.getLogger(Stager.class);
