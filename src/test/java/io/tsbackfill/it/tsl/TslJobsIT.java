@@ -190,6 +190,25 @@ class TslJobsIT extends TslIntegrationTest {
     assertThat(target.exists("__backfill.task")).isFalse();
   }
 
+  @Test
+  void pausingFailsWithTheStagingTransaction() {
+    jobsOnTheTarget();
+    assertOk(stage("--until", UNTIL, "-f", "^other\\.raw$"));
+    long tasks = target.count("SELECT count(*) FROM __backfill.task");
+    // A record table that refuses every row: recording the first paused job fails, after the
+    // task rows were inserted and the job paused, in the same transaction.
+    target.exec(
+        "CREATE TABLE __backfill.paused_job (job_id integer PRIMARY KEY CHECK (job_id < 0),"
+            + " application_name text, proc text, touches text NOT NULL,"
+            + " paused_at timestamptz NOT NULL DEFAULT now())");
+    ToolRun failed = stage(concat(RAW_ONLY, "--pause-jobs"));
+    assertThat(failed.exitCode()).as("%s", failed).isEqualTo(5);
+    assertThat(failed.err()).contains("paused_job");
+    assertThat(flags()).as("R H M D O after the failed stage")
+        .isEqualTo(List.of("true", "true", "true", "false", "true"));
+    assertThat(target.count("SELECT count(*) FROM __backfill.task")).isEqualTo(tasks);
+  }
+
   private static JsonNode summary(ToolRun run) throws Exception {
     JsonNode found = null;
     for (String line : run.out().split("\n")) {
