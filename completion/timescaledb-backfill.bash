@@ -159,6 +159,7 @@ function _complete_timescaledb-backfill() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} verify" ];    then _picocli_timescaledb-backfill; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_timescaledb-backfill; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} refresh-caggs" ];    then _picocli_timescaledb-backfill; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} resume-jobs" ];    then _picocli_timescaledb-backfill; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} clean" ];    then _picocli_timescaledb-backfill; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
@@ -167,9 +168,11 @@ function _complete_timescaledb-backfill() {
   local cmds2=(verify)
   local cmds3=(status)
   local cmds4=(refresh-caggs)
-  local cmds5=(clean)
+  local cmds5=(resume-jobs)
+  local cmds6=(clean)
 
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_timescaledb-backfill_clean; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_timescaledb-backfill_clean; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_timescaledb-backfill_resumejobs; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_timescaledb-backfill_refreshcaggs; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_timescaledb-backfill_status; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_timescaledb-backfill_verify; return $?; fi
@@ -185,7 +188,7 @@ function _picocli_timescaledb-backfill() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="stage copy verify status refresh-caggs clean"
+  local commands="stage copy verify status refresh-caggs resume-jobs clean"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -205,7 +208,7 @@ function _picocli_timescaledb-backfill_stage() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-q' '--quiet' '-U' '--cascade-up' '-D' '--cascade-down' '-h' '--help' '-V' '--version'"
+  local flag_opts="'-q' '--quiet' '-U' '--cascade-up' '-D' '--cascade-down' '--dry-run' '--pause-jobs' '-h' '--help' '-V' '--version'"
   local arg_opts="'-v' '--verbose' '--output' '--log-file' '--source' '--target' '-u' '--until' '-F' '--from' '-f' '--filter'"
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
@@ -453,6 +456,48 @@ function _picocli_timescaledb-backfill_refreshcaggs() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `resume-jobs` subcommand.
+function _picocli_timescaledb-backfill_resumejobs() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local arg_opts="'-v' '--verbose' '--output' '--log-file' '--target'"
+  local FORMAT_option_args=("TEXT" "JSON") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-v'|'--verbose')
+      return
+      ;;
+    '--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--target')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `clean` subcommand.
 function _picocli_timescaledb-backfill_clean() {
   # Get completion data
@@ -460,7 +505,7 @@ function _picocli_timescaledb-backfill_clean() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'-q' '--quiet' '--resume-jobs' '-h' '--help' '-V' '--version'"
   local arg_opts="'-v' '--verbose' '--output' '--log-file' '--target'"
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 

@@ -13,14 +13,41 @@ import picocli.CommandLine.Option;
       "Removes the administrative schema __backfill from the target once the backfill is done."
           + " Migrated rows and chunks are not touched."
     },
-    footer = {"", "Example:", "  timescaledb-backfill clean --target $TARGET"})
+    footer = {
+      "",
+      "Examples:",
+      "  timescaledb-backfill clean --target $TARGET",
+      "  timescaledb-backfill clean --target $TARGET --resume-jobs"
+    })
 final class CleanCommand extends BaseCommand {
   @Mixin TargetOption target;
 
+  @Option(
+      names = "--resume-jobs",
+      description = "First re-enable the background jobs that stage --pause-jobs paused.")
+  boolean resumeJobs;
+
   @Override
   int execute(Console console) {
-    boolean dropped = new Cleaner(target.spec()).run();
-    console.event("summary", Console.fields("command", "clean", "removed", dropped));
+    Cleaner.Result r = new Cleaner(target.spec(), resumeJobs).clean();
+    boolean dropped = r.removed();
+    java.util.List<java.util.Map<String, Object>> resumed = StageOutput.resumed(console, r.resumed());
+    for (io.tsbackfill.jobs.ScheduledJob j : r.leftPaused()) {
+      console.notice(
+          "Warning: "
+              + j.describe()
+              + " was paused by stage and stays paused (clean --resume-jobs would have resumed it;"
+              + " now: alter_job("
+              + j.id()
+              + ", scheduled => true))");
+    }
+    console.event(
+        "summary",
+        Console.fields(
+            "command", "clean",
+            "removed", dropped,
+            "resumed_jobs", resumed,
+            "jobs_left_paused", StageOutput.jobsJson(r.leftPaused())));
     console.result(
         dropped
             ? "Removed the __backfill schema from the target."

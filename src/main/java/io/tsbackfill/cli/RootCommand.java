@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       StatusCommand.class,
       RefreshCaggsCommand.class,
+      ResumeJobsCommand.class,
       CleanCommand.class
     },
     description = {
@@ -51,7 +52,8 @@ public final class RootCommand implements java.util.concurrent.Callable<Integer>
   @Override
   public Integer call() {
     throw BackfillException.usage(
-        "missing command: one of stage, copy, verify, refresh-caggs, clean (see --help)");
+        "missing command: one of stage, copy, verify, status, refresh-caggs, resume-jobs, clean"
+            + " (see --help)");
   }
 
   static String version() {

@@ -2,6 +2,7 @@ package io.tsbackfill.cli;
 
 import io.tsbackfill.config.StageConfig;
 import io.tsbackfill.report.Units;
+import io.tsbackfill.stage.StagePreview;
 import io.tsbackfill.stage.StageResult;
 import io.tsbackfill.stage.Stager;
 import picocli.CommandLine.Command;
@@ -25,7 +26,10 @@ import picocli.CommandLine.Option;
           + " \\",
       "      --filter '^public\\.daily_agg$' --cascade-up --cascade-down",
       "  timescaledb-backfill stage --source $SOURCE --target $TARGET --filter '^public\\.events$'"
-          + " --until 91827364"
+          + " --until 91827364",
+      "  timescaledb-backfill stage --source $SOURCE --target $TARGET --until '2016-01-02' --dry-run",
+      "  timescaledb-backfill stage --source $SOURCE --target $TARGET --until '2016-01-02'"
+          + " --pause-jobs"
     })
 final class StageCommand extends BaseCommand {
   @Mixin ConnectionOptions connections;
@@ -61,6 +65,19 @@ final class StageCommand extends BaseCommand {
       description = "With --filter: also stage what matched continuous aggregates are built on.")
   boolean cascadeDown;
 
+  @Option(
+      names = "--dry-run",
+      description = "Validate and show what would be staged (chunks, bytes, chunks cut by a bound,"
+          + " target rows copy would delete) without writing anything to the target.")
+  boolean dryRun;
+
+  @Option(
+      names = "--pause-jobs",
+      description = "Pause the target's scheduled jobs (refresh, retention, compression policies,"
+          + " custom jobs) on the staged hypertables and their continuous aggregates, in the"
+          + " staging transaction, and record them for resume-jobs.")
+  boolean pauseJobs;
+
   @Override
   int execute(Console console) {
     StageConfig config =
@@ -71,8 +88,17 @@ final class StageCommand extends BaseCommand {
             from,
             filter,
             cascadeUp,
-            cascadeDown);
+            cascadeDown,
+            dryRun,
+            pauseJobs);
+    if (dryRun) {
+      StagePreview preview = new Stager(config).preview();
+      StageOutput.jobs(console, preview.jobs(), true, pauseJobs);
+      StageOutput.preview(console, preview, pauseJobs);
+      return 0;
+    }
     StageResult r = new Stager(config).run();
+    StageOutput.jobs(console, r.jobs(), false, pauseJobs);
     java.util.List<java.util.Map<String, Object>> perHypertable = new java.util.ArrayList<>();
     for (StageResult.HypertableStaged h : r.hypertables()) {
       perHypertable.add(
@@ -92,7 +118,9 @@ final class StageCommand extends BaseCommand {
             "partial", r.partial(),
             "source_bytes", r.bytes(),
             "target_chunks_created", r.targetChunksCreated(),
-            "hypertables", perHypertable));
+            "hypertables", perHypertable,
+            "jobs", StageOutput.jobsJson(r.jobs().jobs()),
+            "jobs_paused", r.jobs().paused()));
     if (r.alreadyStaged() > 0) {
       console.result(
           r.alreadyStaged()

@@ -11,7 +11,21 @@ public record StageConfig(
     String from,
     String filter,
     boolean cascadeUp,
-    boolean cascadeDown) {
+    boolean cascadeDown,
+    boolean dryRun,
+    boolean pauseJobs) {
+
+  /** A real stage that leaves background jobs alone. */
+  public StageConfig(
+      ConnectionSpec source,
+      ConnectionSpec target,
+      String until,
+      String from,
+      String filter,
+      boolean cascadeUp,
+      boolean cascadeDown) {
+    this(source, target, until, from, filter, cascadeUp, cascadeDown, false, false);
+  }
 
   public StageConfig {
     if (until == null || until.isBlank()) {

@@ -1,5 +1,6 @@
 package io.tsbackfill.stage;
 
+import io.tsbackfill.jobs.JobReport;
 import java.util.List;
 
 /** What a stage run did: newly staged chunks, chunks that were staged before, and per hypertable. */
@@ -9,7 +10,24 @@ public record StageResult(
     int partial,
     int targetChunksCreated,
     long bytes,
-    List<HypertableStaged> hypertables) {
+    List<HypertableStaged> hypertables,
+    JobReport jobs) {
+
+  public StageResult(
+      int staged,
+      int alreadyStaged,
+      int partial,
+      int targetChunksCreated,
+      long bytes,
+      List<HypertableStaged> hypertables) {
+    this(staged, alreadyStaged, partial, targetChunksCreated, bytes, hypertables, JobReport.none());
+  }
+
+  /** This result with what stage found out about the target's background jobs. */
+  public StageResult withJobs(JobReport report) {
+    return new StageResult(
+        staged, alreadyStaged, partial, targetChunksCreated, bytes, hypertables, report);
+  }
 
   /** One hypertable's share of the stage, with the bounds as the hypertable's type renders them. */
   public record HypertableStaged(

@@ -15,6 +15,8 @@ import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.jobs.BackgroundJobs;
+import io.tsbackfill.jobs.JobReport;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -32,7 +34,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code stage} engine: validates everything against both databases first, then writes the
  * {@code __backfill} schema, the task rows and any target chunks it creates in one target
- * transaction, so a failing stage leaves the target exactly as it was.
+ * transaction, so a failing stage leaves the target exactly as it was. In that transaction it also
+ * finds the target's scheduled jobs on what it staged and, with {@code --pause-jobs}, pauses them
+ * ({@link BackgroundJobs}). {@link #preview()} ({@code --dry-run}) runs the same validations and
+ * hands the plan to {@link StagePreview} instead of writing.
  */
 public final class Stager {
   private static final Logger LOG = LoggerFactory.getLogger(Stager.class);
@@ -59,7 +64,35 @@ public final class Stager {
     }
   }
 
+  /** Stages: validates, then writes the tasks (and pauses jobs if asked) in one transaction. */
   public StageResult run() {
+    return stage(
+        (s, t, tInfo, plan, bounds, destinations, sourceCaggs) ->
+            write(t, tInfo, plan, bounds, destinations, sourceCaggs));
+  }
+
+  /** {@code --dry-run}: the same validations, then what a stage would do; writes nothing. */
+  public StagePreview preview() {
+    return stage(
+        (s, t, tInfo, plan, bounds, destinations, sourceCaggs) ->
+            StagePreview.of(s, t, tInfo, plan, bounds, destinations, config.pauseJobs()));
+  }
+
+  /** What a stage does with its validated plan: write it, or preview it. */
+  @FunctionalInterface
+  private interface Finish<R> {
+    R apply(
+        Connection s,
+        Connection t,
+        TimescaleInfo tInfo,
+        List<Planned> plan,
+        Map<Hypertable, TimeBound[]> bounds,
+        Map<Integer, Destination> destinations,
+        CaggHierarchy sourceCaggs)
+        throws SQLException;
+  }
+
+  private <R> R stage(Finish<R> finish) {
     try (Database source = Database.open(config.source(), 1);
         Database target = Database.open(config.target(), 1);
         Connection s = source.connect();
@@ -84,7 +117,7 @@ public final class Stager {
         if (!plan.isEmpty()) {
           validateSchemas(s, t, plan, sourceCaggs, destinations);
         }
-        return write(t, tInfo, plan, bounds, destinations, sourceCaggs);
+        return finish.apply(s, t, tInfo, plan, bounds, destinations, sourceCaggs);
       } catch (SQLException e) {
         throw target.error("staging", e);
       }
@@ -286,6 +319,8 @@ public final class Stager {
           created++;
         }
       }
+      JobReport jobs =
+          BackgroundJobs.onStage(t, tInfo, stagedTables(plan, destinations), config.pauseJobs());
       t.commit();
       List<StageResult.HypertableStaged> per = new ArrayList<>();
       for (var e : bounds.entrySet()) {
@@ -307,13 +342,24 @@ public final class Stager {
                 e.getValue()[0].literal(),
                 from == null ? null : from.literal()));
       }
-      return new StageResult(staged, skipped, partial, created, bytes, per);
+      return new StageResult(staged, skipped, partial, created, bytes, per).withJobs(jobs);
     } catch (SQLException | RuntimeException e) {
       t.rollback();
       throw e;
     } finally {
       t.setAutoCommit(true);
     }
+  }
+
+  /** The target hypertables the plan's chunks go to, in plan order. */
+  private static Set<BackgroundJobs.Table> stagedTables(
+      List<Planned> plan, Map<Integer, Destination> destinations) {
+    Set<BackgroundJobs.Table> out = new LinkedHashSet<>();
+    for (Planned p : plan) {
+      Destination d = destinations.get(p.hypertable().id());
+      out.add(new BackgroundJobs.Table(d.schema(), d.table()));
+    }
+    return out;
   }
 
   /**

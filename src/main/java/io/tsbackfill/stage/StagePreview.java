@@ -1,0 +1,178 @@
+package io.tsbackfill.stage;
+
+import io.tsbackfill.catalog.Catalog;
+import io.tsbackfill.catalog.Chunk;
+import io.tsbackfill.catalog.Hypertable;
+import io.tsbackfill.catalog.TimescaleInfo;
+import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.db.Ident;
+import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Side;
+import io.tsbackfill.db.Sql;
+import io.tsbackfill.db.SqlStates;
+import io.tsbackfill.jobs.BackgroundJobs;
+import io.tsbackfill.jobs.JobReport;
+import io.tsbackfill.task.TaskStore;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What {@code stage --dry-run} shows instead of writing: per hypertable the chunks a stage would
+ * add, their size, the chunks a bound cuts (with their row filter), and how many target rows
+ * {@code copy} would delete before writing them, counted on the target with the predicate copy
+ * uses (the identical target chunk's rows matching the filter; without such a chunk, the target
+ * hypertable's rows inside the source chunk's CHECK constraints and the filter). Only reads.
+ */
+public record StagePreview(
+    List<HypertablePreview> hypertables, int alreadyStaged, JobReport jobs) {
+
+  /** One hypertable (or cagg) a stage would add chunks of. */
+  public record HypertablePreview(
+      String hypertable,
+      String targetHypertable,
+      String untilLiteral,
+      String fromLiteral,
+      List<ChunkPreview> chunks) {
+
+    public long bytes() {
+      return chunks.stream().mapToLong(ChunkPreview::bytes).sum();
+    }
+
+    public long targetRowsToDelete() {
+      return chunks.stream().mapToLong(ChunkPreview::targetRowsToDelete).sum();
+    }
+
+    public List<ChunkPreview> cut() {
+      return chunks.stream().filter(c -> c.filter() != null).toList();
+    }
+  }
+
+  /**
+   * One source chunk a stage would add: its size, its row filter (null when whole), the target
+   * chunk copy would write into directly (null: none yet), whether stage would create that chunk
+   * (Timescale License, nothing in the way) and the target rows copy would delete first.
+   */
+  public record ChunkPreview(
+      String chunk,
+      long bytes,
+      String filter,
+      String targetChunk,
+      boolean createsTargetChunk,
+      long targetRowsToDelete) {
+    /** How copy would write it: into a target chunk, or through the target hypertable. */
+    public String path() {
+      return targetChunk != null || createsTargetChunk ? "direct" : "routed";
+    }
+  }
+
+  public int chunks() {
+    return hypertables.stream().mapToInt(h -> h.chunks().size()).sum();
+  }
+
+  public long bytes() {
+    return hypertables.stream().mapToLong(HypertablePreview::bytes).sum();
+  }
+
+  public long targetRowsToDelete() {
+    return hypertables.stream().mapToLong(HypertablePreview::targetRowsToDelete).sum();
+  }
+
+  /** Builds the preview of a validated plan; reads the source and the target, writes nothing. */
+  static StagePreview of(
+      Connection s,
+      Connection t,
+      TimescaleInfo tInfo,
+      List<Stager.Planned> plan,
+      Map<Hypertable, TimeBound[]> bounds,
+      Map<Integer, Stager.Destination> destinations,
+      boolean pauseJobs)
+      throws SQLException {
+    Set<String> staged = new HashSet<>();
+    if (TaskStore.schemaExists(t)) {
+      staged.addAll(Jdbc.query(t, Sql.load("task/staged-chunks"), rs -> rs.getString(1)));
+    }
+    Map<Integer, List<ChunkPreview>> perHypertable = new LinkedHashMap<>();
+    Set<BackgroundJobs.Table> touched = new LinkedHashSet<>();
+    int alreadyStaged = 0;
+    for (Stager.Planned p : plan) {
+      Chunk c = p.chunk();
+      Stager.Destination d = destinations.get(p.hypertable().id());
+      touched.add(new BackgroundJobs.Table(d.schema(), d.table()));
+      if (staged.contains(c.schema() + "." + c.table())) {
+        alreadyStaged++;
+        continue;
+      }
+      Optional<String[]> tc = Catalog.findChunk(t, d.schema(), d.table(), c.slices());
+      String where;
+      String from;
+      if (tc.isPresent()) {
+        from = Ident.qname(tc.get()[0], tc.get()[1]);
+        where = p.filter();
+      } else {
+        from = Ident.qname(d.schema(), d.table());
+        where = sourceChunkPredicate(s, c) + (p.filter() == null ? "" : " AND (" + p.filter() + ")");
+      }
+      long rows =
+          Jdbc.queryOne(
+                  t,
+                  "SELECT count(*) FROM " + from + (where == null ? "" : " WHERE " + where),
+                  rs -> rs.getLong(1))
+              .orElse(0L);
+      boolean creates = tc.isEmpty() && wouldCreateChunk(t, tInfo, d, c);
+      perHypertable
+          .computeIfAbsent(p.hypertable().id(), k -> new ArrayList<>())
+          .add(
+              new ChunkPreview(
+                  c.qname(), c.bytes(), p.filter(), tc.isPresent() ? from : null, creates, rows));
+    }
+    List<HypertablePreview> out = new ArrayList<>();
+    for (var e : bounds.entrySet()) {
+      List<ChunkPreview> chunks = perHypertable.get(e.getKey().id());
+      if (chunks == null) {
+        continue;
+      }
+      Stager.Destination d = destinations.get(e.getKey().id());
+      TimeBound from = e.getValue()[1];
+      out.add(
+          new HypertablePreview(
+              d.label(),
+              d.plainName(),
+              e.getValue()[0].literal(),
+              from == null ? null : from.literal(),
+              chunks));
+    }
+    JobReport jobs = BackgroundJobs.preview(t, tInfo, touched, pauseJobs);
+    return new StagePreview(out, alreadyStaged, jobs);
+  }
+
+  /**
+   * Whether a real stage would create the target chunk for {@code c}: the conditions of {@code
+   * Stager.createTargetChunk}, read without creating anything.
+   */
+  private static boolean wouldCreateChunk(
+      Connection t, TimescaleInfo tInfo, Stager.Destination d, Chunk c) throws SQLException {
+    return tInfo.hasTimescaleLicense()
+        && Catalog.dimensionColumns(t, d.schema(), d.table())
+            .equals(c.slices().stream().map(s -> s.column()).toList())
+        && Catalog.overlappingChunks(t, d.schema(), d.table(), c.slices()) == 0;
+  }
+
+  private static String sourceChunkPredicate(Connection s, Chunk c) {
+    try {
+      return Catalog.chunkPredicate(s, c.schema(), c.table());
+    } catch (SQLException e) {
+      throw BackfillException.database(
+          Side.SOURCE,
+          "reading the constraints of " + c.qname() + ": " + SqlStates.serverMessage(e),
+          e);
+    }
+  }
+}

@@ -1,0 +1,1 @@
+DELETE FROM __backfill.paused_job WHERE job_id = ?

@@ -1,0 +1,1 @@
+SELECT to_regclass('__backfill.paused_job') IS NOT NULL
