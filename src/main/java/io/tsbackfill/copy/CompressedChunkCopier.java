@@ -5,14 +5,13 @@ import static io.tsbackfill.db.Side.TARGET;
 import static io.tsbackfill.db.SideFailure.on;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tsbackfill.catalog.CompressionSettings;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
 import io.tsbackfill.task.Task;
 import io.tsbackfill.work.Throttle;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -33,9 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CompressedChunkCopier {
   private static final Logger LOG = LoggerFactory.getLogger(CompressedChunkCopier.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> SETTINGS =
-      List.of("segmentby", "orderby", "orderby_desc", "orderby_nullsfirst");
 
   /** TimescaleDB status bit of a partially compressed chunk (compressed batches plus rows). */
   static final int STATUS_PARTIAL = 8;
@@ -275,8 +271,10 @@ final class CompressedChunkCopier {
     // TimescaleDB derived the new chunk's settings (sparse indexes included) from the target
     // hypertable: they must describe the batches just copied.
     JsonNode registered =
-        on(TARGET, () -> settingsOf(t, "compress/chunk-settings", schema, table)).orElse(null);
-    if (registered != null && !sameJson(settings.get("index"), registered.get("index"))) {
+        on(TARGET, () -> CompressionSettings.ofCompressedChunk(t, schema, table)).orElse(null);
+    if (registered != null
+        && !CompressionSettings.render(settings.get("index"))
+            .equals(CompressionSettings.render(registered.get("index")))) {
       throw new SQLException(
           "the compressed chunk "
               + source.compressedSchema()
@@ -363,34 +361,16 @@ final class CompressedChunkCopier {
         on(
                 TARGET,
                 () ->
-                    settingsOf(
-                        t,
-                        "compress/hypertable-settings",
-                        task.targetHypertableSchema(),
-                        task.targetHypertableName()))
+                    CompressionSettings.ofHypertable(
+                        t, task.targetHypertableSchema(), task.targetHypertableName()))
             .orElse(null);
-    List<String> differ = new ArrayList<>();
-    for (String key : SETTINGS) {
-      if (tgt == null || !sameJson(src.get(key), tgt.get(key))) {
-        differ.add(key + " " + render(src.get(key)) + " vs " + (tgt == null ? "none" : render(tgt.get(key))));
-      }
-    }
+    List<String> differ = CompressionSettings.differences(src, tgt);
     if (!differ.isEmpty()) {
       throw new SQLException(
-          "compression settings differ between the source compressed chunk "
-              + source.compressedSchema()
-              + "."
-              + source.compressedTable()
-              + " and the target hypertable "
-              + task.targetHypertableSchema()
-              + "."
-              + task.targetHypertableName()
-              + " (source vs target): "
-              + String.join("; ", differ)
-              + ". Stop the compression jobs on the source, make the target's settings equal to"
-              + " the chunk's (ALTER TABLE ... SET (timescaledb.compress_segmentby = ...,"
-              + " timescaledb.compress_orderby = ...)), copy again, and change the settings back"
-              + " once the older chunks are backfilled",
+          CompressionSettings.mismatch(
+              source.compressedSchema() + "." + source.compressedTable(),
+              task.targetHypertableSchema() + "." + task.targetHypertableName(),
+              differ),
           "55000");
     }
   }
@@ -399,8 +379,8 @@ final class CompressedChunkCopier {
     return on(
             SOURCE,
             () ->
-                settingsOf(
-                    s, "compress/chunk-settings", source.compressedSchema(), source.compressedTable()))
+                CompressionSettings.ofCompressedChunk(
+                    s, source.compressedSchema(), source.compressedTable()))
         .orElseThrow(
             () ->
                 new SQLException(
@@ -409,20 +389,6 @@ final class CompressedChunkCopier {
                         + "."
                         + source.compressedTable(),
                     "55000"));
-  }
-
-  private static Optional<JsonNode> settingsOf(Connection c, String sql, String schema, String table)
-      throws SQLException {
-    Optional<String> json =
-        Jdbc.queryOne(c, Sql.load(sql), rs -> rs.getString(1), schema, table);
-    if (json.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(JSON.readTree(json.get()));
-    } catch (IOException e) {
-      throw new SQLException("unreadable compression settings " + json.get(), e);
-    }
   }
 
   private static List<DataColumn> dataColumns(Connection c, String schema, String table)
@@ -462,20 +428,4 @@ final class CompressedChunkCopier {
     return out;
   }
 
-  /** NULL and an empty array mean the same: no columns. */
-  private static boolean sameJson(JsonNode a, JsonNode b) {
-    return normal(a).equals(normal(b));
-  }
-
-  private static boolean isEmptyish(JsonNode n) {
-    return n == null || n.isNull() || (n.isArray() && n.isEmpty());
-  }
-
-  private static String normal(JsonNode n) {
-    return isEmptyish(n) ? "[]" : n.toString();
-  }
-
-  private static String render(JsonNode n) {
-    return isEmptyish(n) ? "[]" : n.toString();
-  }
 }
