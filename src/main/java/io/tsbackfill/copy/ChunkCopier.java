@@ -93,9 +93,15 @@ final class ChunkCopier {
     if (srcState.compressed() && noBatches.isEmpty()) {
       return copyWithBatches(task, s, t, targetChunk.get(), srcState, columns, binary, columnList);
     }
-    if (srcState.compressed()) {
+    if (srcState.compressed() && task.filter() != null) {
       LOG.info(
           "{} is compressed; copying its rows decompressed because {}",
+          task.chunkQname(),
+          noBatches.get());
+    } else if (srcState.compressed()) {
+      // Correct but not what was asked for: the rows arrive, not the compressed batches.
+      LOG.warn(
+          "cannot copy the compressed batches of {}: {}; copying its rows decompressed instead",
           task.chunkQname(),
           noBatches.get());
     }

@@ -78,6 +78,9 @@ class TslCompressCopyIT extends TslIntegrationTest {
     assertThat(compressedTable(target, "2023-05-12 00:00+00"))
         .as("the May 11 compressed chunk table the copy created on the target")
         .startsWith("_timescaledb_internal.bf_compress_hyper_");
+    assertThat(shape(target, compressedTable(target, "2023-05-12 00:00+00")))
+        .as("DDL of the created compressed chunk table vs the source's")
+        .isEqualTo(shape(source, compressedTable(source, "2023-05-12 00:00+00")));
     assertOk(verify());
 
     // Recopy: every chunk again. Batches are replaced, not added.
@@ -173,6 +176,51 @@ class TslCompressCopyIT extends TslIntegrationTest {
     assertThat(staged.exitCode()).as("stage exit code; output:\n%s", staged).isEqualTo(3);
     assertThat(staged.all()).contains(scc).contains("segmentby [\"device_id\"] vs []");
     assertThat(target.exists("__backfill.task")).as("__backfill after the failed stage").isFalse();
+  }
+
+  @Test
+  void createdCompressedChunkTableIsBuiltLikeTimescaleDbsOwn() {
+    String ddl =
+        "CREATE TABLE public.metrics (time timestamptz NOT NULL, device_id text,"
+            + " \"column< needs+quotes\" text DEFAULT 'my-label', val numeric(10, 2) NOT NULL);"
+            + " SELECT create_hypertable('public.metrics', 'time');"
+            + " ALTER TABLE public.metrics SET (timescaledb.compress,"
+            + " timescaledb.compress_segmentby = 'device_id,\"column< needs+quotes\"',"
+            + " timescaledb.compress_orderby = 'time DESC, val NULLS FIRST')";
+    source.exec(ddl);
+    target.exec(ddl);
+    offsetTargetIds();
+    source.exec(
+        "INSERT INTO public.metrics SELECT t, d, 'l' || d, extract(epoch FROM t) / 3600"
+            + " FROM generate_series('2023-05-01 00:00+00'::timestamptz, '2023-05-31 23:00+00',"
+            + " '1 hour') t, (VALUES ('1'), ('2')) AS dev(d)");
+    compress(source, "2023-05-12 00:00+00");
+
+    assertOk(stage("--until", "2023-06-01T00:00:00Z"));
+    assertOk(copy());
+    assertSameRows("public.metrics", ALL);
+    String s = compressedTable(source, "2023-05-12 00:00+00");
+    String t = compressedTable(target, "2023-05-12 00:00+00");
+    assertThat(t).isEqualTo(s.replace("compress_hyper_", "bf_compress_hyper_"));
+    assertThat(shape(target, t)).as("DDL of target %s vs source %s", t, s).isEqualTo(shape(source, s));
+    assertCompressedLikeSource("2023-05-12 00:00+00");
+    assertOk(verify());
+  }
+
+  /** Columns (type, storage, statistics, nullability), options and index columns of a table. */
+  private static String shape(TestDb db, String table) {
+    String rel = "'" + table.replace("'", "''") + "'::regclass";
+    return db.value(
+        "SELECT (SELECT string_agg(format('%I %s %s %s %s %s', attname,"
+            + " format_type(atttypid, atttypmod), attstorage, COALESCE(attstattarget, -1),"
+            + " attnotnull, pg_get_expr(d.adbin, d.adrelid)), ', ' ORDER BY attnum)"
+            + " FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid"
+            + " AND d.adnum = a.attnum WHERE attrelid = " + rel
+            + " AND attnum > 0 AND NOT attisdropped)"
+            + " || ' | ' || (SELECT COALESCE(array_to_string(reloptions, ','), '') FROM pg_class"
+            + " WHERE oid = " + rel + ")"
+            + " || ' | ' || (SELECT COALESCE(string_agg(regexp_replace(pg_get_indexdef(indexrelid),"
+            + " '^.* USING ', ''), '; '), '') FROM pg_index WHERE indrelid = " + rel + ")");
   }
 
   @TempDir Path logs;
