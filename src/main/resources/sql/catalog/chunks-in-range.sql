@@ -5,7 +5,8 @@ SELECT c.id, c.schema_name, c.table_name, c.compressed_chunk_id,
        d.id AS dimension_id, d.column_name, d.column_type::text AS column_type,
        s.range_start, s.range_end,
        COALESCE(pg_total_relation_size(to_regclass(format('%I.%I', c.schema_name, c.table_name))), 0)
-         + COALESCE(pg_total_relation_size(to_regclass(format('%I.%I', z.schema_name, z.table_name))), 0)
+         + CASE WHEN z.id IS NULL THEN 0 ELSE COALESCE(pg_total_relation_size(
+             to_regclass(format('%I.%I', z.schema_name, z.table_name))), 0) END
          AS bytes
   FROM _timescaledb_catalog.chunk c
   LEFT JOIN _timescaledb_catalog.chunk z ON z.id = c.compressed_chunk_id
