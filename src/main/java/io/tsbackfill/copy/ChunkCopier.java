@@ -37,10 +37,12 @@ final class ChunkCopier {
 
   private final TimescaleInfo targetInfo;
   private final Throttle throttle;
+  private final CompressedChunkCopier compressed;
 
   ChunkCopier(TimescaleInfo targetInfo, Throttle throttle) {
     this.targetInfo = targetInfo;
     this.throttle = throttle;
+    this.compressed = new CompressedChunkCopier(targetInfo, throttle);
   }
 
   Copied copy(Task task, Connection s, Connection t) throws SQLException {
@@ -69,14 +71,69 @@ final class ChunkCopier {
                 Catalog.findChunk(
                     t, task.targetHypertableSchema(), task.targetHypertableName(), task.slices()));
 
+    CompressedChunkCopier.Compression srcState =
+        on(SOURCE, () -> CompressedChunkCopier.state(s, task.chunkSchema(), task.chunkName()))
+            .orElseThrow();
+    Optional<CompressedChunkCopier.Compression> tgtState =
+        targetChunk.isPresent()
+            ? on(
+                TARGET,
+                () -> CompressedChunkCopier.state(t, targetChunk.get()[0], targetChunk.get()[1]))
+            : Optional.empty();
+    boolean tgtCompressed = tgtState.map(CompressedChunkCopier.Compression::compressed).orElse(false);
+    Optional<String> noBatches = Optional.empty();
+    if (srcState.compressed()) {
+      noBatches =
+          task.filter() != null
+              ? Optional.of("--until/--from falls inside it")
+              : targetChunk.isEmpty()
+                  ? Optional.of("the target has no chunk with the same slices")
+                  : compressed.unsupportedReason();
+    }
+    if (srcState.compressed() && noBatches.isEmpty()) {
+      return copyWithBatches(task, s, t, targetChunk.get(), srcState, columns, binary, columnList);
+    }
+    if (srcState.compressed() && task.filter() != null) {
+      LOG.info(
+          "{} is compressed; copying its rows decompressed because {}",
+          task.chunkQname(),
+          noBatches.get());
+    } else if (srcState.compressed()) {
+      // Correct but not what was asked for: the rows arrive, not the compressed batches.
+      LOG.warn(
+          "cannot copy the compressed batches of {}: {}; copying its rows decompressed instead",
+          task.chunkQname(),
+          noBatches.get());
+    }
+
     String path;
     String destination;
     String delete;
+    boolean recompress = false;
     if (targetChunk.isPresent()) {
       path = "direct";
       destination = Ident.qname(targetChunk.get()[0], targetChunk.get()[1]);
       delete =
           "DELETE FROM ONLY " + destination + (task.filter() == null ? "" : " WHERE " + task.filter());
+      if (tgtCompressed) {
+        // Rows cannot be replaced inside compressed batches in place: decompress the target
+        // chunk; compress it again afterwards when it holds rows beyond this copy's range or the
+        // source chunk is compressed too.
+        recompress = task.filter() != null || srcState.compressed();
+        if (task.filter() != null) {
+          LOG.warn(
+              "a bound falls inside compressed target chunk {} (source {}): decompressing it"
+                  + " for the copy, compressing it again afterwards",
+              destination,
+              task.chunkQname());
+        } else {
+          LOG.warn(
+              "target chunk {} is compressed but source chunk {} is not: decompressing it",
+              destination,
+              task.chunkQname());
+        }
+        decompress(t, destination);
+      }
     } else {
       path = "routed";
       destination = task.targetHypertableQname();
@@ -95,30 +152,116 @@ final class ChunkCopier {
       return null;
     });
 
-    String format = binary ? " (FORMAT binary)" : "";
-    String select =
-        "SELECT "
-            + columnList
-            + " FROM ONLY "
-            + task.chunkQname()
-            + (task.filter() == null ? "" : " WHERE " + task.filter());
-    LOG.debug("copying rows of chunk {} into {} ({})", task.chunkQname(), destination, path);
+    // A compressed source chunk read without ONLY yields its compressed batches decompressed too.
     CopyStream.Counts counts =
-        CopyStream.pipe(
-            s,
-            "COPY (" + select + ") TO STDOUT" + format,
-            t,
-            "COPY " + destination + " (" + columnList + ") FROM STDIN" + format,
-            throttle);
+        copyRows(task, s, t, destination, path, columnList, binary, !srcState.compressed());
 
     on(TARGET, () -> {
       for (String recreate : recreateTriggers) {
         Jdbc.execute(t, recreate);
       }
+      return null;
+    });
+    if (recompress) {
+      String chunk = destination;
+      on(TARGET, () -> Jdbc.queryOne(t, "SELECT public.compress_chunk(?::regclass)", rs -> 1, chunk));
+    }
+    on(TARGET, () -> {
       analyze(t, task, targetChunk);
       return null;
     });
     return new Copied(path, destination, counts.rows(), counts.bytes(), false);
+  }
+
+  /**
+   * A whole compressed source chunk into an identical target chunk: its compressed batches as
+   * they are (replacing the target's), then its uncompressed rows, if any. Those go through the
+   * target hypertable when the target chunk is compressed but not yet partial, so TimescaleDB
+   * marks it partially compressed itself (the tool never writes the chunk status).
+   */
+  private Copied copyWithBatches(
+      Task task,
+      Connection s,
+      Connection t,
+      String[] targetChunk,
+      CompressedChunkCopier.Compression srcState,
+      List<CopyColumn> columns,
+      boolean binary,
+      String columnList)
+      throws SQLException {
+    String tc = Ident.qname(targetChunk[0], targetChunk[1]);
+    List<String> recreateTriggers =
+        on(TARGET, () -> suppressInvalidations(t, task, Optional.of(targetChunk)));
+    CompressedChunkCopier.Counts batches = compressed.copyBatches(task, s, t, targetChunk, srcState);
+    boolean hasRows =
+        on(
+            SOURCE,
+            () ->
+                Jdbc.queryOne(
+                        s,
+                        "SELECT EXISTS (SELECT 1 FROM ONLY " + task.chunkQname() + ")",
+                        rs -> rs.getBoolean(1))
+                    .orElse(false));
+    long rows = batches.rows();
+    long bytes = batches.bytes();
+    if (hasRows) {
+      CompressedChunkCopier.Compression now =
+          on(TARGET, () -> CompressedChunkCopier.state(t, targetChunk[0], targetChunk[1]))
+              .orElseThrow();
+      String destination = tc;
+      if (now.compressed() && !now.partial()) {
+        LOG.warn(
+            "{} is partially compressed: writing its uncompressed rows through {} so that"
+                + " TimescaleDB marks {} partially compressed",
+            task.chunkQname(),
+            task.targetHypertableQname(),
+            tc);
+        destination = task.targetHypertableQname();
+      }
+      CopyStream.Counts counts =
+          copyRows(task, s, t, destination, "direct", columnList, binary, true);
+      rows += counts.rows();
+      bytes += counts.bytes();
+    }
+    on(TARGET, () -> {
+      for (String recreate : recreateTriggers) {
+        Jdbc.execute(t, recreate);
+      }
+      Jdbc.execute(t, "ANALYZE " + tc);
+      return null;
+    });
+    return new Copied("direct", tc, rows, bytes, false);
+  }
+
+  private CopyStream.Counts copyRows(
+      Task task,
+      Connection s,
+      Connection t,
+      String destination,
+      String path,
+      String columnList,
+      boolean binary,
+      boolean only)
+      throws SQLException {
+    String format = binary ? " (FORMAT binary)" : "";
+    String select =
+        "SELECT "
+            + columnList
+            + " FROM "
+            + (only ? "ONLY " : "")
+            + task.chunkQname()
+            + (task.filter() == null ? "" : " WHERE " + task.filter());
+    LOG.debug("copying rows of chunk {} into {} ({})", task.chunkQname(), destination, path);
+    return CopyStream.pipe(
+        s,
+        "COPY (" + select + ") TO STDOUT" + format,
+        t,
+        "COPY " + destination + " (" + columnList + ") FROM STDIN" + format,
+        throttle);
+  }
+
+  private static void decompress(Connection t, String chunk) throws SQLException {
+    on(TARGET, () -> Jdbc.queryOne(t, "SELECT public.decompress_chunk(?::regclass)", rs -> 1, chunk));
   }
 
   /** ANALYZE where the rows landed, so the planner is not blind after a backfill. */

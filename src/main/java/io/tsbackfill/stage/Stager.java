@@ -116,6 +116,7 @@ public final class Stager {
         Map<Integer, Destination> destinations = new LinkedHashMap<>();
         if (!plan.isEmpty()) {
           validateSchemas(s, t, plan, sourceCaggs, destinations);
+          CompressionSettingsCheck.run(s, t, tInfo, plan, destinations);
         }
         return finish.apply(s, t, tInfo, plan, bounds, destinations, sourceCaggs);
       } catch (SQLException e) {

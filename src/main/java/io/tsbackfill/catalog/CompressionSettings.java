@@ -1,0 +1,94 @@
+package io.tsbackfill.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Sql;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Compression settings (segmentby, orderby and its directions) from TimescaleDB's
+ * {@code compression_settings} catalog, as of TimescaleDB 2.19 (per-chunk rows found by
+ * {@code compress_relid}). Compressed batches copied as they are only make sense to a target
+ * hypertable whose settings are those the batches were built with.
+ */
+public final class CompressionSettings {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> COMPARED =
+      List.of("segmentby", "orderby", "orderby_desc", "orderby_nullsfirst");
+
+  private CompressionSettings() {}
+
+  /** The settings a compressed chunk table (schema, table) was built with, as catalog JSON. */
+  public static Optional<JsonNode> ofCompressedChunk(Connection c, String schema, String table)
+      throws SQLException {
+    return read(c, "compress/chunk-settings", schema, table);
+  }
+
+  /** The current settings of hypertable (schema, table), as catalog JSON. */
+  public static Optional<JsonNode> ofHypertable(Connection c, String schema, String table)
+      throws SQLException {
+    return read(c, "compress/hypertable-settings", schema, table);
+  }
+
+  /** Schema and table of the compressed chunk table with this chunk id, if it exists. */
+  public static Optional<String[]> compressedChunk(Connection c, int id) throws SQLException {
+    return Jdbc.queryOne(
+        c,
+        Sql.load("compress/compressed-chunk-by-id"),
+        rs -> new String[] {rs.getString(1), rs.getString(2)},
+        id);
+  }
+
+  /** Each compared setting that differs, as "name source vs target"; empty when they agree. */
+  public static List<String> differences(JsonNode source, JsonNode target) {
+    List<String> out = new ArrayList<>();
+    for (String key : COMPARED) {
+      String s = render(source == null ? null : source.get(key));
+      String t = target == null ? "none" : render(target.get(key));
+      if (!s.equals(t)) {
+        out.add(key + " " + s + " vs " + t);
+      }
+    }
+    return out;
+  }
+
+  /** The error for a mismatch: names both sides, shows the settings and says how to fix it. */
+  public static String mismatch(
+      String sourceCompressedChunk, String targetHypertable, List<String> differences) {
+    return "compression settings differ between the source compressed chunk "
+        + sourceCompressedChunk
+        + " and the target hypertable "
+        + targetHypertable
+        + " (source vs target): "
+        + String.join("; ", differences)
+        + ". Stop the compression jobs on the source, make the target's settings equal to the"
+        + " chunk's (ALTER TABLE "
+        + targetHypertable
+        + " SET (timescaledb.compress_segmentby = '...', timescaledb.compress_orderby = '...')),"
+        + " run again, and change the settings back once the older chunks are backfilled";
+  }
+
+  /** NULL and an empty array both mean no columns. */
+  public static String render(JsonNode n) {
+    return n == null || n.isNull() || (n.isArray() && n.isEmpty()) ? "[]" : n.toString();
+  }
+
+  private static Optional<JsonNode> read(Connection c, String sql, String schema, String table)
+      throws SQLException {
+    Optional<String> json = Jdbc.queryOne(c, Sql.load(sql), rs -> rs.getString(1), schema, table);
+    if (json.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JSON.readTree(json.get()));
+    } catch (IOException e) {
+      throw new SQLException("unreadable compression settings " + json.get(), e);
+    }
+  }
+}

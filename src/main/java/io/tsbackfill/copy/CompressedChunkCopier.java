@@ -1,0 +1,431 @@
+package io.tsbackfill.copy;
+
+import static io.tsbackfill.db.Side.SOURCE;
+import static io.tsbackfill.db.Side.TARGET;
+import static io.tsbackfill.db.SideFailure.on;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tsbackfill.catalog.CompressionSettings;
+import io.tsbackfill.catalog.TimescaleInfo;
+import io.tsbackfill.db.Ident;
+import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Sql;
+import io.tsbackfill.task.Task;
+import io.tsbackfill.work.Throttle;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies the compressed part of a compressed source chunk as it is stored: the rows (batches) of
+ * its compressed chunk table go into the target chunk's compressed chunk table, never decompressed
+ * and recompressed. When the target chunk has no compressed chunk table yet (the source chunk was
+ * compressed after the target schema was made), builds one like TimescaleDB does (the source's
+ * columns, storage, statistics targets, index and the hypertable's foreign keys) and registers it
+ * with TimescaleDB's {@code create_compressed_chunk} and the source's size statistics. Never
+ * writes TimescaleDB's catalog tables.
+ */
+final class CompressedChunkCopier {
+  private static final Logger LOG = LoggerFactory.getLogger(CompressedChunkCopier.class);
+
+  /** TimescaleDB status bit of a partially compressed chunk (compressed batches plus rows). */
+  static final int STATUS_PARTIAL = 8;
+
+  /** A chunk's compression state: its status bits and its compressed chunk table, if any. */
+  record Compression(int status, String compressedSchema, String compressedTable, Integer id) {
+    boolean compressed() {
+      return compressedTable != null;
+    }
+
+    boolean partial() {
+      return (status & STATUS_PARTIAL) != 0;
+    }
+
+    String compressedQname() {
+      return Ident.qname(compressedSchema, compressedTable);
+    }
+  }
+
+  /** One column of a compressed chunk table, as CREATE TABLE needs it. */
+  private record DataColumn(
+      String quotedName,
+      String type,
+      String storage,
+      String collation,
+      String defaultExpr,
+      String identity,
+      boolean notNull,
+      boolean compressedData,
+      boolean binaryIo) {}
+
+  private final TimescaleInfo targetInfo;
+  private final Throttle throttle;
+
+  CompressedChunkCopier(TimescaleInfo targetInfo, Throttle throttle) {
+    this.targetInfo = targetInfo;
+    this.throttle = throttle;
+  }
+
+  /** The compression state of chunk (schema, table) on one side; empty if there is no chunk. */
+  static Optional<Compression> state(Connection c, String schema, String table)
+      throws SQLException {
+    return Jdbc.queryOne(
+        c,
+        Sql.load("compress/chunk-compression"),
+        rs -> new Compression(rs.getInt(1), rs.getString(2), rs.getString(3), (Integer) rs.getObject(4)),
+        schema,
+        table);
+  }
+
+  /**
+   * Why compressed batches cannot be copied as they are into this target, or empty when they can:
+   * the compressed-chunk catalog work follows TimescaleDB 2.19 and later (per-chunk settings by
+   * {@code compress_relid}, the min/max index); compression needs the Timescale License.
+   */
+  Optional<String> unsupportedReason() {
+    if (!targetInfo.hasTimescaleLicense()) {
+      return Optional.of("the target's TimescaleDB has no Timescale License (no compression)");
+    }
+    if (!targetInfo.atLeast(2, 19)) {
+      return Optional.of(
+          "copying compressed batches needs TimescaleDB 2.19 or later (the target has "
+              + targetInfo.version()
+              + ")");
+    }
+    return Optional.empty();
+  }
+
+  /** Rows and bytes the target accepted. */
+  record Counts(long rows, long bytes) {}
+
+  /**
+   * Copies the compressed batches of {@code source} (the compressed state of the task's chunk)
+   * into target chunk {@code targetChunk}, replacing the batches it had, after deleting the
+   * chunk's uncompressed rows. Returns what was copied; the caller copies the source's
+   * uncompressed rows afterwards.
+   */
+  Counts copyBatches(
+      Task task, Connection s, Connection t, String[] targetChunk, Compression source)
+      throws SQLException {
+    String tc = Ident.qname(targetChunk[0], targetChunk[1]);
+    requireSameSettings(task, s, t, source);
+    List<DataColumn> sourceColumns =
+        on(
+            SOURCE,
+            () -> dataColumns(s, source.compressedSchema(), source.compressedTable()));
+    Compression target =
+        on(TARGET, () -> state(t, targetChunk[0], targetChunk[1])).orElseThrow();
+    if (target.compressed()) {
+      List<DataColumn> targetColumns =
+          on(
+              TARGET,
+              () -> dataColumns(t, target.compressedSchema(), target.compressedTable()));
+      on(TARGET, () -> {
+        Jdbc.execute(t, "DELETE FROM " + target.compressedQname());
+        return null;
+      });
+      if (!sameShape(sourceColumns, targetColumns)) {
+        // Built under other settings (e.g. another sparse index): drop it, now empty and cheap
+        // to decompress, and build one like the source's below.
+        LOG.warn(
+            "the compressed chunk {} of target chunk {} has other columns than the source's {}:"
+                + " replacing it",
+            target.compressedQname(),
+            tc,
+            source.compressedQname());
+        on(TARGET, () -> Jdbc.queryOne(t, "SELECT public.decompress_chunk(?::regclass)", rs -> 1, tc));
+      }
+    }
+    on(TARGET, () -> {
+      Jdbc.execute(t, "DELETE FROM ONLY " + tc);
+      return null;
+    });
+    Compression now = on(TARGET, () -> state(t, targetChunk[0], targetChunk[1])).orElseThrow();
+    boolean binary = sourceColumns.stream().allMatch(DataColumn::binaryIo);
+    if (!binary) {
+      LOG.warn(
+          "{} has column types without binary I/O; copying its compressed batches in text format",
+          source.compressedQname());
+    }
+    if (now.compressed()) {
+      CopyStream.Counts counts = pipe(s, source, t, now.compressedQname(), binary);
+      on(TARGET, () -> {
+        Jdbc.execute(t, "ANALYZE " + now.compressedQname());
+        return null;
+      });
+      return new Counts(counts.rows(), counts.bytes());
+    }
+    return createWithData(task, s, t, tc, source, sourceColumns, binary);
+  }
+
+  private CopyStream.Counts pipe(
+      Connection s, Compression source, Connection t, String destination, boolean binary)
+      throws SQLException {
+    String format = binary ? " (FORMAT binary)" : "";
+    LOG.debug("copying compressed batches of {} into {}", source.compressedQname(), destination);
+    return CopyStream.pipe(
+        s,
+        "COPY (SELECT * FROM ONLY " + source.compressedQname() + ") TO STDOUT" + format,
+        t,
+        "COPY " + destination + " FROM STDIN" + format,
+        throttle);
+  }
+
+  /**
+   * Builds the target's compressed chunk table (named {@code bf_} + the source's), fills it and
+   * registers it for target chunk {@code tc}.
+   */
+  private Counts createWithData(
+      Task task,
+      Connection s,
+      Connection t,
+      String tc,
+      Compression source,
+      List<DataColumn> columns,
+      boolean binary)
+      throws SQLException {
+    String name = "bf_" + source.compressedTable();
+    if (source.compressedTable().length() + 3 >= targetInfo.maxIdentifierLength()) {
+      name = "bf_" + source.compressedTable().substring(3);
+    }
+    String schema = source.compressedSchema();
+    String table = name;
+    String qname = Ident.qname(schema, table);
+    if (on(
+        TARGET,
+        () ->
+            Jdbc.queryOne(t, Sql.load("compress/relation-exists"), rs -> rs.getBoolean(1), schema, table)
+                .orElse(false))) {
+      throw new java.sql.SQLException(
+          "cannot create the compressed chunk of "
+              + tc
+              + " for source "
+              + task.chunkQname()
+              + ": a table "
+              + qname
+              + " exists already in the target (left from an earlier backfill? drop it if no"
+              + " chunk uses it)",
+          "42P07");
+    }
+    JsonNode settings = sourceSettings(s, source);
+    on(TARGET, () -> {
+      createDataTable(t, qname, columns, settings);
+      for (long fk :
+          Jdbc.query(
+              t,
+              Sql.load("compress/hypertable-foreign-keys"),
+              rs -> rs.getLong(1),
+              task.targetHypertableSchema(),
+              task.targetHypertableName())) {
+        Jdbc.queryOne(
+            t,
+            "SELECT " + Ident.quote(targetInfo.procSchema()) + ".constraint_clone(?::oid, ?::regclass)",
+            rs -> 1,
+            fk,
+            qname);
+      }
+      return null;
+    });
+    CopyStream.Counts counts = pipe(s, source, t, qname, binary);
+    long[] sizes =
+        on(
+                SOURCE,
+                () ->
+                    Jdbc.queryOne(
+                        s,
+                        Sql.load("compress/chunk-size"),
+                        rs -> {
+                          long[] out = new long[8];
+                          for (int i = 0; i < 8; i++) {
+                            out[i] = rs.getLong(i + 1);
+                          }
+                          return out;
+                        },
+                        source.id()))
+            .orElse(new long[8]);
+    on(TARGET, () -> {
+      Jdbc.queryOne(
+          t,
+          "SELECT "
+              + Ident.quote(targetInfo.procSchema())
+              + ".create_compressed_chunk(?::regclass, ?::regclass, ?, ?, ?, ?, ?, ?, ?, ?)",
+          rs -> 1,
+          tc,
+          qname,
+          sizes[0],
+          sizes[1],
+          sizes[2],
+          sizes[3],
+          sizes[4],
+          sizes[5],
+          sizes[6],
+          sizes[7]);
+      Jdbc.execute(t, "ANALYZE " + qname);
+      return null;
+    });
+    // TimescaleDB derived the new chunk's settings (sparse indexes included) from the target
+    // hypertable: they must describe the batches just copied.
+    JsonNode registered =
+        on(TARGET, () -> CompressionSettings.ofCompressedChunk(t, schema, table)).orElse(null);
+    if (registered != null
+        && !CompressionSettings.render(settings.get("index"))
+            .equals(CompressionSettings.render(registered.get("index")))) {
+      throw new SQLException(
+          "the compressed chunk "
+              + source.compressedSchema()
+              + "."
+              + source.compressedTable()
+              + " has sparse indexes "
+              + settings.get("index")
+              + " but the target hypertable "
+              + task.targetHypertableSchema()
+              + "."
+              + task.targetHypertableName()
+              + " would give it "
+              + registered.get("index")
+              + ": create the same indexes on the target hypertable (TimescaleDB adds a bloom"
+              + " sparse index for each indexed column that is not a segmentby column) or set"
+              + " timescaledb.sparse_index alike, and copy again",
+          "55000");
+    }
+    LOG.debug("created compressed chunk {} for {}", qname, tc);
+    return new Counts(counts.rows(), counts.bytes());
+  }
+
+  private void createDataTable(
+      Connection t, String qname, List<DataColumn> columns, JsonNode settings) throws SQLException {
+    boolean storage = targetInfo.serverVersionNum() >= 160000;
+    List<String> defs = new ArrayList<>();
+    for (DataColumn c : columns) {
+      StringBuilder d = new StringBuilder(c.quotedName()).append(' ').append(c.type());
+      if (storage) {
+        d.append(" STORAGE ").append(c.storage());
+      }
+      if (c.collation() != null) {
+        d.append(" COLLATE ").append(c.collation());
+      }
+      if (c.defaultExpr() != null) {
+        d.append(" DEFAULT ").append(c.defaultExpr());
+      }
+      if (c.identity() != null && !c.identity().isEmpty()) {
+        d.append(" GENERATED ALWAYS AS IDENTITY");
+      }
+      d.append(c.notNull() ? " NOT NULL" : " NULL");
+      defs.add(d.toString());
+    }
+    Jdbc.execute(
+        t,
+        "CREATE TABLE " + qname + " (" + String.join(", ", defs) + ") WITH (toast_tuple_target = 128)");
+    for (DataColumn c : columns) {
+      Jdbc.execute(
+          t,
+          "ALTER TABLE "
+              + qname
+              + " ALTER COLUMN "
+              + c.quotedName()
+              + " SET STATISTICS "
+              + (c.compressedData() ? 0 : 1000));
+    }
+    List<String> keys = new ArrayList<>();
+    for (JsonNode seg : array(settings.get("segmentby"))) {
+      keys.add(Ident.quote(seg.asText()));
+    }
+    List<JsonNode> orderby = array(settings.get("orderby"));
+    List<JsonNode> desc = array(settings.get("orderby_desc"));
+    List<JsonNode> nullsFirst = array(settings.get("orderby_nullsfirst"));
+    for (int i = 0; i < orderby.size(); i++) {
+      boolean d = i < desc.size() && desc.get(i).asBoolean();
+      boolean nf = i < nullsFirst.size() && nullsFirst.get(i).asBoolean();
+      String dir = d ? (nf ? " DESC" : " DESC NULLS LAST") : (nf ? " ASC NULLS FIRST" : " ASC");
+      keys.add(Ident.quote("_ts_meta_min_" + (i + 1)) + dir);
+      keys.add(Ident.quote("_ts_meta_max_" + (i + 1)) + dir);
+    }
+    if (!keys.isEmpty()) {
+      Jdbc.execute(t, "CREATE INDEX ON " + qname + " USING btree (" + String.join(", ", keys) + ")");
+    }
+  }
+
+  /**
+   * Fails when the source chunk was compressed with other segmentby/orderby settings than the
+   * target hypertable has now, naming both and saying how to fix it.
+   */
+  private void requireSameSettings(Task task, Connection s, Connection t, Compression source)
+      throws SQLException {
+    JsonNode src = sourceSettings(s, source);
+    JsonNode tgt =
+        on(
+                TARGET,
+                () ->
+                    CompressionSettings.ofHypertable(
+                        t, task.targetHypertableSchema(), task.targetHypertableName()))
+            .orElse(null);
+    List<String> differ = CompressionSettings.differences(src, tgt);
+    if (!differ.isEmpty()) {
+      throw new SQLException(
+          CompressionSettings.mismatch(
+              source.compressedSchema() + "." + source.compressedTable(),
+              task.targetHypertableSchema() + "." + task.targetHypertableName(),
+              differ),
+          "55000");
+    }
+  }
+
+  private JsonNode sourceSettings(Connection s, Compression source) throws SQLException {
+    return on(
+            SOURCE,
+            () ->
+                CompressionSettings.ofCompressedChunk(
+                    s, source.compressedSchema(), source.compressedTable()))
+        .orElseThrow(
+            () ->
+                new SQLException(
+                    "no compression settings for the source compressed chunk "
+                        + source.compressedSchema()
+                        + "."
+                        + source.compressedTable(),
+                    "55000"));
+  }
+
+  private static List<DataColumn> dataColumns(Connection c, String schema, String table)
+      throws SQLException {
+    return Jdbc.query(
+        c,
+        Sql.load("compress/data-table-columns"),
+        rs ->
+            new DataColumn(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getBoolean(7),
+                rs.getBoolean(8),
+                rs.getBoolean(9)),
+        schema,
+        table);
+  }
+
+  /** Same column names and types in the same order: COPY without a column list fits. */
+  private static boolean sameShape(List<DataColumn> a, List<DataColumn> b) {
+    return shape(a).equals(shape(b));
+  }
+
+  private static String shape(List<DataColumn> columns) {
+    return columns.stream().map(c -> c.quotedName() + " " + c.type()).collect(Collectors.joining(","));
+  }
+
+  private static List<JsonNode> array(JsonNode n) {
+    List<JsonNode> out = new ArrayList<>();
+    if (n != null && n.isArray()) {
+      n.forEach(out::add);
+    }
+    return out;
+  }
+
+}
