@@ -128,7 +128,7 @@ public final class TaskEngine {
     Worker w = new Worker(source, target);
     try {
       while (!shutdown.isStopping()) {
-        Optional<Task> task = w.claim(null);
+        Optional<Task> task = claim(w, null);
         if (task.isEmpty()) {
           break;
         }
@@ -179,7 +179,7 @@ public final class TaskEngine {
         }
         Side side = SideFailure.sideOf(e, Side.TARGET);
         String error = describe(e);
-        if (!SqlStates.isTransient(e)) {
+        if (!w.isTransient(e)) {
           throw new BackfillException(
               side.exitCode(),
               job.verb() + " of chunk " + task.chunkQname() + " failed on the " + side.label()
@@ -202,10 +202,40 @@ public final class TaskEngine {
         if (shutdown.isStopping()) {
           return;
         }
-        Optional<Task> again = w.claim(task.priority());
+        Optional<Task> again = claim(w, task.priority());
         if (again.isEmpty()) {
           LOG.info("{} was taken or finished by another worker; moving on", task.chunkQname());
           return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Claims a task (the next one, or {@code priority} again), riding out transient errors the same
+   * way as the work on a task: reconnect after a backoff, at most {@code --retries} times in a
+   * row. A session lost while the worker claims is no reason to stop the whole run.
+   */
+  private Optional<Task> claim(Worker w, Long priority) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return w.claim(priority);
+      } catch (SQLException e) {
+        w.discard();
+        if (attempt > config.retries()) {
+          throw w.target.error("claiming a task", e);
+        }
+        long backoff = backoff(attempt);
+        LOG.warn(
+            "claiming a task failed ({}); reconnecting in {} ms", describe(e), backoff);
+        try {
+          shutdown.sleep(backoff);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return Optional.empty();
+        }
+        if (shutdown.isStopping()) {
+          return Optional.empty();
         }
       }
     }
@@ -280,8 +310,11 @@ public final class TaskEngine {
       this.target = target;
     }
 
-    /** Begins a target transaction and claims a task: the next one, or {@code priority}. */
-    Optional<Task> claim(Long priority) {
+    /**
+     * Begins a target transaction and claims a task: the next one, or {@code priority}. Throws
+     * transient errors for the caller to retry; others end the run.
+     */
+    Optional<Task> claim(Long priority) throws SQLException {
       connect();
       try {
         t.setAutoCommit(false);
@@ -297,7 +330,26 @@ public final class TaskEngine {
         if (shutdown.isImmediate()) {
           return Optional.empty();
         }
+        if (isTransient(e)) {
+          throw e;
+        }
         throw target.error("claiming a task", e);
+      }
+    }
+
+    /**
+     * Whether retrying on fresh connections can help: a transient SQLSTATE, or a connection the
+     * pool has closed because it broke earlier (its later errors carry no SQLSTATE).
+     */
+    boolean isTransient(Throwable e) {
+      return SqlStates.isTransient(e) || isClosed(s) || isClosed(t);
+    }
+
+    private static boolean isClosed(Connection c) {
+      try {
+        return c != null && c.isClosed();
+      } catch (SQLException e) {
+        return true;
       }
     }
 
