@@ -3,6 +3,7 @@ package io.tsbackfill.work;
 import io.tsbackfill.config.CopyConfig;
 import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Database;
+import io.tsbackfill.db.Sessions;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
 import io.tsbackfill.db.SqlStates;
@@ -268,6 +269,7 @@ public final class TaskEngine {
     leftPending.add(task.priority());
     try {
       w.connect();
+      w.endLeftOverSessions();
       w.t.setAutoCommit(true);
       job.recordFailure(w.t, task, message);
     } catch (SQLException | BackfillException e) {
@@ -304,6 +306,9 @@ public final class TaskEngine {
     Connection t;
     private Connection sPhysical;
     private Connection tPhysical;
+    private Sessions.Session sSession;
+    private Sessions.Session tSession;
+    private final List<Sessions.Session> leftOver = new ArrayList<>();
 
     Worker(Database source, Database target) {
       this.source = source;
@@ -316,6 +321,7 @@ public final class TaskEngine {
      */
     Optional<Task> claim(Long priority) throws SQLException {
       connect();
+      endLeftOverSessions();
       try {
         t.setAutoCommit(false);
         s.setAutoCommit(false);
@@ -358,12 +364,22 @@ public final class TaskEngine {
         s = source.connect();
         sPhysical = physical(s);
         shutdown.register(sPhysical);
+        sSession = Sessions.identify(Side.SOURCE, s);
       }
       if (t == null) {
         t = target.connect();
         tPhysical = physical(t);
         shutdown.register(tPhysical);
+        tSession = Sessions.identify(Side.TARGET, t);
       }
+    }
+
+    /** Ends what may be left on the servers of connections dropped after a transient error. */
+    void endLeftOverSessions() {
+      for (Sessions.Session old : leftOver) {
+        Sessions.end(old.side() == Side.SOURCE ? s : t, old);
+      }
+      leftOver.clear();
     }
 
     private Connection physical(Connection c) {
@@ -392,11 +408,17 @@ public final class TaskEngine {
         shutdown.unregister(sPhysical);
         source.discard(s);
         s = null;
+        if (sSession != null) {
+          leftOver.add(sSession);
+        }
       }
       if (t != null) {
         shutdown.unregister(tPhysical);
         target.discard(t);
         t = null;
+        if (tSession != null) {
+          leftOver.add(tSession);
+        }
       }
     }
 
