@@ -11,6 +11,10 @@ import org.slf4j.LoggerFactory;
  * SQL statement, {@code -vvv} libraries' debug output too.
  */
 final class Logging {
+  /** pgjdbc logs through java.util.logging; held here so the level set below sticks. */
+  private static final java.util.logging.Logger PGJDBC =
+      java.util.logging.Logger.getLogger("org.postgresql");
+
   private Logging() {}
 
   static void configure(int verbosity, boolean quiet) {
@@ -33,6 +37,10 @@ final class Logging {
         sql = l;
       }
     }
+    // The driver's own warnings (with stack traces, e.g. a broken pipe while a server restarts)
+    // reach the console through java.util.logging; the tool reports connection errors itself.
+    PGJDBC.setLevel(
+        verbosity >= 3 ? java.util.logging.Level.WARNING : java.util.logging.Level.OFF);
     logger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(libraries);
     logger("io.tsbackfill").setLevel(tool);
     logger("io.tsbackfill.sql").setLevel(sql);
