@@ -5,6 +5,7 @@ import io.tsbackfill.catalog.CopyColumn;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Locks;
 import io.tsbackfill.task.Task;
 import static io.tsbackfill.db.Side.SOURCE;
 import static io.tsbackfill.db.Side.TARGET;
@@ -32,9 +33,11 @@ final class ChunkCopier {
   record Copied(String path, String destination, long rows, long bytes, boolean skipped) {}
 
   private final TimescaleInfo targetInfo;
+  private final Locks locks;
 
-  ChunkCopier(TimescaleInfo targetInfo) {
+  ChunkCopier(TimescaleInfo targetInfo, Locks locks) {
     this.targetInfo = targetInfo;
+    this.locks = locks;
   }
 
   Copied copy(Task task, Connection s, Connection t) throws SQLException {
@@ -109,7 +112,7 @@ final class ChunkCopier {
 
     on(TARGET, () -> {
       if (trigger != null) {
-        Jdbc.execute(t, trigger);
+        locks.execute(t, "re-create the invalidation trigger of " + destination, trigger);
       }
       analyze(t, task, targetChunk);
       return null;
@@ -151,7 +154,10 @@ final class ChunkCopier {
     if (hypertableId.isEmpty()) {
       return null;
     }
-    Jdbc.execute(t, "DROP TRIGGER " + Ident.quote(INVALIDATION_TRIGGER) + " ON " + qname);
+    locks.execute(
+        t,
+        "drop the invalidation trigger of " + qname,
+        "DROP TRIGGER " + Ident.quote(INVALIDATION_TRIGGER) + " ON " + qname);
     return "CREATE TRIGGER "
         + Ident.quote(INVALIDATION_TRIGGER)
         + " AFTER INSERT OR UPDATE OR DELETE ON "

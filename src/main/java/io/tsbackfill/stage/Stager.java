@@ -13,6 +13,7 @@ import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Locks;
 import io.tsbackfill.db.SqlStates;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
@@ -37,9 +38,11 @@ public final class Stager {
       new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final StageConfig config;
+  private final Locks locks;
 
   public Stager(StageConfig config) {
     this.config = config;
+    this.locks = new Locks(config.target());
   }
 
   /** A chunk chosen for staging, with its hypertable and row filter (null when whole). */
@@ -239,7 +242,7 @@ public final class Stager {
           partial++;
           counts[1]++;
         }
-        if (tInfo.hasTimescaleLicense() && createTargetChunk(t, tInfo, h, c)) {
+        if (tInfo.hasTimescaleLicense() && createTargetChunk(t, tInfo, locks, h, c)) {
           created++;
         }
       }
@@ -270,8 +273,8 @@ public final class Stager {
    * License) and no target chunk covers any of that time range yet: a target hypertable with other
    * chunk intervals is left to the routed copy instead.
    */
-  private static boolean createTargetChunk(Connection t, TimescaleInfo tInfo, Hypertable h, Chunk c)
-      throws SQLException {
+  private static boolean createTargetChunk(
+      Connection t, TimescaleInfo tInfo, Locks locks, Hypertable h, Chunk c) throws SQLException {
     if (Catalog.findChunk(t, h.schema(), h.table(), c.slices()).isPresent()) {
       return false;
     }
@@ -294,12 +297,18 @@ public final class Stager {
           .append(']');
     }
     slices.append('}');
-    Jdbc.queryOne(
+    // Stage has no retry of its own: lock timeouts are retried in place (5 attempts).
+    locks.runRetrying(
         t,
-        "SELECT " + Ident.quote(tInfo.procSchema()) + ".create_chunk(?::regclass, ?::jsonb)",
-        rs -> 1,
-        h.qname(),
-        slices.toString());
+        "create the target chunk for " + c.qname(),
+        5,
+        () ->
+            Jdbc.queryOne(
+                t,
+                "SELECT " + Ident.quote(tInfo.procSchema()) + ".create_chunk(?::regclass, ?::jsonb)",
+                rs -> 1,
+                h.qname(),
+                slices.toString()));
     LOG.debug("created the target chunk for {} with slices {}", c.qname(), slices);
     return true;
   }
