@@ -2,6 +2,8 @@ package io.tsbackfill.db;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -112,6 +114,7 @@ public final class ConnectionSpec {
               + " jdbc:postgresql://...)");
     }
     Redactor.register(p.get("password"));
+    Redactor.register(p.get("sslpassword"));
     return new ConnectionSpec(side, resolve(side, p, env));
   }
 
@@ -383,15 +386,19 @@ public final class ConnectionSpec {
       props.setProperty("password", params.get("password"));
     }
     props.setProperty("ApplicationName", APPLICATION_NAME);
-    props.setProperty("sslmode", sslMode());
+    props.setProperty("sslmode", jdbcSslMode());
     copy(props, "sslrootcert", "sslrootcert");
     copy(props, "sslcert", "sslcert");
-    copy(props, "sslkey", "sslkey");
+    if (!isBlank(params.get("sslkey"))) {
+      props.setProperty(
+          "sslkey",
+          ClientKeys.forPgjdbc(side, params.get("sslkey").strip(), params.get("sslpassword")));
+    }
     copy(props, "sslpassword", "sslpassword");
     copy(props, "options", "options");
     String timeout = params.get("connect_timeout");
     props.setProperty("connectTimeout", isBlank(timeout) ? "10" : timeout.strip());
-    if ("verify-ca".equals(sslMode()) || "verify-full".equals(sslMode())) {
+    if (props.getProperty("sslmode").startsWith("verify-")) {
       props.setProperty("sslfactory", "org.postgresql.ssl.LibPQFactory");
     }
     if (params.containsKey("target_session_attrs")) {
@@ -405,6 +412,24 @@ public final class ConnectionSpec {
     }
     props.setProperty("tcpKeepAlive", "true");
     return props;
+  }
+
+  /**
+   * pgjdbc's sslmode for libpq's: the same, except that libpq's {@code require} verifies the
+   * server certificate against a root CA file when one exists ({@code sslrootcert}, or {@code
+   * ~/.postgresql/root.crt}), which pgjdbc's {@code require} never does: that is {@code
+   * verify-ca} for pgjdbc.
+   */
+  private String jdbcSslMode() {
+    if (!"require".equals(sslMode())) {
+      return sslMode();
+    }
+    String root = params.get("sslrootcert");
+    Path file =
+        isBlank(root)
+            ? Path.of(System.getProperty("user.home"), ".postgresql", "root.crt")
+            : Path.of(root.strip());
+    return Files.isRegularFile(file) ? "verify-ca" : "require";
   }
 
   private void copy(Properties props, String from, String to) {
