@@ -439,6 +439,29 @@ public final class ConnectionSpec {
     }
   }
 
+  /**
+   * A plain reason for TLS failures that pgjdbc reports in Java's terms (PKIX, hostname
+   * verifiers), naming the setting to look at; null for other failures.
+   */
+  public String tlsFailure(Throwable cause) {
+    for (Throwable c = cause; c != null; c = c.getCause()) {
+      String m = String.valueOf(c.getMessage());
+      if (c instanceof java.security.cert.CertPathBuilderException
+          || c instanceof java.security.cert.CertPathValidatorException
+          || m.contains("PKIX path building failed")) {
+        String root = params.get("sslrootcert");
+        return "TLS: the server certificate is not signed by a CA in sslrootcert "
+            + (isBlank(root) ? "(default ~/.postgresql/root.crt)" : root)
+            + " (sslmode=" + sslMode() + ")";
+      }
+      if (m.contains("could not be verified by hostnameverifier")) {
+        return "TLS: the server certificate is not issued for host name " + host()
+            + " (sslmode=verify-full checks it; connect by the name in the certificate)";
+      }
+    }
+    return null;
+  }
+
   /** For messages: side, endpoint, database and user; never the password. */
   public String describe() {
     return side.label() + " database " + database() + " at " + host() + ":" + port()
