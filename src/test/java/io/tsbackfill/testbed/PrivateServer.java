@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A PostgreSQL + TimescaleDB server of the test's own, for faults the shared test bed must never
@@ -42,6 +43,15 @@ public final class PrivateServer implements AutoCloseable {
    * TCP lines of pg_hba.conf (default: postgres trusted, everyone else by SCRAM password).
    */
   public static PrivateServer start(String name, List<String> conf, List<String> hba) {
+    return start(name, dir -> conf, hba);
+  }
+
+  /**
+   * As {@link #start(String, List, List)}, with settings made from the server's folder, where
+   * files the settings name (certificates) can be put before the server starts.
+   */
+  public static PrivateServer start(
+      String name, Function<Path, List<String>> conf, List<String> hba) {
     try {
       Path dir = Files.createTempDirectory("backfill-pg-" + name + "-");
       PrivateServer s = new PrivateServer(name, dir, freePort());
@@ -61,7 +71,7 @@ public final class PrivateServer implements AutoCloseable {
           "fsync = off",
           "full_page_writes = off",
           "password_encryption = 'scram-sha-256'"));
-      lines.addAll(conf);
+      lines.addAll(conf.apply(dir));
       Files.writeString(
           s.data.resolve("postgresql.conf"),
           String.join("\n", lines) + "\n",
