@@ -89,24 +89,4 @@ class ServerFaultIT extends FaultTest {
     }
     assertExact();
   }
-
-  @Test
-  void aStalledNetworkThatRecoversNeedsNoRetry() throws Exception {
-    threeBigChunks();
-    try (TcpProxy proxy = TcpProxy.start(target.server().host(), target.server().port())) {
-      String viaProxy =
-          target.uri().replace(":" + target.server().port() + "/", ":" + proxy.port() + "/");
-      CompletableFuture<ToolRun> run =
-          CompletableFuture.supplyAsync(
-              () -> tool("copy", "--source", source.uri(), "--target", viaProxy, "-p", "2"));
-      ToolBackends.await(target, Backend::inCopy, Duration.ofSeconds(60)).orElseThrow();
-      proxy.pause(true);
-      Thread.sleep(3000);
-      proxy.pause(false);
-      ToolRun r = finish(run);
-      assertOk(r);
-      assertThat(r.err()).doesNotContain("retrying");
-    }
-    assertExact();
-  }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A loopback TCP proxy between the tool and a server, to play the network: {@link #cut()} resets
  * every open connection (a router dropping state), {@link #refuse(boolean)} turns new
- * connections away, {@link #pause(boolean)} stalls the bytes in flight without closing anything.
+ * connections away.
  */
 public final class TcpProxy implements AutoCloseable {
   private final ServerSocket listener;
@@ -23,9 +23,7 @@ public final class TcpProxy implements AutoCloseable {
   private final int port;
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final AtomicInteger accepted = new AtomicInteger();
-  private final Object pauseLock = new Object();
   private volatile boolean refusing;
-  private volatile boolean paused;
   private volatile boolean closed;
 
   private TcpProxy(ServerSocket listener, String host, int port) {
@@ -74,18 +72,9 @@ public final class TcpProxy implements AutoCloseable {
     refusing = on;
   }
 
-  /** While on, no byte is forwarded in either direction; connections stay open. */
-  public void pause(boolean on) {
-    synchronized (pauseLock) {
-      paused = on;
-      pauseLock.notifyAll();
-    }
-  }
-
   @Override
   public void close() {
     closed = true;
-    pause(false);
     try {
       listener.close();
     } catch (IOException ignored) {
@@ -152,7 +141,6 @@ public final class TcpProxy implements AutoCloseable {
                     OutputStream out = to.getOutputStream()) {
                   int n;
                   while ((n = in.read(buf)) >= 0) {
-                    awaitUnpaused();
                     out.write(buf, 0, n);
                     out.flush();
                   }
@@ -173,19 +161,6 @@ public final class TcpProxy implements AutoCloseable {
       links.remove(this);
       resetQuietly(client);
       resetQuietly(server);
-    }
-  }
-
-  private void awaitUnpaused() {
-    synchronized (pauseLock) {
-      while (paused) {
-        try {
-          pauseLock.wait();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
     }
   }
 }
