@@ -26,9 +26,9 @@ class ConcurrencyIT extends IntegrationTest {
         + " val float8)");
     source.exec("SELECT create_hypertable('public.shared_work', 'time',"
         + " chunk_time_interval => interval '1 hour')");
-    source.exec("INSERT INTO public.shared_work SELECT t, d, random()"
+    source.exec("INSERT INTO public.shared_work SELECT t, 1, random()"
         + " FROM generate_series('2024-03-01 00:00+00'::timestamptz, '2024-03-01 23:59:59+00',"
-        + " '4 seconds') t, generate_series(1, 3) d");
+        + " '10 seconds') t");
     sourceFixtureWithRestoredTarget();
     assertOk(stage("--until", "2024-03-02T00:00:00Z"));
     long chunks = taskCount("true");
@@ -45,14 +45,19 @@ class ConcurrencyIT extends IntegrationTest {
             Map.of(), "verify", "--source", source.uri(), "--target", target.uri(), "-p", "1");
 
     List<String> copied = new ArrayList<>();
+    List<Integer> perProcess = new ArrayList<>();
     for (ToolProcess p : copies) {
       ToolRun r = p.waitFor(Duration.ofSeconds(180));
       assertOk(r);
       Matcher m = COPIED.matcher(r.out());
+      int n = 0;
       while (m.find()) {
         copied.add(m.group(1));
+        n++;
       }
+      perProcess.add(n);
     }
+    System.out.println("chunks copied by each of the three processes: " + perProcess);
     ToolRun verified = verify.waitFor(Duration.ofSeconds(180));
     assertThat(verified.exitCode())
         .as("a verify running beside the copies finds no difference (0) or nothing copied yet"
