@@ -25,6 +25,9 @@ final class Logging {
   private static final String CONSOLE_APPENDER = "STDERR";
   /** The console's own lines, copied into the log file; never shown twice on the console. */
   static final String PROGRESS = "io.tsbackfill.progress";
+  /** pgjdbc logs through java.util.logging; held here so the level set below sticks. */
+  private static final java.util.logging.Logger PGJDBC =
+      java.util.logging.Logger.getLogger("org.postgresql");
 
   private Logging() {}
 
@@ -48,6 +51,10 @@ final class Logging {
         sql = l;
       }
     }
+    // The driver's own warnings (with stack traces, e.g. a broken pipe while a server restarts)
+    // reach the console through java.util.logging; the tool reports connection errors itself.
+    PGJDBC.setLevel(
+        verbosity >= 3 ? java.util.logging.Level.WARNING : java.util.logging.Level.OFF);
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     closeFile();

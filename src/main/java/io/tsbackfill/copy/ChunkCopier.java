@@ -7,6 +7,7 @@ import io.tsbackfill.catalog.Slice;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Locks;
 import io.tsbackfill.task.Task;
 import io.tsbackfill.work.Throttle;
 import static io.tsbackfill.db.Side.SOURCE;
@@ -38,10 +39,12 @@ final class ChunkCopier {
   private final TimescaleInfo targetInfo;
   private final Throttle throttle;
   private final CompressedChunkCopier compressed;
+  private final Locks locks;
 
-  ChunkCopier(TimescaleInfo targetInfo, Throttle throttle) {
+  ChunkCopier(TimescaleInfo targetInfo, Throttle throttle, Locks locks) {
     this.targetInfo = targetInfo;
     this.throttle = throttle;
+    this.locks = locks;
     this.compressed = new CompressedChunkCopier(targetInfo, throttle);
   }
 
@@ -158,7 +161,7 @@ final class ChunkCopier {
 
     on(TARGET, () -> {
       for (String recreate : recreateTriggers) {
-        Jdbc.execute(t, recreate);
+        locks.execute(t, "re-create the invalidation trigger on " + destination, recreate);
       }
       return null;
     });
@@ -357,7 +360,10 @@ final class ChunkCopier {
   /** Drops the invalidation trigger of a chunk or hypertable; returns what re-creates it. */
   private String dropInvalidationTrigger(Connection t, String qname, int hypertableId)
       throws SQLException {
-    Jdbc.execute(t, "DROP TRIGGER " + Ident.quote(INVALIDATION_TRIGGER) + " ON " + qname);
+    locks.execute(
+        t,
+        "drop the invalidation trigger of " + qname,
+        "DROP TRIGGER " + Ident.quote(INVALIDATION_TRIGGER) + " ON " + qname);
     return "CREATE TRIGGER "
         + Ident.quote(INVALIDATION_TRIGGER)
         + " AFTER INSERT OR UPDATE OR DELETE ON "

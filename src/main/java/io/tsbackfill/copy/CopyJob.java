@@ -5,6 +5,7 @@ import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.catalog.VersionCheck;
 import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Database;
+import io.tsbackfill.db.Locks;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
 import io.tsbackfill.task.Task;
@@ -65,7 +66,7 @@ public final class CopyJob implements TaskJob {
       throw BackfillException.badState(
           "no copy task is pending: every staged chunk is copied; 'stage' adds tasks");
     }
-    copier = new ChunkCopier(tInfo, throttle);
+    copier = new ChunkCopier(tInfo, throttle, new Locks(target.spec()));
     return new Pending(pending[0], pending[1]);
   }
 

@@ -2,11 +2,14 @@ package io.tsbackfill.db;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.postgresql.Driver;
 
 /**
@@ -34,6 +37,8 @@ public final class ConnectionSpec {
           "sslcert", "PGSSLCERT",
           "sslkey", "PGSSLKEY",
           "connect_timeout", "PGCONNECT_TIMEOUT");
+  private static final Pattern PASSWORD_KEY =
+      Pattern.compile("(?i)(^|\\s)(ssl)?password\\s*=");
   private static final Set<String> KNOWN =
       Set.of(
           "host",
@@ -112,6 +117,7 @@ public final class ConnectionSpec {
               + " jdbc:postgresql://...)");
     }
     Redactor.register(p.get("password"));
+    Redactor.register(p.get("sslpassword"));
     return new ConnectionSpec(side, resolve(side, p, env));
   }
 
@@ -180,8 +186,13 @@ public final class ConnectionSpec {
   }
 
   static Map<String, String> parseUri(Side side, String uri) {
+    // A password whose special characters were not percent-encoded spills into the host, port,
+    // path or query: while the URI holds a password, errors never echo pieces of it.
+    int start = uri.indexOf("://") + 3;
+    int lastAt = uri.lastIndexOf('@');
+    boolean secret = lastAt > start && uri.substring(start, lastAt).contains(":");
     Map<String, String> p = new LinkedHashMap<>();
-    String rest = uri.substring(uri.indexOf("://") + 3);
+    String rest = uri.substring(start);
     String query = null;
     int q = rest.indexOf('?');
     if (q >= 0) {
@@ -191,7 +202,7 @@ public final class ConnectionSpec {
     int slash = rest.indexOf('/');
     String authority = slash >= 0 ? rest.substring(0, slash) : rest;
     if (slash >= 0 && slash + 1 < rest.length()) {
-      p.put("dbname", decode(rest.substring(slash + 1)));
+      p.put("dbname", decode(side, rest.substring(slash + 1)));
     }
     int at = authority.lastIndexOf('@');
     if (at >= 0) {
@@ -199,10 +210,10 @@ public final class ConnectionSpec {
       authority = authority.substring(at + 1);
       int colon = userInfo.indexOf(':');
       if (colon >= 0) {
-        p.put("user", decode(userInfo.substring(0, colon)));
-        p.put("password", decode(userInfo.substring(colon + 1)));
+        p.put("user", decode(side, userInfo.substring(0, colon)));
+        p.put("password", decode(side, userInfo.substring(colon + 1)));
       } else {
-        p.put("user", decode(userInfo));
+        p.put("user", decode(side, userInfo));
       }
     }
     if (!authority.isEmpty()) {
@@ -229,7 +240,12 @@ public final class ConnectionSpec {
           hosts.append(',');
           ports.append(',');
         }
-        hosts.append(decode(host));
+        if (secret && !port.isEmpty() && !port.matches("\\d{1,5}")) {
+          throw BackfillException.usage(
+              "--" + side.label() + ": invalid port in a URI that holds a password (not shown);"
+                  + " percent-encode special characters of the password, e.g. / as %2F");
+        }
+        hosts.append(decode(side, host));
         ports.append(port.isEmpty() ? "5432" : port);
         anyPort |= !port.isEmpty();
       }
@@ -248,15 +264,23 @@ public final class ConnectionSpec {
         int eq = kv.indexOf('=');
         if (eq < 0) {
           throw BackfillException.usage(
-              "--" + side.label() + ": invalid URI parameter '" + decode(kv) + "'");
+              "--" + side.label() + ": invalid URI parameter "
+                  + (secret
+                      ? "in a URI that holds a password (not shown); percent-encode special"
+                          + " characters of the password, e.g. ? as %3F"
+                      : "'" + decode(side, kv) + "'"));
         }
-        putKnown(side, p, decode(kv.substring(0, eq)), decode(kv.substring(eq + 1)));
+        putKnown(side, p, decode(side, kv.substring(0, eq)), decode(side, kv.substring(eq + 1)),
+            secret);
       }
     }
     return p;
   }
 
   static Map<String, String> parseKeyValue(Side side, String text) {
+    // A quote inside a password that was not escaped ends its value early, and the rest reads
+    // as more keys: while the string holds a password, errors never echo pieces of it.
+    boolean secret = PASSWORD_KEY.matcher(text).find();
     Map<String, String> p = new LinkedHashMap<>();
     int i = 0;
     int n = text.length();
@@ -277,7 +301,13 @@ public final class ConnectionSpec {
       }
       if (i >= n || text.charAt(i) != '=') {
         throw BackfillException.usage(
-            "--" + side.label() + ": missing '=' after '" + key + "' in connection string");
+            "--" + side.label() + ": missing '=' after "
+                + (secret && !KNOWN.contains(key)
+                    ? "the word at character " + (keyStart + 1) + " (not shown: the string"
+                        + " holds a password; put the password in single quotes and escape '"
+                        + " and \\ in it as \\' and \\\\)"
+                    : "'" + key + "'")
+                + " in connection string");
       }
       i++;
       while (i < n && Character.isWhitespace(text.charAt(i))) {
@@ -300,7 +330,10 @@ public final class ConnectionSpec {
         }
         if (!closed) {
           throw BackfillException.usage(
-              "--" + side.label() + ": unterminated quoted value for '" + key + "'");
+              "--" + side.label() + ": unterminated quoted value for "
+                  + (secret && !KNOWN.contains(key)
+                      ? "the word at character " + (keyStart + 1)
+                      : "'" + key + "'"));
         }
       } else {
         while (i < n && !Character.isWhitespace(text.charAt(i))) {
@@ -312,7 +345,7 @@ public final class ConnectionSpec {
           }
         }
       }
-      putKnown(side, p, key, value.toString());
+      putKnown(side, p, key, value.toString(), secret);
     }
     return p;
   }
@@ -343,16 +376,27 @@ public final class ConnectionSpec {
     return p;
   }
 
-  private static void putKnown(Side side, Map<String, String> p, String key, String value) {
+  private static void putKnown(
+      Side side, Map<String, String> p, String key, String value, boolean secret) {
     if (!KNOWN.contains(key)) {
       throw BackfillException.usage(
-          "--" + side.label() + ": unknown connection parameter '" + key + "'");
+          "--" + side.label() + ": unknown connection parameter"
+              + (secret
+                  ? " (not shown: the string holds a password; quote and escape its value)"
+                  : " '" + key + "'"));
     }
     p.put(key, value);
   }
 
-  private static String decode(String s) {
-    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+  private static String decode(Side side, String s) {
+    try {
+      return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      // The message would quote the text, which may be a password.
+      throw BackfillException.usage(
+          "--" + side.label() + ": invalid percent-encoding in the URI (a % must be followed by"
+              + " two hex digits; write % itself as %25)");
+    }
   }
 
   private static boolean isBlank(String s) {
@@ -383,15 +427,19 @@ public final class ConnectionSpec {
       props.setProperty("password", params.get("password"));
     }
     props.setProperty("ApplicationName", APPLICATION_NAME);
-    props.setProperty("sslmode", sslMode());
+    props.setProperty("sslmode", jdbcSslMode());
     copy(props, "sslrootcert", "sslrootcert");
     copy(props, "sslcert", "sslcert");
-    copy(props, "sslkey", "sslkey");
+    if (!isBlank(params.get("sslkey"))) {
+      props.setProperty(
+          "sslkey",
+          ClientKeys.forPgjdbc(side, params.get("sslkey").strip(), params.get("sslpassword")));
+    }
     copy(props, "sslpassword", "sslpassword");
     copy(props, "options", "options");
     String timeout = params.get("connect_timeout");
     props.setProperty("connectTimeout", isBlank(timeout) ? "10" : timeout.strip());
-    if ("verify-ca".equals(sslMode()) || "verify-full".equals(sslMode())) {
+    if (props.getProperty("sslmode").startsWith("verify-")) {
       props.setProperty("sslfactory", "org.postgresql.ssl.LibPQFactory");
     }
     if (params.containsKey("target_session_attrs")) {
@@ -407,11 +455,52 @@ public final class ConnectionSpec {
     return props;
   }
 
+  /**
+   * pgjdbc's sslmode for libpq's: the same, except that libpq's {@code require} verifies the
+   * server certificate against a root CA file when one exists ({@code sslrootcert}, or {@code
+   * ~/.postgresql/root.crt}), which pgjdbc's {@code require} never does: that is {@code
+   * verify-ca} for pgjdbc.
+   */
+  private String jdbcSslMode() {
+    if (!"require".equals(sslMode())) {
+      return sslMode();
+    }
+    String root = params.get("sslrootcert");
+    Path file =
+        isBlank(root)
+            ? Path.of(System.getProperty("user.home"), ".postgresql", "root.crt")
+            : Path.of(root.strip());
+    return Files.isRegularFile(file) ? "verify-ca" : "require";
+  }
+
   private void copy(Properties props, String from, String to) {
     String v = params.get(from);
     if (v != null && !v.isBlank()) {
       props.setProperty(to, v);
     }
+  }
+
+  /**
+   * A plain reason for TLS failures that pgjdbc reports in Java's terms (PKIX, hostname
+   * verifiers), naming the setting to look at; null for other failures.
+   */
+  public String tlsFailure(Throwable cause) {
+    for (Throwable c = cause; c != null; c = c.getCause()) {
+      String m = String.valueOf(c.getMessage());
+      if (c instanceof java.security.cert.CertPathBuilderException
+          || c instanceof java.security.cert.CertPathValidatorException
+          || m.contains("PKIX path building failed")) {
+        String root = params.get("sslrootcert");
+        return "TLS: the server certificate is not signed by a CA in sslrootcert "
+            + (isBlank(root) ? "(default ~/.postgresql/root.crt)" : root)
+            + " (sslmode=" + sslMode() + ")";
+      }
+      if (m.contains("could not be verified by hostnameverifier")) {
+        return "TLS: the server certificate is not issued for host name " + host()
+            + " (sslmode=verify-full checks it; connect by the name in the certificate)";
+      }
+    }
+    return null;
   }
 
   /** For messages: side, endpoint, database and user; never the password. */

@@ -43,8 +43,11 @@ public final class Database implements AutoCloseable {
   }
 
   private static BackfillException connectFailure(ConnectionSpec spec, Throwable cause) {
-    String reason =
-        cause instanceof SQLException sql ? SqlStates.serverMessage(sql) : cause.getMessage();
+    String reason = spec.tlsFailure(cause);
+    if (reason == null) {
+      reason =
+          cause instanceof SQLException sql ? SqlStates.serverMessage(sql) : cause.getMessage();
+    }
     return new BackfillException(
         spec.side().exitCode(),
         "cannot connect to the " + spec.describe() + ": " + Redactor.redact(reason),

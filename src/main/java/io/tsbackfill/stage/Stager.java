@@ -15,6 +15,7 @@ import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Locks;
 import io.tsbackfill.jobs.BackgroundJobs;
 import io.tsbackfill.jobs.JobReport;
 import io.tsbackfill.task.TaskStore;
@@ -45,9 +46,11 @@ public final class Stager {
       new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final StageConfig config;
+  private final Locks locks;
 
   public Stager(StageConfig config) {
     this.config = config;
+    this.locks = new Locks(config.target());
   }
 
   /** A chunk chosen for staging, with its hypertable and row filter (null when whole). */
@@ -316,7 +319,7 @@ public final class Stager {
           partial++;
           counts[1]++;
         }
-        if (tInfo.hasTimescaleLicense() && createTargetChunk(t, tInfo, d, c, sameDims)) {
+        if (tInfo.hasTimescaleLicense() && createTargetChunk(t, tInfo, locks, d, c, sameDims)) {
           created++;
         }
       }
@@ -370,7 +373,12 @@ public final class Stager {
    * with dual-written chunks of its own, is left to the routed copy instead).
    */
   private static boolean createTargetChunk(
-      Connection t, TimescaleInfo tInfo, Destination d, Chunk c, Map<Destination, Boolean> sameDims)
+      Connection t,
+      TimescaleInfo tInfo,
+      Locks locks,
+      Destination d,
+      Chunk c,
+      Map<Destination, Boolean> sameDims)
       throws SQLException {
     if (Catalog.findChunk(t, d.schema(), d.table(), c.slices()).isPresent()) {
       return false;
@@ -404,12 +412,18 @@ public final class Stager {
           .append(']');
     }
     slices.append('}');
-    Jdbc.queryOne(
+    // Stage has no retry of its own: lock timeouts are retried in place (5 attempts).
+    locks.runRetrying(
         t,
-        "SELECT " + Ident.quote(tInfo.procSchema()) + ".create_chunk(?::regclass, ?::jsonb)",
-        rs -> 1,
-        Ident.qname(d.schema(), d.table()),
-        slices.toString());
+        "create the target chunk for " + c.qname(),
+        5,
+        () ->
+            Jdbc.queryOne(
+                t,
+                "SELECT " + Ident.quote(tInfo.procSchema()) + ".create_chunk(?::regclass, ?::jsonb)",
+                rs -> 1,
+                Ident.qname(d.schema(), d.table()),
+                slices.toString()));
     LOG.debug("created the target chunk for {} with slices {}", c.qname(), slices);
     return true;
   }

@@ -3,6 +3,7 @@ package io.tsbackfill.work;
 import io.tsbackfill.config.CopyConfig;
 import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Database;
+import io.tsbackfill.db.Sessions;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
 import io.tsbackfill.db.SqlStates;
@@ -139,7 +140,7 @@ public final class TaskEngine {
     Worker w = new Worker(source, target);
     try {
       while (!shutdown.isStopping()) {
-        Optional<Task> task = w.claim(null);
+        Optional<Task> task = claim(w, null);
         if (task.isEmpty()) {
           break;
         }
@@ -191,7 +192,7 @@ public final class TaskEngine {
         }
         Side side = SideFailure.sideOf(e, Side.TARGET);
         String error = describe(e);
-        if (!SqlStates.isTransient(e)) {
+        if (!w.isTransient(e)) {
           throw new BackfillException(
               side.exitCode(),
               job.verb() + " of chunk " + task.chunkQname() + " failed on the " + side.label()
@@ -214,10 +215,40 @@ public final class TaskEngine {
         if (shutdown.isStopping()) {
           return;
         }
-        Optional<Task> again = w.claim(task.priority());
+        Optional<Task> again = claim(w, task.priority());
         if (again.isEmpty()) {
           LOG.info("{} was taken or finished by another worker; moving on", task.chunkQname());
           return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Claims a task (the next one, or {@code priority} again), riding out transient errors the same
+   * way as the work on a task: reconnect after a backoff, at most {@code --retries} times in a
+   * row. A session lost while the worker claims is no reason to stop the whole run.
+   */
+  private Optional<Task> claim(Worker w, Long priority) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return w.claim(priority);
+      } catch (SQLException e) {
+        w.discard();
+        if (attempt > config.retries()) {
+          throw w.target.error("claiming a task", e);
+        }
+        long backoff = backoff(attempt);
+        LOG.warn(
+            "claiming a task failed ({}); reconnecting in {} ms", describe(e), backoff);
+        try {
+          shutdown.sleep(backoff);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return Optional.empty();
+        }
+        if (shutdown.isStopping()) {
+          return Optional.empty();
         }
       }
     }
@@ -251,6 +282,7 @@ public final class TaskEngine {
     leftPending.add(task.priority());
     try {
       w.connect();
+      w.endLeftOverSessions();
       w.t.setAutoCommit(true);
       job.recordFailure(w.t, task, message);
     } catch (SQLException | BackfillException e) {
@@ -287,15 +319,22 @@ public final class TaskEngine {
     Connection t;
     private Connection sPhysical;
     private Connection tPhysical;
+    private Sessions.Session sSession;
+    private Sessions.Session tSession;
+    private final List<Sessions.Session> leftOver = new ArrayList<>();
 
     Worker(Database source, Database target) {
       this.source = source;
       this.target = target;
     }
 
-    /** Begins a target transaction and claims a task: the next one, or {@code priority}. */
-    Optional<Task> claim(Long priority) {
+    /**
+     * Begins a target transaction and claims a task: the next one, or {@code priority}. Throws
+     * transient errors for the caller to retry; others end the run.
+     */
+    Optional<Task> claim(Long priority) throws SQLException {
       connect();
+      endLeftOverSessions();
       try {
         t.setAutoCommit(false);
         s.setAutoCommit(false);
@@ -320,7 +359,26 @@ public final class TaskEngine {
         if (shutdown.isImmediate()) {
           return Optional.empty();
         }
+        if (isTransient(e)) {
+          throw e;
+        }
         throw target.error("claiming a task", e);
+      }
+    }
+
+    /**
+     * Whether retrying on fresh connections can help: a transient SQLSTATE, or a connection the
+     * pool has closed because it broke earlier (its later errors carry no SQLSTATE).
+     */
+    boolean isTransient(Throwable e) {
+      return SqlStates.isTransient(e) || isClosed(s) || isClosed(t);
+    }
+
+    private static boolean isClosed(Connection c) {
+      try {
+        return c != null && c.isClosed();
+      } catch (SQLException e) {
+        return true;
       }
     }
 
@@ -329,12 +387,22 @@ public final class TaskEngine {
         s = source.connect();
         sPhysical = physical(s);
         shutdown.register(sPhysical);
+        sSession = Sessions.identify(Side.SOURCE, s);
       }
       if (t == null) {
         t = target.connect();
         tPhysical = physical(t);
         shutdown.register(tPhysical);
+        tSession = Sessions.identify(Side.TARGET, t);
       }
+    }
+
+    /** Ends what may be left on the servers of connections dropped after a transient error. */
+    void endLeftOverSessions() {
+      for (Sessions.Session old : leftOver) {
+        Sessions.end(old.side() == Side.SOURCE ? s : t, old);
+      }
+      leftOver.clear();
     }
 
     private Connection physical(Connection c) {
@@ -363,11 +431,17 @@ public final class TaskEngine {
         shutdown.unregister(sPhysical);
         source.discard(s);
         s = null;
+        if (sSession != null) {
+          leftOver.add(sSession);
+        }
       }
       if (t != null) {
         shutdown.unregister(tPhysical);
         target.discard(t);
         t = null;
+        if (tSession != null) {
+          leftOver.add(tSession);
+        }
       }
     }
 

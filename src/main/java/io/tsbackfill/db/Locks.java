@@ -1,0 +1,235 @@
+package io.tsbackfill.db;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chunk-level DDL (creating a chunk, dropping and re-creating a trigger) under a {@code
+ * lock_timeout}, so the tool never queues silently behind a continuous-aggregate refresh or a
+ * long transaction, and never stalls the application's writes queued behind its own lock request
+ * for long. When the wait lasts, a second short-lived session asks {@code pg_blocking_pids} who
+ * blocks, while the statement still waits (afterwards there is no waiter left to ask about); on
+ * timeout the error names those sessions: pid, application, state and query.
+ *
+ * <p>The timeout is 3 s unless {@code BACKFILL_LOCK_TIMEOUT} (or the system property {@code
+ * backfill.lock-timeout}) says otherwise: a number of milliseconds, or with a unit ({@code 500ms},
+ * {@code 10s}, {@code 2min}); 0 turns it off.
+ */
+public final class Locks {
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
+  static final String ENV = "BACKFILL_LOCK_TIMEOUT";
+  static final String PROPERTY = "backfill.lock-timeout";
+  static final String LOCK_NOT_AVAILABLE = "55P03";
+  private static final Logger LOG = LoggerFactory.getLogger(Locks.class);
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|min)?");
+  private static final ExecutorService OBSERVERS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "lock-observer");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private final ConnectionSpec spec;
+  private final Duration timeout;
+
+  /** DDL on the database of {@code spec}, with the configured timeout. */
+  public Locks(ConnectionSpec spec) {
+    this(spec, configuredTimeout(System.getProperty(PROPERTY, System.getenv(ENV))));
+  }
+
+  public Locks(ConnectionSpec spec, Duration timeout) {
+    this.spec = spec;
+    this.timeout = timeout;
+  }
+
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /** Parses a timeout setting; null means the default. */
+  static Duration configuredTimeout(String setting) {
+    if (setting == null || setting.isBlank()) {
+      return DEFAULT_TIMEOUT;
+    }
+    Matcher m = DURATION.matcher(setting.strip().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw BackfillException.usage(
+          ENV + " '" + setting + "' is not a duration (e.g. 3000, 500ms, 10s, 2min; 0 = off)");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "ms" : m.group(2);
+    return switch (unit) {
+      case "s" -> Duration.ofSeconds(n);
+      case "min" -> Duration.ofMinutes(n);
+      default -> Duration.ofMillis(n);
+    };
+  }
+
+  /** Executes one DDL statement under the lock timeout. */
+  public void execute(Connection c, String what, String ddl) throws SQLException {
+    run(
+        c,
+        what,
+        () -> {
+          Jdbc.execute(c, ddl);
+          return null;
+        });
+  }
+
+  /**
+   * Runs {@code ddl} on {@code c} under the lock timeout, restoring the session's own timeout
+   * afterwards. On timeout throws {@link LockTimeout} (SQLSTATE 55P03, transient: the caller's
+   * transaction is aborted and the caller retries), naming the blocking sessions.
+   */
+  public <T> T run(Connection c, String what, SideFailure.SqlCall<T> ddl) throws SQLException {
+    if (timeout.isZero()) {
+      return ddl.call();
+    }
+    String previous =
+        Jdbc.queryOne(
+                c,
+                "SELECT current_setting('lock_timeout'), set_config('lock_timeout', ?, true)",
+                rs -> rs.getString(1),
+                timeout.toMillis() + "ms")
+            .orElseThrow();
+    Future<List<String>> observer = observe(c);
+    try {
+      T result = ddl.call();
+      Jdbc.queryOne(c, "SELECT set_config('lock_timeout', ?, true)", rs -> 1, previous);
+      return result;
+    } catch (SQLException e) {
+      if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        throw e;
+      }
+      throw new LockTimeout(what, timeout, blockers(observer), e);
+    } finally {
+      observer.cancel(true);
+    }
+  }
+
+  /**
+   * Like {@link #run}, but retries in place (up to {@code attempts} in all, with backoff), rolling
+   * back to a savepoint after each timeout: for callers whose transaction must survive a lock
+   * wait, such as {@code stage}'s single transaction. The last timeout is thrown.
+   */
+  public <T> T runRetrying(Connection c, String what, int attempts, SideFailure.SqlCall<T> ddl)
+      throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      Savepoint sp = c.getAutoCommit() ? null : c.setSavepoint();
+      try {
+        T result = run(c, what, ddl);
+        if (sp != null) {
+          c.releaseSavepoint(sp);
+        }
+        return result;
+      } catch (LockTimeout e) {
+        if (sp != null) {
+          c.rollback(sp);
+        }
+        if (attempt >= attempts) {
+          throw e;
+        }
+        long backoff = Math.min(30_000L, 1000L << Math.min(attempt - 1, 5));
+        backoff = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+        LOG.warn("{}; retrying in {} ms (attempt {} of {})", e.getMessage(), backoff, attempt,
+            attempts);
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Looks for the sessions blocking {@code c}'s backend once half the timeout has passed. */
+  private Future<List<String>> observe(Connection c) throws SQLException {
+    int pid = c.unwrap(PGConnection.class).getBackendPID();
+    long delay = Math.max(1, timeout.toMillis() / 2);
+    return OBSERVERS.submit(
+        () -> {
+          Thread.sleep(delay);
+          return blockersOf(pid);
+        });
+  }
+
+  private List<String> blockersOf(int pid) throws SQLException {
+    Properties props = spec.jdbcProperties();
+    props.setProperty("socketTimeout", "10");
+    try (Connection o = DriverManager.getConnection(spec.jdbcUrl(), props);
+        PreparedStatement ps =
+            o.prepareStatement(
+                "SELECT pid, application_name, state,"
+                    + " left(regexp_replace(query, '\\s+', ' ', 'g'), 160)"
+                    + " FROM pg_stat_activity WHERE pid = ANY (pg_blocking_pids(?)) ORDER BY pid")) {
+      ps.setInt(1, pid);
+      List<String> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              "pid " + rs.getInt(1) + " (application '" + nullToEmpty(rs.getString(2)) + "', "
+                  + nullToEmpty(rs.getString(3)) + ": " + nullToEmpty(rs.getString(4)) + ")");
+        }
+      }
+      return out;
+    }
+  }
+
+  private static List<String> blockers(Future<List<String>> observer) {
+    try {
+      return observer.get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (Exception e) {
+      LOG.debug("could not look up the blocking sessions: {}", e.toString());
+      return null;
+    }
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  /** A lock wait that reached the lock timeout, with the sessions that blocked it. */
+  public static final class LockTimeout extends SQLException {
+    private static final long serialVersionUID = 1L;
+
+    LockTimeout(String what, Duration timeout, List<String> blockers, SQLException cause) {
+      super(message(what, timeout, blockers), LOCK_NOT_AVAILABLE, cause);
+    }
+
+    private static String message(String what, Duration timeout, List<String> blockers) {
+      String by;
+      if (blockers == null) {
+        by = "the blocking sessions could not be looked up";
+      } else if (blockers.isEmpty()) {
+        by = "the blocking sessions had ended when looked up";
+      } else {
+        by = "blocked by " + String.join("; ", blockers);
+      }
+      return "lock_timeout (" + timeout.toMillis() + " ms) reached waiting to " + what + ": " + by;
+    }
+  }
+}

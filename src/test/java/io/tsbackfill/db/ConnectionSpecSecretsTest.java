@@ -1,0 +1,42 @@
+package io.tsbackfill.db;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Parse errors never echo pieces of a password that spilled out of its place. */
+class ConnectionSpecSecretsTest {
+  private static final Map<String, String> NO_ENV = Map.of("PGPASSFILE", "/nonexistent");
+
+  private static void rejectedWithout(String text, String piece, String reason) {
+    assertThatThrownBy(() -> ConnectionSpec.parse(Side.SOURCE, text, NO_ENV))
+        .isInstanceOf(BackfillException.class)
+        .hasMessageContaining(reason)
+        .hasMessageNotContaining(piece);
+  }
+
+  @Test
+  void anUnescapedQuoteInAKeyValuePassword() {
+    rejectedWithout("host=h password='ab'Cd9z rest' user=u", "Cd9z",
+        "missing '=' after the word at character 21 (not shown");
+    rejectedWithout("host=h password='ab'Cd9z=1", "Cd9z", "unknown connection parameter (not");
+  }
+
+  @Test
+  void aUriPasswordThatIsNotPercentEncoded() {
+    rejectedWithout("postgres://u:Xy9?k/v@h/db", "Xy9", "invalid port in a URI that holds a"
+        + " password (not shown)");
+    rejectedWithout("postgres://u:p@h/db?Zq7w", "Zq7w", "invalid URI parameter in a URI that"
+        + " holds a password (not shown)");
+    rejectedWithout("postgres://u:a%Zq7@h/db", "Zq7", "invalid percent-encoding in the URI");
+  }
+
+  @Test
+  void withoutAPasswordTheWordIsShown() {
+    assertThatThrownBy(() -> ConnectionSpec.parse(Side.SOURCE, "host=h dbnme", NO_ENV))
+        .hasMessageContaining("missing '=' after 'dbnme'");
+    assertThatThrownBy(() -> ConnectionSpec.parse(Side.SOURCE, "postgres://h/db?sslmod", NO_ENV))
+        .hasMessageContaining("invalid URI parameter 'sslmod'");
+  }
+}

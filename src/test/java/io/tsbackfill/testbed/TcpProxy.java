@@ -1,0 +1,166 @@
+package io.tsbackfill.testbed;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A loopback TCP proxy between the tool and a server, to play the network: {@link #cut()} resets
+ * every open connection (a router dropping state), {@link #refuse(boolean)} turns new
+ * connections away.
+ */
+public final class TcpProxy implements AutoCloseable {
+  private final ServerSocket listener;
+  private final String host;
+  private final int port;
+  private final Set<Link> links = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger accepted = new AtomicInteger();
+  private volatile boolean refusing;
+  private volatile boolean closed;
+
+  private TcpProxy(ServerSocket listener, String host, int port) {
+    this.listener = listener;
+    this.host = host;
+    this.port = port;
+  }
+
+  /** Listens on a free loopback port and forwards to {@code host:port}. */
+  public static TcpProxy start(String host, int port) {
+    try {
+      ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      TcpProxy proxy = new TcpProxy(listener, host, port);
+      Thread t = new Thread(proxy::acceptLoop, "tcp-proxy-" + listener.getLocalPort());
+      t.setDaemon(true);
+      t.start();
+      return proxy;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start the TCP proxy", e);
+    }
+  }
+
+  public int port() {
+    return listener.getLocalPort();
+  }
+
+  /** Connections accepted so far (including refused ones). */
+  public int accepted() {
+    return accepted.get();
+  }
+
+  /** Connections open right now. */
+  public int open() {
+    return links.size();
+  }
+
+  /** Resets every open connection on both sides (RST, not a clean close). */
+  public void cut() {
+    for (Link l : links) {
+      l.reset();
+    }
+  }
+
+  /** While on, new connections are reset as soon as they are accepted. */
+  public void refuse(boolean on) {
+    refusing = on;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      listener.close();
+    } catch (IOException ignored) {
+      // Closing anyway.
+    }
+    cut();
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      Socket client;
+      try {
+        client = listener.accept();
+      } catch (IOException e) {
+        return;
+      }
+      accepted.incrementAndGet();
+      if (refusing) {
+        resetQuietly(client);
+        continue;
+      }
+      try {
+        Socket server = new Socket();
+        server.connect(new InetSocketAddress(host, port), 5000);
+        Link link = new Link(client, server);
+        links.add(link);
+        link.start();
+      } catch (IOException e) {
+        resetQuietly(client);
+      }
+    }
+  }
+
+  private static void resetQuietly(Socket s) {
+    try {
+      s.setSoLinger(true, 0);
+      s.close();
+    } catch (IOException ignored) {
+      // Already gone.
+    }
+  }
+
+  /** One proxied connection: two pumps, one per direction. */
+  private final class Link {
+    private final Socket client;
+    private final Socket server;
+
+    Link(Socket client, Socket server) {
+      this.client = client;
+      this.server = server;
+    }
+
+    void start() {
+      pump(client, server, "up");
+      pump(server, client, "down");
+    }
+
+    private void pump(Socket from, Socket to, String direction) {
+      Thread t =
+          new Thread(
+              () -> {
+                byte[] buf = new byte[16 * 1024];
+                try (InputStream in = from.getInputStream();
+                    OutputStream out = to.getOutputStream()) {
+                  int n;
+                  while ((n = in.read(buf)) >= 0) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                  }
+                } catch (SocketException e) {
+                  // Reset by cut() or by a peer.
+                } catch (IOException e) {
+                  // Same: the link is over.
+                } finally {
+                  reset();
+                }
+              },
+              "tcp-proxy-" + port() + "-" + direction);
+      t.setDaemon(true);
+      t.start();
+    }
+
+    void reset() {
+      links.remove(this);
+      resetQuietly(client);
+      resetQuietly(server);
+    }
+  }
+}
