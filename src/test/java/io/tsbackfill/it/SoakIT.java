@@ -48,7 +48,12 @@ class SoakIT extends IntegrationTest {
         if (i == 2) {
           injecting.set(false); // later reruns finish the job in peace
         }
-        last = copy("-p", "4", "--retries", "4");
+        // Under faults the copy is held to 500 kB/s (2.5 MB: at least 5 s), so enough faults land
+        // mid-copy however fast the machine copies.
+        last =
+            i < 2
+                ? copy("-p", "4", "--retries", "4", "--max-rate", "500kB")
+                : copy("-p", "4", "--retries", "4");
         runs.add(last);
       }
     } finally {
