@@ -308,6 +308,19 @@ public final class Catalog {
     }
   }
 
+  /** {@code create_chunk}'s slices argument: {@code {"column": [start, end], ...}}. */
+  public static String createChunkSlices(List<Slice> slices) {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    for (Slice s : slices) {
+      out.put(s.column(), new long[] {s.start(), s.end()});
+    }
+    try {
+      return JSON.writeValueAsString(out);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static List<Slice> parseSlices(String json) {
     try {
       List<Slice> out = new ArrayList<>();

@@ -39,6 +39,7 @@ final class ChunkCopier {
   private final TimescaleInfo targetInfo;
   private final Throttle throttle;
   private final CompressedChunkCopier compressed;
+  private final AttachLoader attach;
   private final Locks locks;
 
   ChunkCopier(TimescaleInfo targetInfo, Throttle throttle, Locks locks) {
@@ -46,6 +47,7 @@ final class ChunkCopier {
     this.throttle = throttle;
     this.locks = locks;
     this.compressed = new CompressedChunkCopier(targetInfo, throttle);
+    this.attach = new AttachLoader(targetInfo, locks);
   }
 
   Copied copy(Task task, Connection s, Connection t) throws SQLException {
@@ -107,6 +109,14 @@ final class ChunkCopier {
           "cannot copy the compressed batches of {}: {}; copying its rows decompressed instead",
           task.chunkQname(),
           noBatches.get());
+    }
+
+    Optional<AttachLoader.Prepared> attached =
+        targetChunk.isPresent() && !tgtCompressed
+            ? on(TARGET, () -> attach.prepare(t, task, targetChunk.get(), srcState.compressed()))
+            : Optional.empty();
+    if (attached.isPresent()) {
+      return loadAndAttach(task, s, t, targetChunk.get(), attached.get(), columnList, binary);
     }
 
     String path;
@@ -174,6 +184,30 @@ final class ChunkCopier {
       return null;
     });
     return new Copied(path, destination, counts.rows(), counts.bytes(), false);
+  }
+
+  /**
+   * A whole chunk into a new table without indexes that then replaces the empty target chunk
+   * (see {@link AttachLoader}): no delete (the chunk is empty and locked), no invalidation
+   * trigger to suppress (the loader refuses chunks that have one).
+   */
+  private Copied loadAndAttach(
+      Task task,
+      Connection s,
+      Connection t,
+      String[] targetChunk,
+      AttachLoader.Prepared prepared,
+      String columnList,
+      boolean binary)
+      throws SQLException {
+    CopyStream.Counts counts =
+        copyRows(task, s, t, prepared.loadTable(), "direct", columnList, binary, true);
+    on(TARGET, () -> {
+      attach.attach(t, task, targetChunk, prepared);
+      Jdbc.execute(t, "ANALYZE " + prepared.chunk());
+      return null;
+    });
+    return new Copied("direct", prepared.chunk(), counts.rows(), counts.bytes(), false);
   }
 
   /**

@@ -42,8 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Stager {
   private static final Logger LOG = LoggerFactory.getLogger(Stager.class);
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final StageConfig config;
   private final Locks locks;
@@ -398,20 +396,7 @@ public final class Stager {
       LOG.debug("not creating a target chunk for {}: the target has overlapping chunks", c.qname());
       return false;
     }
-    StringBuilder slices = new StringBuilder("{");
-    for (Slice s : c.slices()) {
-      if (slices.length() > 1) {
-        slices.append(',');
-      }
-      slices
-          .append(JSON.getNodeFactory().textNode(s.column()).toString())
-          .append(":[")
-          .append(s.start())
-          .append(',')
-          .append(s.end())
-          .append(']');
-    }
-    slices.append('}');
+    String slices = Catalog.createChunkSlices(c.slices());
     // Stage has no retry of its own: lock timeouts are retried in place (5 attempts).
     locks.runRetrying(
         t,
@@ -423,7 +408,7 @@ public final class Stager {
                 "SELECT " + Ident.quote(tInfo.procSchema()) + ".create_chunk(?::regclass, ?::jsonb)",
                 rs -> 1,
                 Ident.qname(d.schema(), d.table()),
-                slices.toString()));
+                slices));
     LOG.debug("created the target chunk for {} with slices {}", c.qname(), slices);
     return true;
   }

@@ -1,0 +1,185 @@
+package io.tsbackfill.copy;
+
+import io.tsbackfill.catalog.Catalog;
+import io.tsbackfill.catalog.TimescaleInfo;
+import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.db.Ident;
+import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Locks;
+import io.tsbackfill.db.Sql;
+import io.tsbackfill.task.Task;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fast direct path on targets with the Timescale License: a whole chunk is loaded into a new
+ * table without indexes, which then replaces the target chunk through {@code create_chunk(...,
+ * chunk_table)}; TimescaleDB builds the hypertable's indexes, constraints and triggers on it once,
+ * after the load, instead of maintaining every index row by row. Load, drop of the old chunk and
+ * attach all happen in the chunk's transaction, so nobody sees the chunk missing or half loaded,
+ * and a rollback leaves the old chunk as it was. The old chunk is locked ACCESS EXCLUSIVE only
+ * from its drop to the commit (the index build and ANALYZE), not during the transfer.
+ *
+ * <p>Not used (the chunk is loaded into its indexed table as before) when a bound cuts the chunk
+ * (its rows beyond the bound must stay, and the application may be writing there), the source or
+ * target chunk is compressed, a continuous aggregate reads the hypertable (dropping the chunk would
+ * log an invalidation of its range), a view, foreign key or child table depends on the chunk, the
+ * target's create_chunk takes no table, or {@code BACKFILL_ATTACH=off}.
+ */
+final class AttachLoader {
+  static final String ENV = "BACKFILL_ATTACH";
+  static final String PROPERTY = "backfill.attach";
+  private static final Logger LOG = LoggerFactory.getLogger(AttachLoader.class);
+  private static final Pattern RELOPTION = Pattern.compile("([a-z_][a-z0-9_.]*)=(.*)", Pattern.DOTALL);
+
+  /** The target chunk to replace and the table its rows are loaded into first. */
+  record Prepared(String chunk, String loadTable) {}
+
+  private final TimescaleInfo targetInfo;
+  private final Locks locks;
+  private final boolean enabled;
+  private Boolean functionAccepts;
+
+  AttachLoader(TimescaleInfo targetInfo, Locks locks) {
+    this(targetInfo, locks, configured(System.getProperty(PROPERTY, System.getenv(ENV))));
+  }
+
+  AttachLoader(TimescaleInfo targetInfo, Locks locks, boolean enabled) {
+    this.targetInfo = targetInfo;
+    this.locks = locks;
+    this.enabled = enabled && targetInfo.hasTimescaleLicense();
+  }
+
+  /** Parses {@code BACKFILL_ATTACH}: on (default) or off. */
+  static boolean configured(String setting) {
+    if (setting == null || setting.isBlank()) {
+      return true;
+    }
+    return switch (setting.strip().toLowerCase(Locale.ROOT)) {
+      case "on", "true", "1", "yes" -> true;
+      case "off", "false", "0", "no" -> false;
+      default -> throw BackfillException.usage(ENV + " '" + setting + "' is neither on nor off");
+    };
+  }
+
+  /**
+   * Whether this task's rows can be loaded by attaching, checked on the target in the chunk's
+   * transaction; if so, creates the table to load them into (like the hypertable, with the target
+   * chunk's tablespace and storage options, without indexes).
+   */
+  Optional<Prepared> prepare(Connection t, Task task, String[] targetChunk, boolean sourceCompressed)
+      throws SQLException {
+    if (!enabled || task.filter() != null || sourceCompressed || !functionAcceptsTable(t)) {
+      return Optional.empty();
+    }
+    String chunk = Ident.qname(targetChunk[0], targetChunk[1]);
+    Optional<String> obstacle =
+        Jdbc.queryOne(
+            t,
+            Sql.load("copy/attach-obstacle"),
+            rs -> rs.getString(1),
+            chunk,
+            ChunkCopier.INVALIDATION_TRIGGER);
+    if (obstacle.isPresent()) {
+      LOG.debug("loading {} into its indexed table: {}", chunk, obstacle.get());
+      return Optional.empty();
+    }
+    String loadTable = Ident.qname(targetChunk[0], "bf_load_" + task.priority());
+    String like =
+        "LIKE "
+            + task.targetHypertableQname()
+            + " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING STATISTICS"
+            + " INCLUDING GENERATED"
+            + (targetInfo.serverVersionNum() >= 140000 ? " INCLUDING COMPRESSION" : "");
+    String tablespace =
+        Jdbc.queryOne(
+                t,
+                "SELECT ts.spcname FROM pg_class c JOIN pg_tablespace ts ON ts.oid = c.reltablespace"
+                    + " WHERE c.oid = ?::regclass",
+                rs -> rs.getString(1),
+                chunk)
+            .orElse(null);
+    Jdbc.execute(
+        t,
+        "CREATE TABLE "
+            + loadTable
+            + " ("
+            + like
+            + ")"
+            + (tablespace == null ? "" : " TABLESPACE " + Ident.quote(tablespace)));
+    for (String option :
+        Jdbc.query(
+            t,
+            "SELECT unnest(reloptions) FROM pg_class WHERE oid = ?::regclass",
+            rs -> rs.getString(1),
+            chunk)) {
+      var m = RELOPTION.matcher(option);
+      if (m.matches()) {
+        Jdbc.execute(
+            t,
+            "ALTER TABLE " + loadTable + " SET (" + m.group(1) + " = " + Ident.literal(m.group(2)) + ")");
+      }
+    }
+    return Optional.of(new Prepared(chunk, loadTable));
+  }
+
+  /**
+   * Replaces the target chunk with the loaded table: locks the chunk (under the lock timeout),
+   * notes its grants and owner, drops it (its rows, if any, go as the direct path's delete of a
+   * whole chunk takes them), attaches the table under the chunk's name and slices, and gives it
+   * the grants and owner back.
+   */
+  void attach(Connection t, Task task, String[] targetChunk, Prepared p) throws SQLException {
+    locks.execute(
+        t,
+        "lock target chunk " + p.chunk() + " to replace it",
+        "LOCK TABLE " + p.chunk() + " IN ACCESS EXCLUSIVE MODE");
+    List<String> restore =
+        Jdbc.query(t, Sql.load("copy/attach-restore"), rs -> rs.getString(1), p.chunk(), p.chunk());
+    Jdbc.execute(t, "DROP TABLE " + p.chunk());
+    locks.run(
+        t,
+        "attach the loaded table as chunk " + p.chunk(),
+        () ->
+            Jdbc.queryOne(
+                t,
+                "SELECT "
+                    + Ident.quote(targetInfo.procSchema())
+                    + ".create_chunk(?::regclass, ?::jsonb, ?, ?, ?::regclass)",
+                rs -> 1,
+                task.targetHypertableQname(),
+                Catalog.createChunkSlices(task.slices()),
+                targetChunk[0],
+                targetChunk[1],
+                p.loadTable()));
+    for (String statement : restore) {
+      Jdbc.execute(t, statement);
+    }
+    LOG.debug("loaded {} without indexes and attached it as {}", task.chunkQname(), p.chunk());
+  }
+
+  /** Whether this target's create_chunk takes an existing table (its chunk_table argument). */
+  private boolean functionAcceptsTable(Connection t) throws SQLException {
+    if (functionAccepts == null) {
+      functionAccepts =
+          Jdbc.queryOne(
+                  t,
+                  "SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                      + " WHERE n.nspname = ? AND p.proname = 'create_chunk'"
+                      + " AND 'chunk_table' = ANY (p.proargnames))",
+                  rs -> rs.getBoolean(1),
+                  targetInfo.procSchema())
+              .orElse(false);
+      if (!functionAccepts) {
+        LOG.debug("{}.create_chunk takes no chunk_table here", targetInfo.procSchema());
+      }
+    }
+    return functionAccepts;
+  }
+}

@@ -1,0 +1,28 @@
+-- Why target chunk ?1 must not be replaced by an attached table (no row: it may be). ?2 is the
+-- continuous-aggregate invalidation trigger's name: dropping a chunk that has it logs an
+-- invalidation of the chunk's range.
+WITH c AS (SELECT ?::regclass AS oid, ?::name AS trigger)
+SELECT v.reason
+  FROM c, LATERAL (VALUES
+         (1, CASE WHEN (SELECT relkind FROM pg_class WHERE oid = c.oid) <> 'r'
+                  THEN 'it is not a plain table' END),
+         (2, CASE WHEN EXISTS (SELECT 1 FROM pg_trigger tg
+                                WHERE tg.tgrelid = c.oid AND tg.tgname = c.trigger)
+                  THEN 'continuous aggregates read its hypertable' END),
+         (3, CASE WHEN EXISTS (SELECT 1 FROM pg_constraint k WHERE k.confrelid = c.oid)
+                  THEN 'a foreign key references it' END),
+         (4, CASE WHEN EXISTS (SELECT 1 FROM pg_depend d
+                                WHERE d.refobjid = c.oid AND d.refclassid = 'pg_class'::regclass
+                                  AND d.classid = 'pg_rewrite'::regclass)
+                  THEN 'a view reads it' END),
+         (5, CASE WHEN EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = c.oid)
+                  THEN 'tables inherit from it' END),
+         (6, CASE WHEN NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = c.oid), 'MEMBER')
+                  THEN 'the tool''s role does not own it' END),
+         (7, CASE WHEN NOT has_schema_privilege(
+                             (SELECT relnamespace FROM pg_class WHERE oid = c.oid), 'CREATE')
+                  THEN 'the tool''s role may not create tables in its schema' END)
+       ) AS v(n, reason)
+ WHERE v.reason IS NOT NULL
+ ORDER BY v.n
+ LIMIT 1
