@@ -1,14 +1,7 @@
 package io.tsbackfill.cli;
 
-import io.tsbackfill.db.BackfillException;
-import io.tsbackfill.db.ConnectionSpec;
-import io.tsbackfill.db.Database;
-import io.tsbackfill.db.Side;
 import io.tsbackfill.report.Units;
 import io.tsbackfill.status.Status;
-import io.tsbackfill.task.TaskStore;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,19 +26,7 @@ final class StatusCommand extends BaseCommand {
 
   @Override
   int execute(Console console) {
-    ConnectionSpec spec = target.spec();
-    Status status;
-    try (Database db = Database.open(spec, 1);
-        Connection t = db.connect()) {
-      if (!TaskStore.schemaExists(t)) {
-        throw BackfillException.badState(
-            "the target has no __backfill schema: nothing is staged ('timescaledb-backfill stage'"
-                + " creates it)");
-      }
-      status = Status.read(t);
-    } catch (SQLException e) {
-      throw BackfillException.database(Side.TARGET, "reading the task list: " + e.getMessage(), e);
-    }
+    Status status = Status.read(target.spec());
     Status.Row total = status.total();
     console.event("status", json(status, total));
     String[] head = {

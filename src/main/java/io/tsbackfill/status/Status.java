@@ -1,7 +1,11 @@
 package io.tsbackfill.status;
 
+import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.db.ConnectionSpec;
+import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Side;
 import io.tsbackfill.db.Sql;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
@@ -60,6 +64,24 @@ public record Status(List<Row> hypertables, List<InFlight> inFlight, List<Failur
 
   /** A task whose copy or verification failed. */
   public record Failure(String chunk, String kind, String message) {}
+
+  /**
+   * Reads the task list of the target {@code spec} names over one connection of its own; a bad
+   * state when nothing is staged there, a target error when it cannot be read.
+   */
+  public static Status read(ConnectionSpec spec) {
+    try (Database db = Database.open(spec, 1);
+        Connection t = db.connect()) {
+      if (!TaskStore.schemaExists(t)) {
+        throw BackfillException.badState(
+            "the target has no __backfill schema: nothing is staged ('timescaledb-backfill stage'"
+                + " creates it)");
+      }
+      return read(t);
+    } catch (SQLException e) {
+      throw BackfillException.database(Side.TARGET, "reading the task list: " + e.getMessage(), e);
+    }
+  }
 
   public static Status read(Connection t) throws SQLException {
     List<Row> rows =

@@ -1,0 +1,115 @@
+package io.tsbackfill;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The package layering ARCHITECTURE.md describes, held in place: dependencies point one way. */
+class ArchitectureTest {
+  private static JavaClasses main;
+
+  @BeforeAll
+  static void importMainClasses() {
+    main =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.tsbackfill");
+  }
+
+  @Test
+  void commandsRunNoSql() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.tsbackfill.cli..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("java.sql..")
+        .because("a command builds a config, calls one engine and prints its result; SQL lives"
+            + " in the engines, so each verb can be tested without its command line")
+        .check(main);
+  }
+
+  @Test
+  void onlyDbOpensConnections() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.tsbackfill.db..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("com.zaxxer.hikari..", "org.postgresql.ds..")
+        .orShould()
+        .callMethod(java.sql.DriverManager.class, "getConnection", String.class)
+        .because("connection strings are parsed, redacted and given application_name in db"
+            + " alone; a connection opened elsewhere could leak a password or go unnamed")
+        .check(main);
+  }
+
+  @Test
+  void dbDependsOnNothingOfOurs() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.tsbackfill.db..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.tsbackfill.cli..", "io.tsbackfill.config..", "io.tsbackfill.catalog..",
+            "io.tsbackfill.task..", "io.tsbackfill.stage..", "io.tsbackfill.copy..",
+            "io.tsbackfill.verify..", "io.tsbackfill.cagg..", "io.tsbackfill.clean..",
+            "io.tsbackfill.work..", "io.tsbackfill.jobs..", "io.tsbackfill.status..")
+        .because("db is the bottom layer every engine stands on")
+        .check(main);
+  }
+
+  @Test
+  void theCatalogModelDependsOnlyOnDb() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.tsbackfill.catalog..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.tsbackfill.cli..", "io.tsbackfill.task..", "io.tsbackfill.stage..",
+            "io.tsbackfill.copy..", "io.tsbackfill.verify..", "io.tsbackfill.cagg..",
+            "io.tsbackfill.clean..", "io.tsbackfill.work..", "io.tsbackfill.jobs..")
+        .because("the catalog is a read-only model of TimescaleDB that every verb shares")
+        .check(main);
+  }
+
+  @Test
+  void nothingButMainDependsOnTheCommands() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.tsbackfill.cli..")
+        .and()
+        .doNotHaveFullyQualifiedName("io.tsbackfill.Main")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.tsbackfill.cli..")
+        .because("engines report through listeners and results, never by printing")
+        .check(main);
+  }
+
+  @Test
+  void copyAndVerifyStayApart() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.tsbackfill.copy..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.tsbackfill.verify..", "io.tsbackfill.stage..")
+        .because("verify must judge a copy independently of how copy wrote it")
+        .check(main);
+    noClasses()
+        .that()
+        .resideInAPackage("io.tsbackfill.verify..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.tsbackfill.copy..", "io.tsbackfill.stage..")
+        .because("verify must judge a copy independently of how copy wrote it")
+        .check(main);
+  }
+}
