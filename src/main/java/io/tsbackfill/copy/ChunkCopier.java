@@ -33,8 +33,12 @@ final class ChunkCopier {
   private static final Logger LOG = LoggerFactory.getLogger(ChunkCopier.class);
   static final String INVALIDATION_TRIGGER = "ts_cagg_invalidation_trigger";
 
-  /** The result of one chunk inside its transactions (not yet committed). */
-  record Copied(String path, String destination, long rows, long bytes, boolean skipped) {}
+  /**
+   * The result of one chunk inside its transactions (not yet committed); {@code analyze} is the
+   * target chunk to ANALYZE once they commit (null: none found, e.g. routed into other chunks).
+   */
+  record Copied(
+      String path, String destination, long rows, long bytes, boolean skipped, String analyze) {}
 
   private final TimescaleInfo targetInfo;
   private final Throttle throttle;
@@ -56,7 +60,7 @@ final class ChunkCopier {
       return null;
     });
     if (!on(SOURCE, () -> Catalog.chunkExists(s, task.chunkSchema(), task.chunkName()))) {
-      return new Copied("skipped", null, 0, 0, true);
+      return new Copied("skipped", null, 0, 0, true, null);
     }
     List<CopyColumn> columns =
         on(SOURCE, () -> Catalog.copyColumns(s, task.hypertableSchema(), task.hypertableName()));
@@ -179,11 +183,8 @@ final class ChunkCopier {
       String chunk = destination;
       on(TARGET, () -> Jdbc.queryOne(t, "SELECT public.compress_chunk(?::regclass)", rs -> 1, chunk));
     }
-    on(TARGET, () -> {
-      analyze(t, task, targetChunk);
-      return null;
-    });
-    return new Copied(path, destination, counts.rows(), counts.bytes(), false);
+    String analyze = on(TARGET, () -> landedChunk(t, task, targetChunk));
+    return new Copied(path, destination, counts.rows(), counts.bytes(), false, analyze);
   }
 
   /**
@@ -204,10 +205,10 @@ final class ChunkCopier {
         copyRows(task, s, t, prepared.loadTable(), "direct", columnList, binary, true);
     on(TARGET, () -> {
       attach.attach(t, task, targetChunk, prepared);
-      Jdbc.execute(t, "ANALYZE " + prepared.chunk());
       return null;
     });
-    return new Copied("direct", prepared.chunk(), counts.rows(), counts.bytes(), false);
+    return new Copied(
+        "direct", prepared.chunk(), counts.rows(), counts.bytes(), false, prepared.chunk());
   }
 
   /**
@@ -264,10 +265,9 @@ final class ChunkCopier {
       for (String recreate : recreateTriggers) {
         Jdbc.execute(t, recreate);
       }
-      Jdbc.execute(t, "ANALYZE " + tc);
       return null;
     });
-    return new Copied("direct", tc, rows, bytes, false);
+    return new Copied("direct", tc, rows, bytes, false, tc);
   }
 
   private CopyStream.Counts copyRows(
@@ -301,17 +301,18 @@ final class ChunkCopier {
     on(TARGET, () -> Jdbc.queryOne(t, "SELECT public.decompress_chunk(?::regclass)", rs -> 1, chunk));
   }
 
-  /** ANALYZE where the rows landed, so the planner is not blind after a backfill. */
-  private static void analyze(Connection t, Task task, Optional<String[]> targetChunk)
+  /**
+   * The target chunk the rows landed in, to ANALYZE after commit so the planner is not blind
+   * after a backfill: the direct path's chunk, or the routed path's chunk with the same slices.
+   */
+  private static String landedChunk(Connection t, Task task, Optional<String[]> targetChunk)
       throws SQLException {
     Optional<String[]> landed =
         targetChunk.isPresent()
             ? targetChunk
             : Catalog.findChunk(
                 t, task.targetHypertableSchema(), task.targetHypertableName(), task.slices());
-    if (landed.isPresent()) {
-      Jdbc.execute(t, "ANALYZE " + Ident.qname(landed.get()[0], landed.get()[1]));
-    }
+    return landed.map(c -> Ident.qname(c[0], c[1])).orElse(null);
   }
 
   /**

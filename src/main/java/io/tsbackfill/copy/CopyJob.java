@@ -16,16 +16,22 @@ import io.tsbackfill.work.Throttle;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collection;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
- * The {@code copy} job: per chunk, delete the target rows of its range, stream the source rows in,
- * ANALYZE, and mark the task copied, all in the one target transaction the engine commits.
+ * The {@code copy} job: per chunk, delete the target rows of its range, stream the source rows in
+ * and mark the task copied, all in the one target transaction the engine commits; then ANALYZE
+ * the chunk (the {@link Analyzer}, while the next chunks copy).
  */
 public final class CopyJob implements TaskJob {
   private final Throttle throttle;
+  private final Map<Long, String> toAnalyze = new ConcurrentHashMap<>();
   private ChunkCopier copier;
+  private Analyzer analyzer;
 
   public CopyJob(Throttle throttle) {
     this.throttle = throttle;
@@ -67,6 +73,7 @@ public final class CopyJob implements TaskJob {
           "no copy task is pending: every staged chunk is copied; 'stage' adds tasks");
     }
     copier = new ChunkCopier(tInfo, throttle, new Locks(target.spec()));
+    analyzer = new Analyzer(target.spec());
     return new Pending(pending[0], pending[1]);
   }
 
@@ -83,6 +90,11 @@ public final class CopyJob implements TaskJob {
   @Override
   public Done process(Task task, Connection s, Connection t) throws SQLException {
     ChunkCopier.Copied c = copier.copy(task, s, t);
+    if (c.analyze() != null) {
+      toAnalyze.put(task.priority(), c.analyze());
+    } else {
+      toAnalyze.remove(task.priority());
+    }
     String message =
         c.skipped()
             ? "skipped: source chunk " + task.chunkQname() + " no longer exists"
@@ -102,6 +114,21 @@ public final class CopyJob implements TaskJob {
         c.bytes(),
         message,
         List.of());
+  }
+
+  @Override
+  public void committed(Task task) {
+    String chunk = toAnalyze.remove(task.priority());
+    if (chunk != null) {
+      analyzer.analyze(chunk);
+    }
+  }
+
+  @Override
+  public void finish(BooleanSupplier stopNow) {
+    if (analyzer != null) {
+      analyzer.finish(stopNow);
+    }
   }
 
   @Override

@@ -87,6 +87,9 @@ public final class TaskEngine {
       }
       threads.forEach(Thread::start);
       closePools = awaitWorkers(threads);
+      if (closePools) {
+        job.finish(shutdown::isImmediate);
+      }
       listener.onEnd();
       long remaining = -1;
       if (closePools && fatal.get() == null) {
@@ -180,6 +183,7 @@ public final class TaskEngine {
           w.t.commit();
           return null;
         });
+        job.committed(task);
         finish(task, done, t0);
         return;
       } catch (SQLException | RuntimeException e) {

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * What a {@link TaskEngine} does with each task: {@code copy} or {@code verify}. The engine owns
@@ -35,6 +36,15 @@ public interface TaskJob {
    * task row; the engine commits both afterwards.
    */
   Done process(Task task, Connection s, Connection t) throws SQLException;
+
+  /** Called after the engine committed the work {@link #process} did on {@code task}. */
+  default void committed(Task task) {}
+
+  /**
+   * Called once the workers are done (not after an immediate stop): finishes what the job does
+   * after commits, until {@code stopNow} says to stop waiting.
+   */
+  default void finish(BooleanSupplier stopNow) {}
 
   /** Tasks still pending after the run (held by another process, or failed), for the summary. */
   long remaining(Connection t) throws SQLException;

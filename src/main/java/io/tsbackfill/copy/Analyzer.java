@@ -1,0 +1,99 @@
+package io.tsbackfill.copy;
+
+import io.tsbackfill.db.ConnectionSpec;
+import io.tsbackfill.db.Database;
+import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.work.TaskEngine;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ANALYZEs copied chunks on the target, one at a time, on a connection of its own, each as soon
+ * as its copy has committed: the statistics come while the next chunks copy, instead of every
+ * chunk's transaction waiting for its own ANALYZE (about 0.3 s for a 35 MB chunk, a quarter of
+ * its copy). A run ends only when every committed chunk is analysed, except on an immediate stop;
+ * a chunk left out (the tool killed in between, the connection lost) is still analysed by
+ * autovacuum later, as any table that received rows.
+ */
+final class Analyzer {
+  private static final Logger LOG = LoggerFactory.getLogger(Analyzer.class);
+  private static final String DONE = "";
+
+  private final ConnectionSpec target;
+  private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private volatile boolean failed;
+
+  Analyzer(ConnectionSpec target) {
+    this.target = target;
+    this.thread = new Thread(this::run, "copy-analyzer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Queues a committed chunk (a quoted qualified name) for ANALYZE. */
+  void analyze(String chunk) {
+    if (!failed) {
+      queue.add(chunk);
+    }
+  }
+
+  /**
+   * Waits until every queued chunk is analysed, or until {@code stopNow} says to stop waiting
+   * (an immediate stop); then the chunks left are autovacuum's.
+   */
+  void finish(BooleanSupplier stopNow) {
+    queue.add(DONE);
+    try {
+      while (thread.isAlive() && !stopNow.getAsBoolean()) {
+        thread.join(100);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run() {
+    String chunk = null;
+    for (int lost = 0; lost < 3; lost++) {
+      try (Database db = Database.open(target, 1);
+          Connection t = db.connect()) {
+        t.setAutoCommit(true);
+        while (true) {
+          if (chunk == null) {
+            chunk = queue.poll(1, TimeUnit.DAYS);
+          }
+          if (chunk == null || chunk.equals(DONE)) {
+            return;
+          }
+          try {
+            Jdbc.execute(t, "ANALYZE " + chunk);
+          } catch (SQLException e) {
+            if (t.isClosed() || !t.isValid(5)) {
+              throw e; // the connection is gone: reconnect and analyse this chunk again
+            }
+            LOG.warn("could not ANALYZE {}: {}", chunk, TaskEngine.describe(e));
+          }
+          chunk = null;
+          lost = 0;
+        }
+      } catch (SQLException | RuntimeException e) {
+        LOG.debug("ANALYZE connection lost: {}", TaskEngine.describe(e));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    failed = true;
+    LOG.warn(
+        "could not ANALYZE the copied chunks (connection lost three times); autovacuum will"
+            + " analyse the {} left",
+        queue.size() + 1);
+    queue.clear();
+  }
+}
