@@ -1,7 +1,8 @@
 package io.tsbackfill.copy;
 
-import java.sql.Connection;
+import io.tsbackfill.db.SideFailure;
 import io.tsbackfill.work.Throttle;
+import java.sql.Connection;
 import java.sql.SQLException;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -18,6 +19,9 @@ import static io.tsbackfill.db.SideFailure.on;
 public final class CopyStream {
   /** Outgoing CopyData messages are batched up to this size. */
   static final int BUFFER_BYTES = 1 << 20;
+
+  /** The throttle is asked for bytes read in steps of this size, not once per row. */
+  static final int THROTTLE_BYTES = 64 << 10;
 
   /** Rows the target accepted and bytes of the COPY data stream. */
   public record Counts(long rows, long bytes) {}
@@ -38,10 +42,24 @@ public final class CopyStream {
       byte[] buffer = new byte[BUFFER_BYTES];
       int used = 0;
       long bytes = 0;
-      byte[] data;
-      while ((data = on(SOURCE, reader::readFromCopy)) != null) {
+      long owed = 0;
+      // The per-row loop: no lambda, no wrapper per message (millions of rows per chunk).
+      while (true) {
+        byte[] data;
+        try {
+          data = reader.readFromCopy();
+        } catch (SQLException e) {
+          throw new SideFailure(SOURCE, e);
+        }
+        if (data == null) {
+          break;
+        }
         bytes += data.length;
-        throttle.acquire(data.length);
+        owed += data.length;
+        if (owed >= THROTTLE_BYTES) {
+          throttle.acquire(owed);
+          owed = 0;
+        }
         if (used + data.length > buffer.length) {
           if (used > 0) {
             write(in, buffer, used);
@@ -55,6 +73,7 @@ public final class CopyStream {
         System.arraycopy(data, 0, buffer, used, data.length);
         used += data.length;
       }
+      throttle.acquire(owed);
       if (used > 0) {
         write(in, buffer, used);
       }
