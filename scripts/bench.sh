@@ -2,13 +2,16 @@
 # Benchmark of the tool against the raw psql COPY pipe, on the two local test servers (issue 6).
 #
 # Usage: scripts/bench.sh [--rows N] [--chunks N] [--parallelism "1 2 8"] [--dual-written | --both]
-#                         [--jfr] [--keep] [-h|--help]
+#                         [--repeat N] [--jfr] [--keep] [-h|--help]
 #   --rows N         rows generated on the source (BENCH_ROWS, default 5000000)
 #   --chunks N       daily chunks they are spread over (BENCH_CHUNKS, default 31)
 #   --parallelism L  copy/verify parallelism levels, space separated (BENCH_PARALLELISM, "1 2 8")
 #   --dual-written   the target already holds the dual-written rows newer than --until before every
 #                    copy (BENCH_MODE=dual); --until then falls 36 hours before the end of the data
 #   --both           both modes, one after the other, on the same source data (BENCH_MODE=both)
+#   --repeat N       rounds of raw pipes and tool cases (BENCH_REPEAT, default 1); each row's ratio
+#                    is against the raw pipe of its own round, and with N > 1 a table of medians
+#                    over the rounds follows (the box is noisy: one round can be 20 % off)
 #   --jfr            also run copy once more per path at parallelism 1 under Java Flight Recorder
 #                    and print where the tool spends its CPU (BENCH_JFR=1)
 #   --keep           keep the source database and the work folder (logs, JFR files) at the end
@@ -47,6 +50,7 @@ chunks=${BENCH_CHUNKS:-31}
 levels=${BENCH_PARALLELISM:-1 2 8}
 mode=${BENCH_MODE:-plain}
 jfr=${BENCH_JFR:-0}
+repeat=${BENCH_REPEAT:-1}
 keep=0
 while [ $# -gt 0 ]; do
   case $1 in
@@ -55,6 +59,7 @@ while [ $# -gt 0 ]; do
     --parallelism) [ $# -ge 2 ] || die "--parallelism needs a value"; levels=$2; shift ;;
     --dual-written) mode=dual ;;
     --both) mode=both ;;
+    --repeat) [ $# -ge 2 ] || die "--repeat needs a value"; repeat=$2; shift ;;
     --jfr) jfr=1 ;;
     --keep) keep=1 ;;
     -h | --help) usage; exit 0 ;;
@@ -64,6 +69,7 @@ while [ $# -gt 0 ]; do
 done
 [[ $rows =~ ^[1-9][0-9]*$ ]] || die "--rows must be a positive integer, not '$rows'"
 [[ $chunks =~ ^[1-9][0-9]*$ ]] || die "--chunks must be a positive integer, not '$chunks'"
+[[ $repeat =~ ^[1-9][0-9]?$ ]] || die "--repeat must be 1 to 99, not '$repeat'"
 for p in $levels; do
   if ! [[ $p =~ ^[1-9][0-9]*$ ]] || [ "$p" -gt 255 ]; then
     die "--parallelism levels must be 1 to 255, not '$p'"
@@ -176,6 +182,9 @@ new_target() { # NAME HOW(restored|fresh): creates the database and its schema
       psql_ "${tgt[@]}" -d "$db" -c "COPY public.metrics ($cols) FROM STDIN (FORMAT binary)"
   fi
   q_tgt "$db" -c 'CHECKPOINT' # no checkpoint debt from preparing lands in the measurement
+  # With fsync off, CHECKPOINT leaves the pages dirty in the OS; sync, so the kernel writes back
+  # the previous case's gigabyte before this case starts, not during it.
+  sync
 }
 
 drop_target() {
@@ -232,12 +241,12 @@ raw_hypertable() {
     rc=$?
   t1=$(now)
   if [ "$rc" != 0 ]; then
-    fail_row "raw hypertable" "FAILED (exit $rc): $(head -n 1 "$work/raw-ht.err")"
+    fail_row "raw hypertable$round" "FAILED (exit $rc): $(head -n 1 "$work/raw-ht.err")"
   else
     raw_wall_hypertable=$(seconds "$t0" "$t1")
     check=$(check_target "$db")
     [ "$check" = ok ] || failed=1
-    add_row "raw hypertable" "$raw_wall_hypertable" "" \
+    add_row "raw hypertable$round" "$raw_wall_hypertable" "" \
       "$(tail -qn 1 "$work/raw-out.time" "$work/raw-in.time" | awk '{ c += $1 + $2 } END { printf "%.2f", c }')" \
       "$(tail -qn 1 "$work/raw-out.time" "$work/raw-in.time" | awk '$3 > m { m = $3 } END { printf "%.0f", m / 1024 }')" \
       "$check; CPU of both psql"
@@ -259,12 +268,12 @@ raw_chunks() {
   done <<<"$chunk_list"
   t1=$(now)
   if [ "$rc" != 0 ]; then
-    fail_row "raw chunks" "FAILED (exit $rc): $(head -n 1 "$work/raw-ch.err")"
+    fail_row "raw chunks$round" "FAILED (exit $rc): $(head -n 1 "$work/raw-ch.err")"
   else
     raw_wall_chunks=$(seconds "$t0" "$t1")
     check=$(check_target "$db")
     [ "$check" = ok ] || failed=1
-    add_row "raw chunks" "$raw_wall_chunks" "" \
+    add_row "raw chunks$round" "$raw_wall_chunks" "" \
       "$(awk 'NF == 3 && $1 ~ /^[0-9.]+$/ { c += $1 + $2 } END { printf "%.2f", c }' "$work/raw-chunks.time")" \
       "$(awk 'NF == 3 && $3 > m { m = $3 } END { printf "%.0f", m / 1024 }' "$work/raw-chunks.time")" \
       "$check; CPU of all psql; $chunk_count chunk(s)"
@@ -278,7 +287,7 @@ tool_case() {
   local path=$1 p=$2 profile=${3:-} how=fresh raw=$raw_wall_hypertable name db S T check
   local stage_note copy_wall copy_cpu
   [ "$path" = direct ] && how=restored raw=$raw_wall_chunks
-  name="$path p$p${profile:+ +jfr}"
+  name="$path p$p${profile:+ +jfr}$round"
   db="bench_tgt_${tag}_${path}_p${p}${profile:+_jfr}"
   new_target "$db" "$how"
   S=$(url "$BACKFILL_SOURCE_PORT" "$src_db") T=$(url "$BACKFILL_TARGET_PORT" "$db")
@@ -317,7 +326,7 @@ tool_case() {
 
 # verify -p P after a copy: exit 0 is a pass; "not yet available" is reported as such.
 verify_case() {
-  local name="verify $1 p$2"
+  local name="verify $1 p$2$round"
   timed "verify-$1-$2" "$tool" verify --source "$3" --target "$4" --parallelism "$2"
   if [ "$run_rc" = 0 ]; then
     add_row "$name" "$run_wall" "$5" "$run_cpu" "$run_rss" "ok (ratio: verify/copy)"
@@ -377,12 +386,18 @@ run_mode() {
 
   timed jvm-start "$tool" --version
   results+="tool --version	$run_wall	-	-	-	$run_cpu	$run_rss	JVM start-up alone (in every tool row)"$'\n'
-  raw_hypertable
-  raw_chunks
-  for p in $levels; do
-    tool_case direct "$p"
-    tool_case routed "$p"
+  local r
+  for r in $(seq 1 "$repeat"); do
+    round=""
+    [ "$repeat" -gt 1 ] && round=" #$r" && say "round $r of $repeat"
+    raw_hypertable
+    raw_chunks
+    for p in $levels; do
+      tool_case direct "$p"
+      tool_case routed "$p"
+    done
   done
+  round=""
   if [ "$jfr" = 1 ]; then
     tool_case direct 1 jfr
     tool_case routed 1 jfr
@@ -398,6 +413,32 @@ run_mode() {
     BEGIN { printf "%-22s %8s %10s %7s %6s %7s %6s  %s\n", "case", "wall s", "rows/s", "MB/s",
               "ratio", "CPU s", "RSS MB", "check / notes" }
     { printf "%-22s %8s %10s %7s %6s %7s %6s  %s\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
+  if [ "$repeat" -gt 1 ]; then
+    echo
+    echo "   medians over $repeat rounds (wall, ratio and CPU each the median of its own column; RSS the maximum):"
+    printf '%s' "$results" | awk -F '\t' '
+      function median(list,   n, a, i, j, t) {
+        n = split(list, a, " ")
+        for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        return n % 2 ? a[(n + 1) / 2] : sprintf("%.2f", (a[n / 2] + a[n / 2 + 1]) / 2)
+      }
+      $1 ~ / #[0-9]+$/ && $2 != "-" {
+        name = $1; sub(/ #[0-9]+$/, "", name)
+        if (!(name in seen)) { seen[name] = 1; order[++k] = name }
+        wall[name] = wall[name] " " $2; cpu[name] = cpu[name] " " $6
+        if ($5 != "-") ratio[name] = ratio[name] " " $5
+        if ($7 + 0 > rss[name] + 0) rss[name] = $7
+        n[name]++
+      }
+      END {
+        printf "%-22s %8s %6s %7s %6s %7s\n", "case", "wall s", "ratio", "CPU s", "RSS MB", "rounds"
+        for (i = 1; i <= k; i++) {
+          c = order[i]
+          printf "%-22s %8s %6s %7s %6s %7d\n", c, median(wall[c]),
+            (c in ratio ? median(ratio[c]) : "-"), median(cpu[c]), rss[c], n[c]
+        }
+      }'
+  fi
   cat "$work/jfr.txt"
 }
 
