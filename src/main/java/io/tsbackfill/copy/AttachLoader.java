@@ -143,21 +143,36 @@ final class AttachLoader {
     List<String> restore =
         Jdbc.query(t, Sql.load("copy/attach-restore"), rs -> rs.getString(1), p.chunk(), p.chunk());
     Jdbc.execute(t, "DROP TABLE " + p.chunk());
-    locks.run(
-        t,
-        "attach the loaded table as chunk " + p.chunk(),
-        () ->
-            Jdbc.queryOne(
-                t,
-                "SELECT "
-                    + Ident.quote(targetInfo.procSchema())
-                    + ".create_chunk(?::regclass, ?::jsonb, ?, ?, ?::regclass)",
-                rs -> 1,
-                task.targetHypertableQname(),
-                Catalog.createChunkSlices(task.slices()),
-                targetChunk[0],
-                targetChunk[1],
-                p.loadTable()));
+    try {
+      locks.run(
+          t,
+          "attach the loaded table as chunk " + p.chunk(),
+          () ->
+              Jdbc.queryOne(
+                  t,
+                  "SELECT "
+                      + Ident.quote(targetInfo.procSchema())
+                      + ".create_chunk(?::regclass, ?::jsonb, ?, ?, ?::regclass)",
+                  rs -> 1,
+                  task.targetHypertableQname(),
+                  Catalog.createChunkSlices(task.slices()),
+                  targetChunk[0],
+                  targetChunk[1],
+                  p.loadTable()));
+    } catch (Locks.LockTimeout e) {
+      throw e; // transient: the chunk is retried
+    } catch (SQLException e) {
+      throw new SQLException(
+          "TimescaleDB refused to attach the loaded table as chunk "
+              + p.chunk()
+              + " ("
+              + e.getMessage()
+              + "); the chunk is rolled back. "
+              + ENV
+              + "=off copies into the indexed chunk instead",
+          e.getSQLState(),
+          e);
+    }
     for (String statement : restore) {
       Jdbc.execute(t, statement);
     }
