@@ -7,7 +7,6 @@ import io.tsbackfill.work.TaskEngine;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,13 +43,19 @@ final class Analyzer {
   }
 
   /**
-   * Waits until every queued chunk is analysed, or until {@code stopNow} says to stop waiting
-   * (an immediate stop); then the chunks left are autovacuum's.
+   * Waits until every queued chunk is analysed, or until {@code stopNow} says to stop waiting (an
+   * immediate stop): then the chunks still queued are dropped, left to autovacuum, and the thread
+   * ends after the ANALYZE in progress, closing its connection.
    */
   void finish(BooleanSupplier stopNow) {
     queue.add(DONE);
     try {
-      while (thread.isAlive() && !stopNow.getAsBoolean()) {
+      while (thread.isAlive()) {
+        if (stopNow.getAsBoolean()) {
+          queue.clear();
+          queue.add(DONE);
+          return;
+        }
         thread.join(100);
       }
     } catch (InterruptedException e) {
@@ -66,9 +71,9 @@ final class Analyzer {
         t.setAutoCommit(true);
         while (true) {
           if (chunk == null) {
-            chunk = queue.poll(1, TimeUnit.DAYS);
+            chunk = queue.take();
           }
-          if (chunk == null || chunk.equals(DONE)) {
+          if (chunk.equals(DONE)) {
             return;
           }
           try {

@@ -44,7 +44,7 @@ final class AttachLoader {
   private final TimescaleInfo targetInfo;
   private final Locks locks;
   private final boolean enabled;
-  private Boolean functionAccepts;
+  private volatile Boolean functionAccepts; // read by every worker; computed once
 
   AttachLoader(TimescaleInfo targetInfo, Locks locks) {
     this(targetInfo, locks, configured(System.getProperty(PROPERTY, System.getenv(ENV))));

@@ -188,9 +188,10 @@ final class ChunkCopier {
   }
 
   /**
-   * A whole chunk into a new table without indexes that then replaces the empty target chunk
-   * (see {@link AttachLoader}): no delete (the chunk is empty and locked), no invalidation
-   * trigger to suppress (the loader refuses chunks that have one).
+   * A whole chunk into a new table without indexes that then replaces the target chunk (see
+   * {@link AttachLoader}): no delete (the old chunk's rows go with it, as a whole chunk's delete
+   * would take them), no invalidation trigger to suppress (the loader refuses chunks that have
+   * one).
    */
   private Copied loadAndAttach(
       Task task,

@@ -87,9 +87,8 @@ public final class TaskEngine {
       }
       threads.forEach(Thread::start);
       closePools = awaitWorkers(threads);
-      if (closePools) {
-        job.finish(shutdown::isImmediate);
-      }
+      // After an immediate stop the job drops what it still had to do after commits.
+      job.finish(closePools ? shutdown::isImmediate : () -> true);
       listener.onEnd();
       long remaining = -1;
       if (closePools && fatal.get() == null) {

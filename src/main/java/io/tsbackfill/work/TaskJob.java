@@ -41,8 +41,8 @@ public interface TaskJob {
   default void committed(Task task) {}
 
   /**
-   * Called once the workers are done (not after an immediate stop): finishes what the job does
-   * after commits, until {@code stopNow} says to stop waiting.
+   * Called once the workers are done: finishes what the job does after commits, until {@code
+   * stopNow} says to stop waiting (at once after an immediate stop) and drop the rest.
    */
   default void finish(BooleanSupplier stopNow) {}
 
