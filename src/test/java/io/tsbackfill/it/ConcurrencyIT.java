@@ -46,9 +46,17 @@ class ConcurrencyIT extends IntegrationTest {
 
     List<String> copied = new ArrayList<>();
     List<Integer> perProcess = new ArrayList<>();
+    List<Integer> exits = new ArrayList<>();
     for (ToolProcess p : copies) {
       ToolRun r = p.waitFor(Duration.ofSeconds(180));
-      assertOk(r);
+      // A process whose JVM starts after the others have copied every chunk finds nothing
+      // pending: exit 3 with that message, as the README documents, is a correct outcome too.
+      if (r.exitCode() == 3) {
+        assertThat(r.err()).as(r.toString()).contains("no copy task is pending");
+      } else {
+        assertOk(r);
+      }
+      exits.add(r.exitCode());
       Matcher m = COPIED.matcher(r.out());
       int n = 0;
       while (m.find()) {
@@ -57,7 +65,9 @@ class ConcurrencyIT extends IntegrationTest {
       }
       perProcess.add(n);
     }
-    System.out.println("chunks copied by each of the three processes: " + perProcess);
+    System.out.println(
+        "chunks copied by each of the three processes: " + perProcess + ", exit codes " + exits);
+    assertThat(exits).as("exit codes of the three copies").contains(0);
     ToolRun verified = verify.waitFor(Duration.ofSeconds(180));
     assertThat(verified.exitCode())
         .as("a verify running beside the copies finds no difference (0) or nothing copied yet"
