@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Logging {
   private static final String FILE_APPENDER = "FILE";
-  private static final String CONSOLE_APPENDER = "STDERR";
+  private static final String CONSOLE_APPENDER = LogConfigurator.CONSOLE_APPENDER;
   /** The console's own lines, copied into the log file; never shown twice on the console. */
   static final String PROGRESS = "io.tsbackfill.progress";
   /** pgjdbc logs through java.util.logging; held here so the level set below sticks. */
