@@ -18,7 +18,6 @@ import java.util.Optional;
  * hypertable whose settings are those the batches were built with.
  */
 public final class CompressionSettings {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> COMPARED =
       List.of("segmentby", "orderby", "orderby_desc", "orderby_nullsfirst");
 
@@ -86,9 +85,14 @@ public final class CompressionSettings {
       return Optional.empty();
     }
     try {
-      return Optional.of(JSON.readTree(json.get()));
+      return Optional.of(Json.MAPPER.readTree(json.get()));
     } catch (IOException e) {
       throw new SQLException("unreadable compression settings " + json.get(), e);
     }
+  }
+
+  /** Made when compression settings are first read, not at every start (see Catalog's JSON). */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
   }
 }
