@@ -290,9 +290,15 @@ final class ChunkCopier {
             + task.chunkQname()
             + (task.filter() == null ? "" : " WHERE " + task.filter());
     LOG.debug("copying rows of chunk {} into {} ({})", task.chunkQname(), destination, path);
+    // A whole chunk table is read by COPY itself, without the executor a query goes through:
+    // less CPU on the source for the same rows (COPY of a table never reads its children).
+    String copyOut =
+        only && task.filter() == null
+            ? "COPY " + task.chunkQname() + " (" + columnList + ") TO STDOUT" + format
+            : "COPY (" + select + ") TO STDOUT" + format;
     return CopyStream.pipe(
         s,
-        "COPY (" + select + ") TO STDOUT" + format,
+        copyOut,
         t,
         "COPY " + destination + " (" + columnList + ") FROM STDIN" + format,
         throttle);
