@@ -202,8 +202,11 @@ final class ChunkCopier {
       String columnList,
       boolean binary)
       throws SQLException {
+    // FREEZE: the load table was created in this transaction, so its rows can be written frozen
+    // and its pages all-visible. Nobody else can see them before commit, ANALYZE then dirties no
+    // page setting hint bits, and vacuum never has to rewrite the backfilled history to freeze it.
     CopyStream.Counts counts =
-        copyRows(task, s, t, prepared.loadTable(), "direct", columnList, binary, true);
+        copyRows(task, s, t, prepared.loadTable(), "direct", columnList, binary, true, true);
     on(TARGET, () -> {
       attach.attach(t, task, targetChunk, prepared);
       return null;
@@ -281,7 +284,24 @@ final class ChunkCopier {
       boolean binary,
       boolean only)
       throws SQLException {
+    return copyRows(task, s, t, destination, path, columnList, binary, only, false);
+  }
+
+  /** {@code freeze}: COPY FREEZE, for a destination created in this transaction only. */
+  private CopyStream.Counts copyRows(
+      Task task,
+      Connection s,
+      Connection t,
+      String destination,
+      String path,
+      String columnList,
+      boolean binary,
+      boolean only,
+      boolean freeze)
+      throws SQLException {
     String format = binary ? " (FORMAT binary)" : "";
+    String inFormat =
+        freeze ? (binary ? " (FORMAT binary, FREEZE)" : " (FREEZE)") : format;
     String select =
         "SELECT "
             + columnList
@@ -300,7 +320,7 @@ final class ChunkCopier {
         s,
         copyOut,
         t,
-        "COPY " + destination + " (" + columnList + ") FROM STDIN" + format,
+        "COPY " + destination + " (" + columnList + ") FROM STDIN" + inFormat,
         throttle);
   }
 
