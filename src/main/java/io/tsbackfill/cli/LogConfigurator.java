@@ -36,10 +36,7 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     }
     rules.put("redactedMsg", RedactingConverter::new);
 
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-    encoder.setContext(ctx);
-    encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %redactedMsg%n%nopex");
-    encoder.start();
+    PatternLayoutEncoder encoder = encoder(ctx, "%d{HH:mm:ss.SSS} %-5level %redactedMsg%n%nopex");
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(ctx);
     console.setName(CONSOLE_APPENDER);
@@ -52,5 +49,14 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     root.addAppender(console);
     ctx.getLogger("io.tsbackfill").setLevel(Level.INFO);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  /** A started encoder of {@code pattern} ({@code %redactedMsg} needs {@link #configure} first). */
+  static PatternLayoutEncoder encoder(LoggerContext ctx, String pattern) {
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(ctx);
+    encoder.setPattern(pattern);
+    encoder.start();
+    return encoder;
   }
 }

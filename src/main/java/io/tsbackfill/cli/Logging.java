@@ -74,10 +74,9 @@ final class Logging {
     ctx.getLogger("io.tsbackfill").setLevel(Level.DEBUG);
     ctx.getLogger("io.tsbackfill.sql").setLevel(Level.DEBUG);
     ctx.getLogger(PROGRESS).setLevel(Level.INFO);
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-    encoder.setContext(ctx);
-    encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{0} %redactedMsg%n");
-    encoder.start();
+    PatternLayoutEncoder encoder =
+        LogConfigurator.encoder(
+            ctx, "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{0} %redactedMsg%n");
     FileAppender<ILoggingEvent> file = new FileAppender<>();
     file.setName(FILE_APPENDER);
     file.setContext(ctx);

@@ -171,7 +171,7 @@ final class ChunkCopier {
 
     // A compressed source chunk read without ONLY yields its compressed batches decompressed too.
     CopyStream.Counts counts =
-        copyRows(task, s, t, destination, path, columnList, binary, !srcState.compressed());
+        copyRows(task, s, t, destination, path, columnList, binary, !srcState.compressed(), false);
 
     on(TARGET, () -> {
       for (String recreate : recreateTriggers) {
@@ -261,7 +261,7 @@ final class ChunkCopier {
         destination = task.targetHypertableQname();
       }
       CopyStream.Counts counts =
-          copyRows(task, s, t, destination, "direct", columnList, binary, true);
+          copyRows(task, s, t, destination, "direct", columnList, binary, true, false);
       rows += counts.rows();
       bytes += counts.bytes();
     }
@@ -272,19 +272,6 @@ final class ChunkCopier {
       return null;
     });
     return new Copied("direct", tc, rows, bytes, false, tc);
-  }
-
-  private CopyStream.Counts copyRows(
-      Task task,
-      Connection s,
-      Connection t,
-      String destination,
-      String path,
-      String columnList,
-      boolean binary,
-      boolean only)
-      throws SQLException {
-    return copyRows(task, s, t, destination, path, columnList, binary, only, false);
   }
 
   /** {@code freeze}: COPY FREEZE, for a destination created in this transaction only. */
