@@ -38,7 +38,12 @@ public final class Catalog {
             Sql.load("catalog/timescale-info"),
             rs ->
                 new TimescaleInfo(
-                    rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5)))
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getInt(4),
+                    rs.getInt(5),
+                    rs.getBoolean(6)))
         .orElseThrow(
             () ->
                 BackfillException.badState(

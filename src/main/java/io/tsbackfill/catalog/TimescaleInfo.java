@@ -3,10 +3,16 @@ package io.tsbackfill.catalog;
 /**
  * What the tool needs to know about one side's TimescaleDB: its version, the schema holding its
  * internal functions (moved in 2.12), its license (the Apache build cannot create chunks by slices,
- * compress or hold continuous aggregates) and PostgreSQL facts.
+ * compress or hold continuous aggregates), PostgreSQL facts, and whether its {@code create_chunk}
+ * takes an existing table to attach as the chunk.
  */
 public record TimescaleInfo(
-    String version, String procSchema, String license, int serverVersionNum, int maxIdentifierLength) {
+    String version,
+    String procSchema,
+    String license,
+    int serverVersionNum,
+    int maxIdentifierLength,
+    boolean createChunkTakesTable) {
 
   /** Whether {@code create_chunk} and the other TSL functions work on this server. */
   public boolean hasTimescaleLicense() {

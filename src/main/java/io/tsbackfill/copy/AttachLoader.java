@@ -44,7 +44,6 @@ final class AttachLoader {
   private final TimescaleInfo targetInfo;
   private final Locks locks;
   private final boolean enabled;
-  private volatile Boolean functionAccepts; // read by every worker; computed once
 
   AttachLoader(TimescaleInfo targetInfo, Locks locks) {
     this(targetInfo, locks, configured(System.getProperty(PROPERTY, System.getenv(ENV))));
@@ -53,7 +52,8 @@ final class AttachLoader {
   AttachLoader(TimescaleInfo targetInfo, Locks locks, boolean enabled) {
     this.targetInfo = targetInfo;
     this.locks = locks;
-    this.enabled = enabled && targetInfo.hasTimescaleLicense();
+    this.enabled =
+        enabled && targetInfo.hasTimescaleLicense() && targetInfo.createChunkTakesTable();
   }
 
   /** Parses {@code BACKFILL_ATTACH}: on (default) or off. */
@@ -75,7 +75,7 @@ final class AttachLoader {
    */
   Optional<Prepared> prepare(Connection t, Task task, String[] targetChunk, boolean sourceCompressed)
       throws SQLException {
-    if (!enabled || task.filter() != null || sourceCompressed || !functionAcceptsTable(t)) {
+    if (!enabled || task.filter() != null || sourceCompressed) {
       return Optional.empty();
     }
     String chunk = Ident.qname(targetChunk[0], targetChunk[1]);
@@ -177,24 +177,5 @@ final class AttachLoader {
       Jdbc.execute(t, statement);
     }
     LOG.debug("loaded {} without indexes and attached it as {}", task.chunkQname(), p.chunk());
-  }
-
-  /** Whether this target's create_chunk takes an existing table (its chunk_table argument). */
-  private boolean functionAcceptsTable(Connection t) throws SQLException {
-    if (functionAccepts == null) {
-      functionAccepts =
-          Jdbc.queryOne(
-                  t,
-                  "SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-                      + " WHERE n.nspname = ? AND p.proname = 'create_chunk'"
-                      + " AND 'chunk_table' = ANY (p.proargnames))",
-                  rs -> rs.getBoolean(1),
-                  targetInfo.procSchema())
-              .orElse(false);
-      if (!functionAccepts) {
-        LOG.debug("{}.create_chunk takes no chunk_table here", targetInfo.procSchema());
-      }
-    }
-    return functionAccepts;
   }
 }
