@@ -20,6 +20,9 @@ public final class CopyStream {
   /** Outgoing CopyData messages are batched up to this size. */
   static final int BUFFER_BYTES = 1 << 20;
 
+  /** The buffer is sent once it holds this much: a row up to the rest still fits in it. */
+  static final int FLUSH_BYTES = BUFFER_BYTES - (64 << 10);
+
   /** The throttle is asked for bytes read in steps of this size, not once per row. */
   static final int THROTTLE_BYTES = 64 << 10;
 
@@ -39,17 +42,48 @@ public final class CopyStream {
       CopyOut reader =
           on(SOURCE, () -> source.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOutSql));
       out = reader;
+      CopyDataReader raw = CopyDataReader.of(source);
       byte[] buffer = new byte[BUFFER_BYTES];
       int used = 0;
       long bytes = 0;
       long owed = 0;
       // The per-row loop: no lambda, no wrapper per message (millions of rows per chunk).
       while (true) {
+        // Flushed before the next message is touched, so a failed write to the target never
+        // leaves the source stream in the middle of a message.
+        if (used >= FLUSH_BYTES) {
+          write(in, buffer, used);
+          used = 0;
+        }
         byte[] data;
-        try {
-          data = reader.readFromCopy();
-        } catch (SQLException e) {
-          throw new SideFailure(SOURCE, e);
+        if (raw != null) {
+          int filled = raw.fill(buffer, used, Math.min(FLUSH_BYTES, used + THROTTLE_BYTES));
+          if (filled > used) {
+            bytes += filled - used;
+            owed += filled - used;
+            used = filled;
+            if (owed >= THROTTLE_BYTES) {
+              throttle.acquire(owed);
+              owed = 0;
+            }
+            continue;
+          }
+          int pending = raw.pendingLength();
+          if (pending >= 0) {
+            // A row that does not fit in the rest of the buffer: the buffer goes first.
+            if (used > 0) {
+              write(in, buffer, used);
+              used = 0;
+            }
+            if (pending <= buffer.length) {
+              continue;
+            }
+            data = raw.take(pending);
+          } else {
+            data = read(reader);
+          }
+        } else {
+          data = read(reader);
         }
         if (data == null) {
           break;
@@ -60,7 +94,7 @@ public final class CopyStream {
           throttle.acquire(owed);
           owed = 0;
         }
-        if (used + data.length > buffer.length) {
+        if (data.length > buffer.length - used) {
           if (used > 0) {
             write(in, buffer, used);
             used = 0;
@@ -82,6 +116,14 @@ public final class CopyStream {
     } finally {
       cancelQuietly(out);
       cancelQuietly(in);
+    }
+  }
+
+  private static byte[] read(CopyOut reader) throws SideFailure {
+    try {
+      return reader.readFromCopy();
+    } catch (SQLException e) {
+      throw new SideFailure(SOURCE, e);
     }
   }
 

@@ -203,12 +203,15 @@ public final class TaskEngine {
               e);
         }
         w.discard();
+        // Which side failed is half of what an operator needs to know (a connection error's text
+        // is the same on both).
+        String failure = side.label() + " database: " + error;
         if (attempt >= maxAttempts) {
-          recordFailure(w, task, attempt, error, t0);
+          recordFailure(w, task, attempt, failure, t0);
           return;
         }
         long backoff = backoff(attempt);
-        listener.onRetry(task.chunkQname(), attempt, maxAttempts, backoff, error);
+        listener.onRetry(task.chunkQname(), attempt, maxAttempts, backoff, failure);
         try {
           shutdown.sleep(backoff);
         } catch (InterruptedException ie) {

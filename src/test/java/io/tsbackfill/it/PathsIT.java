@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
  * The two write paths beyond {@link StageCopyIT}: the routed path (its delete is built from the
  * source chunk's CHECK constraints) with quoted names, the column-type zoo and every time type; a
  * restored target whose source got new chunks afterwards (both paths in one run); a hundred
- * space-partitioned chunks with bigint time on both paths; columns dropped and added again.
+ * space-partitioned chunks with bigint time on both paths; columns dropped and added again; rows
+ * of every size the COPY pipe buffers differently.
  */
 class PathsIT extends IntegrationTest {
 
@@ -141,6 +142,30 @@ class PathsIT extends IntegrationTest {
       assertThat(target.count("SELECT count(*) FROM public.readings")).isEqualTo(50_400);
       assertThat(target.count("SELECT count(*) FROM timescaledb_information.chunks"))
           .isEqualTo(105);
+    }
+  }
+
+  @Test
+  void rowsOfEverySizeFromNullToThreeMegabytesOnBothPaths() {
+    for (boolean restored : new boolean[] {true, false}) {
+      if (!restored) {
+        dropDatabases();
+        pair = testBed().freshPair("PathsIT_row_sizes_fresh");
+        source = pair.source();
+        target = pair.target();
+        sourceFixtureWithFreshTarget("row-sizes");
+      } else {
+        sourceFixtureWithRestoredTarget("row-sizes");
+      }
+      assertOk(stage("--until", "2024-07-03T00:00:00Z"));
+      assertOnlyPath(copy("-p", "2"), restored ? "direct" : "routed");
+      assertSameRows("public.row_sizes", null);
+      assertThat(
+              target.value(
+                  "SELECT count(*) || ' rows, ' || max(length(payload)) || ' bytes at most, '"
+                      + " || count(*) FILTER (WHERE payload IS NULL) || ' NULL'"
+                      + " FROM public.row_sizes"))
+          .isEqualTo("3098 rows, 3145728 bytes at most, 30 NULL");
     }
   }
 

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Faults of the target server and of the network: a private target server restarted in the
  * middle of a COPY (the shared servers are never touched), and the connections to the target cut
- * by a TCP proxy while the server-side sessions linger, as they do behind a broken network.
+ * by a TCP proxy while the server-side sessions linger, as they do behind a broken network; the
+ * source's connection cut while the tool reads its rows.
  */
 class ServerFaultIT extends FaultTest {
 
@@ -86,6 +87,36 @@ class ServerFaultIT extends FaultTest {
       assertOk(r);
       assertThat(r.err()).contains("retrying").contains(chunk);
       assertThat(proxy.accepted()).as("connections through the proxy").isGreaterThan(2);
+    }
+    assertExact();
+  }
+
+  @Test
+  void aSourceConnectionCutWhileTheToolReadsItsRowsIsRetriedAndTheChunkCopiedOnce()
+      throws Exception {
+    threeBigChunks();
+    String chunk = newestChunk();
+    try (TcpProxy proxy = TcpProxy.start(source.server().host(), source.server().port())) {
+      // Only the connection streaming a chunk (1.2 MB) gets this far: the tool then waits for
+      // the rest of its rows, in the middle of a CopyData message or between two.
+      proxy.stallDownstreamAfter(300_000);
+      String viaProxy =
+          source.uri().replace(":" + source.server().port() + "/", ":" + proxy.port() + "/");
+      CompletableFuture<ToolRun> run =
+          CompletableFuture.supplyAsync(
+              () ->
+                  tool("copy", "--source", viaProxy, "--target", target.uri(), "-p", "1",
+                      "--retries", "3"));
+      assertThat(proxy.awaitStalled(Duration.ofSeconds(60))).as("a stalled COPY").isTrue();
+      proxy.stallDownstreamAfter(-1);
+      proxy.cut();
+      ToolRun r = finish(run);
+      assertOk(r);
+      assertThat(r.err())
+          .contains("retrying")
+          .contains(chunk)
+          .contains("source database: [08006] connection lost while reading COPY data");
+      assertThat(r.all()).as("no stack trace without -vv: %s", r).doesNotContain("\tat ");
     }
     assertExact();
   }

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A loopback TCP proxy between the tool and a server, to play the network: {@link #cut()} resets
  * every open connection (a router dropping state), {@link #refuse(boolean)} turns new
- * connections away.
+ * connections away, {@link #stallDownstreamAfter(long)} stops a connection's server-to-client
+ * bytes after so many, so that a client stands in the middle of reading a result.
  */
 public final class TcpProxy implements AutoCloseable {
   private final ServerSocket listener;
@@ -23,8 +24,10 @@ public final class TcpProxy implements AutoCloseable {
   private final int port;
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final AtomicInteger accepted = new AtomicInteger();
+  private final AtomicInteger stalled = new AtomicInteger();
   private volatile boolean refusing;
   private volatile boolean closed;
+  private volatile long stallAfter = -1;
 
   private TcpProxy(ServerSocket listener, String host, int port) {
     this.listener = listener;
@@ -65,6 +68,26 @@ public final class TcpProxy implements AutoCloseable {
     for (Link l : links) {
       l.reset();
     }
+  }
+
+  /**
+   * From now on a connection that has sent {@code bytes} from the server to the client sends no
+   * more that way (until {@link #cut()}); the server's further bytes wait in the proxy.
+   */
+  public void stallDownstreamAfter(long bytes) {
+    stallAfter = bytes;
+  }
+
+  /** Waits until some connection has stalled (see {@link #stallDownstreamAfter}). */
+  public boolean awaitStalled(java.time.Duration limit) throws InterruptedException {
+    long end = System.nanoTime() + limit.toNanos();
+    while (stalled.get() == 0) {
+      if (System.nanoTime() > end) {
+        return false;
+      }
+      Thread.sleep(20);
+    }
+    return true;
   }
 
   /** While on, new connections are reset as soon as they are accepted. */
@@ -121,6 +144,8 @@ public final class TcpProxy implements AutoCloseable {
   private final class Link {
     private final Socket client;
     private final Socket server;
+    private final java.util.concurrent.CountDownLatch over =
+        new java.util.concurrent.CountDownLatch(1);
 
     Link(Socket client, Socket server) {
       this.client = client;
@@ -140,14 +165,27 @@ public final class TcpProxy implements AutoCloseable {
                 try (InputStream in = from.getInputStream();
                     OutputStream out = to.getOutputStream()) {
                   int n;
+                  long sent = 0;
+                  boolean down = from == server;
                   while ((n = in.read(buf)) >= 0) {
+                    long limit = stallAfter;
+                    if (down && limit >= 0 && sent + n > limit) {
+                      out.write(buf, 0, (int) Math.max(0, limit - sent));
+                      out.flush();
+                      stalled.incrementAndGet();
+                      over.await();
+                      return;
+                    }
                     out.write(buf, 0, n);
                     out.flush();
+                    sent += n;
                   }
                 } catch (SocketException e) {
                   // Reset by cut() or by a peer.
                 } catch (IOException e) {
                   // Same: the link is over.
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
                 } finally {
                   reset();
                 }
@@ -158,6 +196,7 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     void reset() {
+      over.countDown();
       links.remove(this);
       resetQuietly(client);
       resetQuietly(server);
