@@ -41,6 +41,14 @@ abstract class IntegrationTest {
     }
   }
 
+  /** Drops this test's databases and goes on with a new pair, for a second scenario. */
+  protected void replacePair(String name) {
+    dropDatabases();
+    pair = testBed().freshPair(name);
+    source = pair.source();
+    target = pair.target();
+  }
+
   /** Runs a fixture on the source and restores its schema on the target, as the runbook does. */
   protected void sourceFixtureWithRestoredTarget(String... fixtures) {
     for (String f : fixtures) {

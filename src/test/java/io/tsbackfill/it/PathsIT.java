@@ -122,10 +122,7 @@ class PathsIT extends IntegrationTest {
   void aHundredSpacePartitionedChunksWithBigintTimeOnBothPaths() {
     for (boolean restored : new boolean[] {true, false}) {
       if (!restored) {
-        dropDatabases();
-        pair = testBed().freshPair("PathsIT_space_bigint_fresh");
-        source = pair.source();
-        target = pair.target();
+        replacePair("PathsIT_space_bigint_fresh");
       }
       if (restored) {
         sourceFixtureWithRestoredTarget("space-bigint");
@@ -149,10 +146,7 @@ class PathsIT extends IntegrationTest {
   void rowsOfEverySizeFromNullToThreeMegabytesOnBothPaths() {
     for (boolean restored : new boolean[] {true, false}) {
       if (!restored) {
-        dropDatabases();
-        pair = testBed().freshPair("PathsIT_row_sizes_fresh");
-        source = pair.source();
-        target = pair.target();
+        replacePair("PathsIT_row_sizes_fresh");
         sourceFixtureWithFreshTarget("row-sizes");
       } else {
         sourceFixtureWithRestoredTarget("row-sizes");
@@ -181,10 +175,7 @@ class PathsIT extends IntegrationTest {
         .isEqualTo(1488);
 
     // Target with the gap, source without: routed path.
-    dropDatabases();
-    pair = testBed().freshPair("PathsIT_gap_on_target");
-    source = pair.source();
-    target = pair.target();
+    replacePair("PathsIT_gap_on_target");
     source.fixture("metrics");
     target.fixture("metrics-gap");
     target.exec("TRUNCATE public.metrics");

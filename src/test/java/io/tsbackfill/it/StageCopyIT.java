@@ -55,8 +55,7 @@ class StageCopyIT extends IntegrationTest {
   void partialChunksKeepDualWrittenRowsAndReplaceStaleOnes() {
     for (boolean restored : new boolean[] {true, false}) {
       if (!restored) {
-        dropDatabases();
-        createFreshPair("partial_fresh");
+        replacePair("partial_fresh");
       }
       String dual = "INSERT INTO public.metrics SELECT t, 'dual', 42 FROM generate_series("
           + "'2023-05-20 00:00+00'::timestamptz, '2023-06-10 23:00+00', '1 hour') t";
@@ -93,12 +92,6 @@ class StageCopyIT extends IntegrationTest {
           .as("rows before --from on the target (only the one written there)")
           .isEqualTo(1);
     }
-  }
-
-  private void createFreshPair(String name) {
-    pair = testBed().freshPair(name);
-    source = pair.source();
-    target = pair.target();
   }
 
   @Test
@@ -139,8 +132,7 @@ class StageCopyIT extends IntegrationTest {
   void spacePartitionedChunksAreConfinedToTheirPartition() {
     for (boolean restored : new boolean[] {true, false}) {
       if (!restored) {
-        dropDatabases();
-        createFreshPair("space_fresh");
+        replacePair("space_fresh");
       }
       if (restored) {
         sourceFixtureWithRestoredTarget("space");
