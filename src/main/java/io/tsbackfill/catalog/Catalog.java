@@ -8,6 +8,9 @@ import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.Sql;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -304,7 +307,7 @@ public final class Catalog {
 
   /** The task table's {@code dimensions} JSON for a list of slices. */
   public static String slicesJson(List<Slice> slices) {
-    java.io.StringWriter out = new java.io.StringWriter();
+    StringWriter out = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartArray();
       for (Slice s : slices) {
@@ -316,15 +319,15 @@ public final class Catalog {
         g.writeEndObject();
       }
       g.writeEndArray();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return out.toString();
   }
 
   /** {@code create_chunk}'s slices argument: {@code {"column": [start, end], ...}}. */
   public static String createChunkSlices(List<Slice> slices) {
-    java.io.StringWriter out = new java.io.StringWriter();
+    StringWriter out = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
       for (Slice s : slices) {
@@ -334,8 +337,8 @@ public final class Catalog {
         g.writeEndArray();
       }
       g.writeEndObject();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return out.toString();
   }
@@ -369,7 +372,7 @@ public final class Catalog {
       }
       expect(p.currentToken(), JsonToken.END_ARRAY, json);
       return out;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalArgumentException("invalid dimensions JSON: " + json, e);
     }
   }
@@ -383,7 +386,7 @@ public final class Catalog {
 
   /** A slice bound: a JSON integer, or a string of one (both have been written). */
   private static long longValue(JsonParser p, JsonToken value, String json)
-      throws java.io.IOException {
+      throws IOException {
     if (value == JsonToken.VALUE_NUMBER_INT) {
       return p.getLongValue();
     }

@@ -55,57 +55,46 @@ public final class CopyStream {
           write(in, buffer, used);
           used = 0;
         }
-        byte[] data;
+        int before = used;
+        byte[] data = null;
         if (raw != null) {
-          int filled = raw.fill(buffer, used, Math.min(FLUSH_BYTES, used + THROTTLE_BYTES));
-          if (filled > used) {
-            bytes += filled - used;
-            owed += filled - used;
-            used = filled;
-            if (owed >= THROTTLE_BYTES) {
-              throttle.acquire(owed);
-              owed = 0;
-            }
+          used = raw.fill(buffer, used, Math.min(FLUSH_BYTES, used + THROTTLE_BYTES));
+        }
+        if (used == before) {
+          // No row could be taken from pgjdbc's input: another message comes (pgjdbc reads it),
+          // or a row longer than the rest of the buffer (taken after the buffer is sent).
+          int pending = raw == null ? -1 : raw.pendingLength();
+          if (pending >= 0 && pending <= buffer.length) {
+            write(in, buffer, used);
+            used = 0;
             continue;
           }
-          int pending = raw.pendingLength();
-          if (pending >= 0) {
-            // A row that does not fit in the rest of the buffer: the buffer goes first.
-            if (used > 0) {
-              write(in, buffer, used);
-              used = 0;
-            }
-            if (pending <= buffer.length) {
-              continue;
-            }
-            data = raw.take(pending);
-          } else {
-            data = read(reader);
+          data = pending >= 0 ? raw.take(pending) : read(reader);
+          if (data == null) {
+            break;
           }
-        } else {
-          data = read(reader);
         }
-        if (data == null) {
-          break;
-        }
-        bytes += data.length;
-        owed += data.length;
+        int got = data == null ? used - before : data.length;
+        bytes += got;
+        owed += got;
         if (owed >= THROTTLE_BYTES) {
           throttle.acquire(owed);
           owed = 0;
         }
-        if (data.length > buffer.length - used) {
-          if (used > 0) {
-            write(in, buffer, used);
-            used = 0;
+        if (data != null) {
+          if (data.length > buffer.length - used) {
+            if (used > 0) {
+              write(in, buffer, used);
+              used = 0;
+            }
+            if (data.length > buffer.length) {
+              write(in, data, data.length);
+              continue;
+            }
           }
-          if (data.length > buffer.length) {
-            write(in, data, data.length);
-            continue;
-          }
+          System.arraycopy(data, 0, buffer, used, data.length);
+          used += data.length;
         }
-        System.arraycopy(data, 0, buffer, used, data.length);
-        used += data.length;
       }
       throttle.acquire(owed);
       if (used > 0) {

@@ -8,8 +8,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -79,7 +81,7 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /** Waits until some connection has stalled (see {@link #stallDownstreamAfter}). */
-  public boolean awaitStalled(java.time.Duration limit) throws InterruptedException {
+  public boolean awaitStalled(Duration limit) throws InterruptedException {
     long end = System.nanoTime() + limit.toNanos();
     while (stalled.get() == 0) {
       if (System.nanoTime() > end) {
@@ -144,8 +146,8 @@ public final class TcpProxy implements AutoCloseable {
   private final class Link {
     private final Socket client;
     private final Socket server;
-    private final java.util.concurrent.CountDownLatch over =
-        new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch over =
+        new CountDownLatch(1);
 
     Link(Socket client, Socket server) {
       this.client = client;
