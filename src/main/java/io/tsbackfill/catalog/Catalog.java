@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -303,6 +304,38 @@ public final class Catalog {
         rs -> new CopyColumn(rs.getString(1), rs.getBoolean(2)),
         schema,
         table);
+  }
+
+  /**
+   * The directions of the btree indexes of table (schema, table) that lead with {@code column}:
+   * true for descending, false for ascending; empty when none does.
+   */
+  public static Set<Boolean> leadingIndexDirections(
+      Connection c, String schema, String table, String column) throws SQLException {
+    return new HashSet<>(
+        Jdbc.query(
+            c,
+            Sql.load("catalog/leading-index-directions"),
+            rs -> rs.getBoolean(1),
+            schema,
+            table,
+            column));
+  }
+
+  /**
+   * How closely {@code column} of table (schema, table) follows the table's physical order,
+   * from the planner's statistics (1 ascending, -1 descending); empty before its first ANALYZE.
+   */
+  public static Optional<Double> physicalCorrelation(
+      Connection c, String schema, String table, String column) throws SQLException {
+    return Jdbc.queryOne(
+        c, Sql.load("catalog/column-correlation"), rs -> rs.getDouble(1), schema, table, column);
+  }
+
+  /** The number of blocks table (schema, table) has now. */
+  public static long blocks(Connection c, String schema, String table) throws SQLException {
+    return Jdbc.queryOne(c, Sql.load("catalog/relation-blocks"), rs -> rs.getLong(1), schema, table)
+        .orElse(0L);
   }
 
   /** The task table's {@code dimensions} JSON for a list of slices. */

@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -296,6 +297,40 @@ final class ChunkCopier {
             + (only ? "ONLY " : "")
             + task.chunkQname()
             + (task.filter() == null ? "" : " WHERE " + task.filter());
+    String copyIn = "COPY " + destination + " (" + columnList + ") FROM STDIN" + inFormat;
+    // Not for a table loaded before its indexes exist (freeze), nor for a compressed chunk's
+    // rows read decompressed (their order is not the chunk table's).
+    OptionalLong reverse =
+        only && !freeze ? ReversedCopy.blocksToReverse(s, t, task) : OptionalLong.empty();
+    if (reverse.isPresent()) {
+      long blocks = reverse.getAsLong();
+      LOG.debug(
+          "copying rows of chunk {} ({} blocks) into {} ({}), last first",
+          task.chunkQname(),
+          blocks,
+          destination,
+          path);
+      String where = task.filter() == null ? "" : " AND (" + task.filter() + ")";
+      return ReversedCopy.pipe(
+          s,
+          (from, to) ->
+              "COPY (SELECT "
+                  + columnList
+                  + " FROM ONLY "
+                  + task.chunkQname()
+                  + " WHERE ctid >= '("
+                  + from
+                  + ",0)'::tid"
+                  + (to < 0 ? "" : " AND ctid < '(" + to + ",0)'::tid")
+                  + where
+                  + ") TO STDOUT"
+                  + format,
+          blocks,
+          binary,
+          t,
+          copyIn,
+          throttle);
+    }
     LOG.debug("copying rows of chunk {} into {} ({})", task.chunkQname(), destination, path);
     // A whole chunk table is read by COPY itself, without the executor a query goes through:
     // less CPU on the source for the same rows (COPY of a table never reads its children).
@@ -303,12 +338,7 @@ final class ChunkCopier {
         only && task.filter() == null
             ? "COPY " + task.chunkQname() + " (" + columnList + ") TO STDOUT" + format
             : "COPY (" + select + ") TO STDOUT" + format;
-    return CopyStream.pipe(
-        s,
-        copyOut,
-        t,
-        "COPY " + destination + " (" + columnList + ") FROM STDIN" + inFormat,
-        throttle);
+    return CopyStream.pipe(s, copyOut, t, copyIn, throttle);
   }
 
   private static void decompress(Connection t, String chunk) throws SQLException {

@@ -83,35 +83,49 @@ final class CopyDataReader {
    * (then {@link #pendingLength} tells its length).
    */
   int fill(byte[] to, int used, int limit) throws SideFailure {
+    return copy(to, used, limit, false);
+  }
+
+  /**
+   * {@link #fill} downwards: puts each payload just below the one before in {@code to}, the
+   * first ending at {@code top}, while {@code top} is above {@code bottom} and the next payload
+   * fits below it; answers the new top. The payloads then lie in {@code to} last first.
+   */
+  int fillDown(byte[] to, int top, int bottom) throws SideFailure {
+    return copy(to, top, bottom, true);
+  }
+
+  private int copy(byte[] to, int at, int limit, boolean down) throws SideFailure {
     try {
-      while (used < limit) {
+      while (down ? at > limit : at < limit) {
         if (!in.ensureBytes(HEADER)) {
           throw new EOFException();
         }
         byte[] b = in.getBuffer();
         int i = in.getIndex();
         if (b[i] != COPY_DATA) {
-          return used;
+          break;
         }
         int length = length(b, i);
-        if (length > to.length - used) {
-          return used;
+        if (length > (down ? at : to.length - at)) {
+          break;
         }
+        int into = down ? at - length : at;
         if (length <= BUFFERED_PAYLOAD) {
           if (!in.ensureBytes(HEADER + length)) {
             throw new EOFException();
           }
           b = in.getBuffer();
           i = in.getIndex();
-          System.arraycopy(b, i + HEADER, to, used, length);
+          System.arraycopy(b, i + HEADER, to, into, length);
           in.skip(HEADER + length);
         } else {
           in.skip(HEADER);
-          stream.receive(to, used, length);
+          stream.receive(to, into, length);
         }
-        used += length;
+        at = down ? into : at + length;
       }
-      return used;
+      return at;
     } catch (IOException e) {
       throw lost(e);
     }

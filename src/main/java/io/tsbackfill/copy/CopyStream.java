@@ -108,7 +108,7 @@ public final class CopyStream {
     }
   }
 
-  private static byte[] read(CopyOut reader) throws SideFailure {
+  static byte[] read(CopyOut reader) throws SideFailure {
     try {
       return reader.readFromCopy();
     } catch (SQLException e) {
@@ -116,14 +116,18 @@ public final class CopyStream {
     }
   }
 
-  private static void write(CopyIn in, byte[] data, int length) throws SQLException {
+  static void write(CopyIn in, byte[] data, int length) throws SQLException {
+    write(in, data, 0, length);
+  }
+
+  static void write(CopyIn in, byte[] data, int offset, int length) throws SQLException {
     on(TARGET, () -> {
-      in.writeToCopy(data, 0, length);
+      in.writeToCopy(data, offset, length);
       return null;
     });
   }
 
-  private static void cancelQuietly(org.postgresql.copy.CopyOperation op) {
+  static void cancelQuietly(org.postgresql.copy.CopyOperation op) {
     if (op != null && op.isActive()) {
       try {
         op.cancelCopy();
