@@ -305,11 +305,11 @@ final class ChunkCopier {
     if (reverse.isPresent()) {
       long blocks = reverse.getAsLong();
       LOG.debug(
-          "copying rows of chunk {} ({} blocks) into {} ({}), last first",
+          "copying rows of chunk {} into {} ({}), last first: {} blocks",
           task.chunkQname(),
-          blocks,
           destination,
-          path);
+          path,
+          blocks);
       String where = task.filter() == null ? "" : " AND (" + task.filter() + ")";
       return ReversedCopy.pipe(
           s,

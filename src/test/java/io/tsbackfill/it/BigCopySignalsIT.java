@@ -55,7 +55,9 @@ class BigCopySignalsIT {
   private static final Pattern SUMMARY =
       Pattern.compile("^Copied (\\d+) chunks? \\(([\\d,]+) rows, .*");
   private static final Pattern COPY_STARTED =
-      Pattern.compile(".* DEBUG copying rows of chunk (\\S+) into \\S+ \\((direct|routed)\\)$");
+      Pattern.compile(
+          ".* DEBUG copying rows of chunk (\\S+) into \\S+ \\((direct|routed)\\)"
+              + "(, last first.*)?$");
 
   /** How the copy is interrupted. */
   enum Interruption {
