@@ -31,9 +31,9 @@ import static io.tsbackfill.db.SideFailure.on;
  * every page split leaves two half-empty pages; in descending time it is appended at the right
  * edge, where splits leave full pages (measured in the issue 6 note: the time index 43 % smaller,
  * the target's COPY 10-15 % faster, the whole box's CPU lower). Only the order changes: every row
- * of every segment is sent once. A segment's rows are read while those of the segment before go out, each held up to
- * {@link #WINDOW_BYTES}: a segment with more goes in parts, each reversed, and a row longer than
- * that on its own.
+ * of every segment is sent once. A segment's rows are read while those of the segment before go
+ * out, each held up to {@link #WINDOW_BYTES}: a segment with more goes in parts, each reversed,
+ * and a row longer than that on its own.
  */
 final class ReversedCopy {
   /**
@@ -156,7 +156,7 @@ final class ReversedCopy {
       if (binary) {
         CopyStream.write(in, HEADER, HEADER.length);
       }
-      CopyDataReader raw = null;
+      CopyDataReader raw = CopyDataReader.of(source);
       long to = -1;
       long from = Math.max(0, blocks - SEGMENT_BLOCKS);
       while (true) {
@@ -165,9 +165,6 @@ final class ReversedCopy {
         CopyOut reader =
             on(SOURCE, () -> source.unwrap(PGConnection.class).getCopyAPI().copyOut(sql));
         out = reader;
-        if (to < 0) {
-          raw = CopyDataReader.of(source);
-        }
         copy.readSegment(reader, raw);
         out = null;
         if (from == 0) {
@@ -222,9 +219,8 @@ final class ReversedCopy {
         }
         byte[] data = pending >= 0 ? raw.take(pending) : CopyStream.read(reader);
         if (data == null) {
-          // The trailer (a field count of -1) is the last message; no row starts like it.
-          if (binary && w.top <= w.bytes.length - 2 && w.bytes[w.top] == -1
-              && w.bytes[w.top + 1] == -1) {
+          // The trailer is the last message: the lowest in the window if it was taken there.
+          if (w.top <= w.bytes.length - 2 && isTrailer(w.bytes, w.top, 2)) {
             w.top += 2;
           }
           complete();
@@ -250,7 +246,7 @@ final class ReversedCopy {
   /** A row that came as an array of its own, from {@code from} on: held, or sent if too long. */
   private void hold(byte[] data, int from) throws SQLException {
     int length = data.length - from;
-    if (length == 0 || binary && length == 2 && data[from] == -1 && data[from + 1] == -1) {
+    if (length == 0 || isTrailer(data, from, length)) {
       return;
     }
     if (length > reading.bytes.length) {
@@ -286,6 +282,11 @@ final class ReversedCopy {
       w.next += length;
     }
     credit = 0;
+  }
+
+  /** Whether {@code b[from, from + length)} is the binary trailer: a field count of -1, alone. */
+  private boolean isTrailer(byte[] b, int from, int length) {
+    return binary && length == 2 && b[from] == -1 && b[from + 1] == -1;
   }
 
   /** The length of the binary COPY header at {@code b[start, end)}; fails on anything else. */
