@@ -121,9 +121,15 @@ final class ReversedCopy {
     if (correlation.map(c -> c <= 0).orElse(false)) {
       return OptionalLong.empty();
     }
-    long start = System.nanoTime();
-    long blocks = on(SOURCE, () -> Catalog.blocks(s, task.chunkSchema(), task.chunkName()));
-    long roundTrip = System.nanoTime() - start;
+    // The block count's query is the round trip measured; up to three times, the quickest
+    // counting: a first one can be slow for other reasons (the JVM warming up, a busy moment).
+    long blocks = 0;
+    long roundTrip = Long.MAX_VALUE;
+    for (int i = 0; i < 3 && roundTrip > NEAR_NANOS; i++) {
+      long start = System.nanoTime();
+      blocks = on(SOURCE, () -> Catalog.blocks(s, task.chunkSchema(), task.chunkName()));
+      roundTrip = Math.min(roundTrip, System.nanoTime() - start);
+    }
     if (roundTrip > NEAR_NANOS) {
       LOG.debug(
           "source round trip {} ms: rows of {} go as stored, not last first",
