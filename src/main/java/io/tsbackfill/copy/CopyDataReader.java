@@ -4,6 +4,7 @@ import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -42,15 +43,20 @@ final class CopyDataReader {
       field(PGStream.class, "pgInput", VisibleBufferedInputStream.class);
   private static final Field INPUT_BUFFER =
       field(VisibleBufferedInputStream.class, "buffer", byte[].class);
+  /** The socket's stream under pgjdbc's buffer (may be null: then {@link #ready} says yes). */
+  private static final Field WRAPPED =
+      field(VisibleBufferedInputStream.class, "wrapped", InputStream.class);
   /** pgjdbc reads 8 kB at a time; at this size a read takes 8 times fewer system calls. */
   static final int INPUT_BYTES = 64 << 10;
 
   private final PGStream stream;
   private final VisibleBufferedInputStream in;
+  private final InputStream socket;
 
-  private CopyDataReader(PGStream stream, VisibleBufferedInputStream in) {
+  private CopyDataReader(PGStream stream, VisibleBufferedInputStream in, InputStream socket) {
     this.stream = stream;
     this.in = in;
+    this.socket = socket;
   }
 
   /** A reader of {@code source}'s protocol input, or null if it cannot be had. */
@@ -69,7 +75,8 @@ final class CopyDataReader {
         return null;
       }
       growInput(in);
-      return new CopyDataReader(stream, in);
+      InputStream socket = WRAPPED == null ? null : (InputStream) WRAPPED.get(in);
+      return new CopyDataReader(stream, in, socket);
     } catch (SQLException | ReflectiveOperationException | RuntimeException e) {
       LOG.debug("reading COPY data through pgjdbc's CopyOut: {}", e.toString());
       return null;
@@ -126,6 +133,22 @@ final class CopyDataReader {
         at = down ? into : at + length;
       }
       return at;
+    } catch (IOException e) {
+      throw lost(e);
+    }
+  }
+
+  /**
+   * Whether the source has sent at least {@code bytes} that are not read yet, beyond pgjdbc's
+   * buffer: a read now would not wait for it. Yes where that cannot be told; an encrypted
+   * connection's stream tells only what it has decrypted, often nothing.
+   */
+  boolean ready(int bytes) throws SideFailure {
+    if (socket == null) {
+      return true;
+    }
+    try {
+      return socket.available() >= bytes;
     } catch (IOException e) {
       throw lost(e);
     }

@@ -45,6 +45,9 @@ final class ReversedCopy {
   /** The most row bytes of a batch sent in reverse; two are held, one read while one is sent. */
   static final int WINDOW_BYTES = 4 << 20;
 
+  /** What goes to the target at a time while the source has not sent a read's worth yet. */
+  static final int PIECE_BYTES = 256 << 10;
+
   /** The longest source round trip at which segments are worth their queries: 2 ms. */
   static final long NEAR_NANOS = 2_000_000;
 
@@ -201,6 +204,16 @@ final class ReversedCopy {
   private void readSegment(CopyOut reader, CopyDataReader raw) throws SQLException {
     boolean first = true;
     while (true) {
+      // While the source has less than a read's worth waiting (the segment's query has only
+      // just started, or the source is slower than the target), the batch before goes out in
+      // pieces: reading then would wait on the source for every few kilobytes it sends. Read
+      // first, a 5 M-row copy made 64 000 reads and 59 000 context switches against 38 000 and
+      // 24 000 as stored (issue 6 note).
+      while (raw != null
+          && sending.next < sending.bytes.length
+          && !raw.ready(CopyStream.THROTTLE_BYTES)) {
+        send(PIECE_BYTES);
+      }
       Window w = reading;
       int before = w.top;
       int got = 0;
