@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.sql.Connection;
 import java.sql.SQLException;
+import javax.net.ssl.SSLSocket;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.PGStream;
 import org.postgresql.core.QueryExecutorBase;
@@ -75,7 +76,10 @@ final class CopyDataReader {
         return null;
       }
       growInput(in);
-      InputStream socket = WRAPPED == null ? null : (InputStream) WRAPPED.get(in);
+      // An encrypted stream's count is of what it has decrypted, most often nothing: there
+      // the reader cannot tell and says ready, as without the count.
+      boolean plain = !(stream.getSocket() instanceof SSLSocket) && !stream.isGssEncrypted();
+      InputStream socket = WRAPPED == null || !plain ? null : (InputStream) WRAPPED.get(in);
       return new CopyDataReader(stream, in, socket);
     } catch (SQLException | ReflectiveOperationException | RuntimeException e) {
       LOG.debug("reading COPY data through pgjdbc's CopyOut: {}", e.toString());
@@ -140,8 +144,8 @@ final class CopyDataReader {
 
   /**
    * Whether the source has sent at least {@code bytes} that are not read yet, beyond pgjdbc's
-   * buffer: a read now would not wait for it. Yes where that cannot be told; an encrypted
-   * connection's stream tells only what it has decrypted, often nothing.
+   * buffer: a read now would not wait for it. Yes where that cannot be told (the socket's stream
+   * not found, or a TLS or GSS encrypted connection).
    */
   boolean ready(int bytes) throws SideFailure {
     if (socket == null) {
