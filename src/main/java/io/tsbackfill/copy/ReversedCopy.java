@@ -42,6 +42,13 @@ final class ReversedCopy {
    */
   static final long SEGMENT_BLOCKS = 512;
 
+  /**
+   * Blocks of a chunk's first segment (its last blocks): the target gets no row until it is
+   * read, and a full one is about 3 MB of rows; the segments after it double up to {@link
+   * #SEGMENT_BLOCKS}.
+   */
+  static final long FIRST_SEGMENT_BLOCKS = 32;
+
   /** The most row bytes of a batch sent in reverse; two are held, one read while one is sent. */
   static final int WINDOW_BYTES = 4 << 20;
 
@@ -166,8 +173,11 @@ final class ReversedCopy {
         CopyStream.write(in, HEADER, HEADER.length);
       }
       CopyDataReader raw = CopyDataReader.of(source);
+      // The target has nothing to do until the first segment is read: it is small, and each
+      // after it twice the one before, up to the full size.
+      long size = FIRST_SEGMENT_BLOCKS;
       long to = -1;
-      long from = Math.max(0, blocks - SEGMENT_BLOCKS);
+      long from = Math.max(0, blocks - size);
       while (true) {
         String sql = segment.sql(from, to);
         Jdbc.log(sql);
@@ -180,7 +190,8 @@ final class ReversedCopy {
           break;
         }
         to = from;
-        from = Math.max(0, from - SEGMENT_BLOCKS);
+        size = Math.min(SEGMENT_BLOCKS, size * 2);
+        from = Math.max(0, from - size);
       }
       copy.send(Long.MAX_VALUE);
       if (binary) {
