@@ -37,8 +37,9 @@ import static io.tsbackfill.db.SideFailure.on;
  */
 final class ReversedCopy {
   /**
-   * Blocks per segment: 4 MiB of heap, about a window of rows. Fewer, larger segments cost the
-   * same CPU here (measured with 256 and 1024 blocks) and fewer round trips.
+   * Blocks of a full segment (all but a chunk's first few): 4 MiB of heap, about a window of
+   * rows. Fewer, larger segments cost the same CPU here (measured with 256 and 1024 blocks) and
+   * fewer round trips.
    */
   static final long SEGMENT_BLOCKS = 512;
 

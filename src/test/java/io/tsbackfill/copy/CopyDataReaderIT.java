@@ -51,10 +51,12 @@ class CopyDataReaderIT {
               .copyOut("COPY (SELECT repeat('x', 1000) FROM generate_series(1, 1000)) TO STDOUT");
       try {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!reader.ready(64 << 10) && System.nanoTime() < deadline) {
+        while (!reader.ready(CopyStream.THROTTLE_BYTES) && System.nanoTime() < deadline) {
           Thread.sleep(10);
         }
-        assertThat(reader.ready(64 << 10)).as("64 kB of a 1 MB COPY sent within 10 s").isTrue();
+        assertThat(reader.ready(CopyStream.THROTTLE_BYTES))
+            .as("64 kB of a 1 MB COPY sent within 10 s")
+            .isTrue();
       } finally {
         out.cancelCopy();
       }
