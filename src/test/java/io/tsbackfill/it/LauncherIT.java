@@ -107,6 +107,26 @@ class LauncherIT {
   }
 
   @Test
+  void anAgentInJavaToolOptionsDoesNotKeepTheArchiveFromBeingBuilt() throws Exception {
+    // A JVMTI agent (a profiler, a debugger) makes -Xshare:dump fail, and a failed dump is never
+    // tried again for that jar: the dump runs without the caller's JAVA_TOOL_OPTIONS.
+    Path dir = tmp.resolve("cds");
+    Run run =
+        launch(
+            Map.of(
+                "BACKFILL_CDS_DIR", dir.toString(),
+                "JAVA_TOOL_OPTIONS",
+                    "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0"),
+            "--version");
+    assertThat(run.exit()).isZero();
+    assertThat(run.out()).contains("timescaledb-backfill ");
+    awaitArchives(dir, 1);
+    try (Stream<Path> s = Files.list(dir)) {
+      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".failed"));
+    }
+  }
+
+  @Test
   void aChangedJarGetsItsOwnArchiveAndTheNewestThreeAreKept() throws Exception {
     Path dir = tmp.resolve("cds");
     List<Path> built = new ArrayList<>();
