@@ -8,15 +8,6 @@ import picocli.CommandLine.Command;
     name = RootCommand.PROGRAM,
     mixinStandardHelpOptions = true,
     versionProvider = RootCommand.Version.class,
-    subcommands = {
-      StageCommand.class,
-      CopyCommand.class,
-      VerifyCommand.class,
-      StatusCommand.class,
-      RefreshCaggsCommand.class,
-      ResumeJobsCommand.class,
-      CleanCommand.class
-    },
     description = {
       "Copies the history of TimescaleDB hypertables and continuous aggregates from a SOURCE"
           + " database to a TARGET database, chunk by chunk, during a dual-write and backfill"
@@ -39,6 +30,28 @@ import picocli.CommandLine.Command;
     })
 public final class RootCommand implements java.util.concurrent.Callable<Integer> {
   public static final String PROGRAM = "timescaledb-backfill";
+
+  /**
+   * The subcommands' names, in the order help lists them. They are added by {@link
+   * Cli#commandLine}, not named in the annotation, so that a run builds only the one it invokes.
+   */
+  static final java.util.List<String> SUBCOMMANDS =
+      java.util.List.of(
+          "stage", "copy", "verify", "status", "refresh-caggs", "resume-jobs", "clean");
+
+  /** A new instance of the subcommand {@code name}, or null if there is none of that name. */
+  static Object subcommand(String name) {
+    return switch (name) {
+      case "stage" -> new StageCommand();
+      case "copy" -> new CopyCommand();
+      case "verify" -> new VerifyCommand();
+      case "status" -> new StatusCommand();
+      case "refresh-caggs" -> new RefreshCaggsCommand();
+      case "resume-jobs" -> new ResumeJobsCommand();
+      case "clean" -> new CleanCommand();
+      default -> null;
+    };
+  }
   private final Console console;
 
   RootCommand(Console console) {

@@ -36,6 +36,22 @@ class CliTest {
   }
 
   @Test
+  void aRunBuildsOnlyTheCommandItInvokesAndThatOneIsTheFullTreesOwn() {
+    Console console = new Console(System.out, System.err, false, false);
+    picocli.CommandLine full = Cli.commandLine(console);
+    assertThat(full.getSubcommands().keySet())
+        .containsExactlyElementsOf(RootCommand.SUBCOMMANDS);
+    for (String name : RootCommand.SUBCOMMANDS) {
+      picocli.CommandLine one = Cli.commandLine(console, new String[] {name, "--help"});
+      assertThat(one.getSubcommands().keySet()).containsExactly(name);
+      assertThat(one.getSubcommands().get(name).getUsageMessage())
+          .isEqualTo(full.getSubcommands().get(name).getUsageMessage());
+    }
+    assertThat(Cli.commandLine(console, new String[] {"-h"}).getSubcommands()).hasSize(7);
+    assertThat(Cli.commandLine(console, new String[] {"cpoy"}).getSubcommands()).hasSize(7);
+  }
+
+  @Test
   void missingOrUnknownCommandIsAUsageError() {
     assertThat(ToolRun.inProcess().exitCode()).isEqualTo(2);
     ToolRun unknown = ToolRun.inProcess("frobnicate");
