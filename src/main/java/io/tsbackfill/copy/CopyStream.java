@@ -26,6 +26,9 @@ public final class CopyStream {
   /** The throttle is asked for bytes read in steps of this size, not once per row. */
   static final int THROTTLE_BYTES = 64 << 10;
 
+  /** Each thread's buffer, kept from chunk to chunk (a pipe runs one at a time per thread). */
+  private static final ThreadLocal<byte[]> BUFFER = new ThreadLocal<>();
+
   /** Rows the target accepted and bytes of the COPY data stream. */
   public record Counts(long rows, long bytes) {}
 
@@ -43,7 +46,11 @@ public final class CopyStream {
           on(SOURCE, () -> source.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOutSql));
       out = reader;
       CopyDataReader raw = CopyDataReader.of(source);
-      byte[] buffer = new byte[BUFFER_BYTES];
+      byte[] buffer = BUFFER.get();
+      if (buffer == null) {
+        buffer = new byte[BUFFER_BYTES];
+        BUFFER.set(buffer);
+      }
       int used = 0;
       long bytes = 0;
       long owed = 0;

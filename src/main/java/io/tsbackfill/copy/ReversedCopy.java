@@ -78,9 +78,16 @@ final class ReversedCopy {
   private final CopyIn in;
   private final boolean binary;
   private final Throttle throttle;
+  /**
+   * Each worker thread's two windows, kept from chunk to chunk: a new pair per chunk cost 8 MiB
+   * of zeroed heap each time and the collections that moved it (about 4 % of a copy's CPU in the
+   * issue 6 profile). A worker copies one chunk at a time, and the windows go with its thread.
+   */
+  private static final ThreadLocal<Window[]> WINDOWS = new ThreadLocal<>();
+
   /** The window rows are read into, and the one being sent. */
-  private Window reading = new Window();
-  private Window sending = new Window();
+  private Window reading;
+  private Window sending;
   /** Bytes read since the last write to the target. */
   private long credit;
   private long bytes;
@@ -94,12 +101,26 @@ final class ReversedCopy {
     final byte[] bytes = new byte[WINDOW_BYTES];
     int top = WINDOW_BYTES;
     int next = WINDOW_BYTES;
+
+    /** This window with no rows, for a new copy (its bytes are overwritten before use). */
+    Window empty() {
+      top = WINDOW_BYTES;
+      next = WINDOW_BYTES;
+      return this;
+    }
   }
 
   private ReversedCopy(CopyIn in, boolean binary, Throttle throttle) {
     this.in = in;
     this.binary = binary;
     this.throttle = throttle;
+    Window[] windows = WINDOWS.get();
+    if (windows == null) {
+      windows = new Window[] {new Window(), new Window()};
+      WINDOWS.set(windows);
+    }
+    reading = windows[0].empty();
+    sending = windows[1].empty();
   }
 
   /**
