@@ -52,6 +52,7 @@ public final class RootCommand implements java.util.concurrent.Callable<Integer>
       default -> null;
     };
   }
+
   private final Console console;
 
   RootCommand(Console console) {
