@@ -2,7 +2,6 @@ package io.tsbackfill.copy;
 
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.TimescaleInfo;
-import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Locks;
@@ -11,7 +10,6 @@ import io.tsbackfill.task.Task;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -46,7 +44,7 @@ final class AttachLoader {
   private final boolean enabled;
 
   AttachLoader(TimescaleInfo targetInfo, Locks locks) {
-    this(targetInfo, locks, configured(System.getProperty(PROPERTY, System.getenv(ENV))));
+    this(targetInfo, locks, Switches.on(ENV, PROPERTY));
   }
 
   AttachLoader(TimescaleInfo targetInfo, Locks locks, boolean enabled) {
@@ -54,18 +52,6 @@ final class AttachLoader {
     this.locks = locks;
     this.enabled =
         enabled && targetInfo.hasTimescaleLicense() && targetInfo.createChunkTakesTable();
-  }
-
-  /** Parses {@code BACKFILL_ATTACH}: on (default) or off. */
-  static boolean configured(String setting) {
-    if (setting == null || setting.isBlank()) {
-      return true;
-    }
-    return switch (setting.strip().toLowerCase(Locale.ROOT)) {
-      case "on", "true", "1", "yes" -> true;
-      case "off", "false", "0", "no" -> false;
-      default -> throw BackfillException.usage(ENV + " '" + setting + "' is neither on nor off");
-    };
   }
 
   /**

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code copy} job: per chunk, delete the target rows of its range, stream the source rows in
@@ -28,6 +30,7 @@ import java.util.function.BooleanSupplier;
  * the chunk (the {@link Analyzer}, while the next chunks copy).
  */
 public final class CopyJob implements TaskJob {
+  private static final Logger LOG = LoggerFactory.getLogger(CopyJob.class);
   private final Throttle throttle;
   private final Map<Long, String> toAnalyze = new ConcurrentHashMap<>();
   private ChunkCopier copier;
@@ -48,7 +51,8 @@ public final class CopyJob implements TaskJob {
   }
 
   @Override
-  public Pending prepare(Database source, Database target) {
+  public Pending prepare(
+      Database source, Database target, int workers, BooleanSupplier stopping) {
     TimescaleInfo sInfo;
     TimescaleInfo tInfo;
     long[] pending;
@@ -72,7 +76,21 @@ public final class CopyJob implements TaskJob {
       throw BackfillException.badState(
           "no copy task is pending: every staged chunk is copied; 'stage' adds tasks");
     }
-    copier = new ChunkCopier(tInfo, throttle, new Locks(target.spec()));
+    Locks locks = new Locks(target.spec());
+    if (workers > 1
+        && !tInfo.hasTimescaleLicense()
+        && Switches.on(ChunkCreator.ENV, ChunkCreator.PROPERTY)) {
+      int created = ChunkCreator.createMissing(source, target, locks, throttle, stopping);
+      if (created > 0) {
+        LOG.info(
+            "created {} missing target chunk{} before copying, so that the {} workers do not wait"
+                + " for each other's chunk creation",
+            created,
+            created == 1 ? "" : "s",
+            workers);
+      }
+    }
+    copier = new ChunkCopier(tInfo, throttle, locks);
     analyzer = new Analyzer(target.spec());
     return new Pending(pending[0], pending[1]);
   }

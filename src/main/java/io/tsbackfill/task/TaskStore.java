@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -66,6 +67,11 @@ public final class TaskStore {
             Sql.load("task/count-copy-pending"),
             rs -> new long[] {rs.getLong(1), rs.getLong(2)})
         .orElseThrow();
+  }
+
+  /** The pending copy tasks in claim order, not locked. */
+  public static List<Task> pendingCopyTasks(Connection t) throws SQLException {
+    return Jdbc.query(t, Sql.load("task/pending-copy"), TaskStore::task);
   }
 
   /** Claims the next pending task in the caller's open transaction. */

@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,8 @@ public final class VerifyJob implements TaskJob {
   }
 
   @Override
-  public Pending prepare(Database source, Database target) {
+  public Pending prepare(
+      Database source, Database target, int workers, BooleanSupplier stopping) {
     try (Connection s = source.connect()) {
       Catalog.inspect(s, Side.SOURCE);
     } catch (SQLException e) {

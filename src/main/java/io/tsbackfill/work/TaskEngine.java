@@ -74,7 +74,7 @@ public final class TaskEngine {
     boolean closePools = true;
     try {
       target = Database.open(config.target(), Math.max(1, workers));
-      TaskJob.Pending pending = job.prepare(source, target);
+      TaskJob.Pending pending = job.prepare(source, target, workers, shutdown::isStopping);
       total = (int) pending.chunks();
       listener.onStart(job.verb(), pending.chunks(), pending.bytes(), workers);
       List<Thread> threads = new ArrayList<>();

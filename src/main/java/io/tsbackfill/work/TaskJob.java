@@ -20,10 +20,11 @@ public interface TaskJob {
   int inFlightKey();
 
   /**
-   * Checks the databases before any worker starts and counts the pending tasks; throws a
-   * {@link io.tsbackfill.db.BackfillException} when the run cannot start.
+   * Checks the databases before any of the {@code workers} starts and counts the pending tasks;
+   * throws a {@link io.tsbackfill.db.BackfillException} when the run cannot start. Work done here
+   * for all tasks at once ends early when {@code stopping} says so.
    */
-  Pending prepare(Database source, Database target);
+  Pending prepare(Database source, Database target, int workers, BooleanSupplier stopping);
 
   /** Claims the next pending task, not in {@code exclude}, in the open target transaction. */
   Optional<Task> claimNext(Connection t, Collection<Long> exclude) throws SQLException;

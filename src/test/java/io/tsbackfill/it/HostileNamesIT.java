@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 class HostileNamesIT extends IntegrationTest {
   private static final String WEIRD = "\"we\"\"ird; schema\".\"select; \"\"ünïcode\"\" tab\"";
   private static final String ORDER = "\"we\"\"ird; schema\".\"Order\"";
+  private static final String UNTIL = "'2024-05-03 12:00+00'";
 
   @Test
   void hostileNamesAreCopiedAndVerifiedOnBothPaths() {
@@ -28,19 +29,39 @@ class HostileNamesIT extends IntegrationTest {
     assertThat(staged.out()).contains("select; \"ünïcode\" tab").contains("Order");
     assertThat(taskCount("true")).isEqualTo(6 + 3);
 
-    ToolRun copied = copy("-p", "3");
+    ToolRun copied = copyRouted("-p", "3");
     assertOk(copied);
     assertThat(copied.out()).contains("(direct)").contains("(routed)");
-    ToolRun verified = tool("verify", "--source", source.uri(), "--target", target.uri());
-    assertOk(verified);
-    assertThat(verified.out()).contains("9 equal, 0 failed");
-
-    String until = "< '2024-05-03 12:00+00'";
-    assertSameRows(WEIRD, "\"ti\"\"me; --\" " + until);
-    assertSameRows(ORDER, "time " + until);
+    assertVerifiedAndCopiedUntilTheBound();
     assertThat(target.count("SELECT count(*) FROM " + WEIRD)).isEqualTo(60 * 4);
     assertThat(target.exists("public.x")).isTrue();
     assertOk(tool("clean", "--target", target.uri()));
+  }
+
+  @Test
+  void missingTargetChunksOfHostileNamesAreCreatedBeforeParallelWorkersStart() {
+    sourceFixtureWithRestoredTarget("hostile");
+    target.exec("TRUNCATE " + ORDER);
+    assertOk(stage("--filter", "ird; schema\"\\.\"(select; \"\"ünïcode|Order)",
+        "--until", "2024-05-03T12:00:00Z"));
+
+    ToolRun copied = copy("-p", "3");
+    assertOk(copied);
+    // "Order" has no chunk on the target: direct means its three were created beforehand.
+    assertThat(copied.out()).contains("(direct)").doesNotContain("(routed)");
+    assertVerifiedAndCopiedUntilTheBound();
+    assertThat(target.count("SELECT count(*) FROM " + ORDER + " WHERE time >= " + UNTIL))
+        .as("rows of %s after --until on the target", ORDER)
+        .isZero();
+  }
+
+  /** verify passes on all 9 chunks, and both hypertables hold the source's rows before --until. */
+  private void assertVerifiedAndCopiedUntilTheBound() {
+    ToolRun verified = tool("verify", "--source", source.uri(), "--target", target.uri());
+    assertOk(verified);
+    assertThat(verified.out()).contains("9 equal, 0 failed");
+    assertSameRows(WEIRD, "\"ti\"\"me; --\" < " + UNTIL);
+    assertSameRows(ORDER, "time < " + UNTIL);
   }
 
   @Test

@@ -10,12 +10,16 @@ import io.tsbackfill.testbed.ToolRun;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInfo;
 
 /** Base of integration tests: a fresh source/target database pair per test, and the tool. */
 abstract class IntegrationTest {
+  /** The system property of {@code BACKFILL_CREATE_CHUNKS}. */
+  protected static final String CREATE_CHUNKS = "backfill.create-chunks";
+
   protected DatabasePair pair;
   protected TestDb source;
   protected TestDb target;
@@ -90,6 +94,24 @@ abstract class IntegrationTest {
         new ArrayList<>(List.of("copy", "--source", source.uri(), "--target", target.uri()));
     args.addAll(Arrays.asList(extra));
     return tool(args.toArray(String[]::new));
+  }
+
+  /**
+   * A copy with its creation of missing target chunks off ({@code BACKFILL_CREATE_CHUNKS=off}): at
+   * parallelism > 1 on a fresh target its chunks take the routed path, as at parallelism 1.
+   */
+  protected ToolRun copyRouted(String... extra) {
+    return withoutChunkCreation(() -> copy(extra));
+  }
+
+  /** Runs the tool in this JVM with copy's creation of missing target chunks off. */
+  protected static ToolRun withoutChunkCreation(Supplier<ToolRun> run) {
+    System.setProperty(CREATE_CHUNKS, "off");
+    try {
+      return run.get();
+    } finally {
+      System.clearProperty(CREATE_CHUNKS);
+    }
   }
 
   protected static void assertOk(ToolRun run) {

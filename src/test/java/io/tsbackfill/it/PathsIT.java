@@ -43,7 +43,7 @@ class PathsIT extends IntegrationTest {
             + " ('2024-04-01 05:00+00', -1, 'stale'), ('2024-04-03 01:00+00', -2, 'after until')");
     assertOk(stage("--filter", "^\"Zoo\"\\.\"Mixed Case\"$", "--until", "2024-04-03T00:00:00Z"));
     assertOk(stage("--filter", "acl_log", "--until", "2024-06-01T00:00:00Z"));
-    assertOnlyPath(copy("-p", "2"), "routed");
+    assertOnlyPath(copyRouted("-p", "2"), "routed");
 
     assertSameRows("\"Zoo\".\"Mixed Case\"", "\"Time\" < '2024-04-03 00:00+00'");
     assertThat(
@@ -76,7 +76,7 @@ class PathsIT extends IntegrationTest {
     assertOk(stage("--filter", "^public\\.small$", "--from", "-120", "--until", "330"));
     assertOk(stage("--filter", "^public\\.medium$", "--from", "-1500", "--until", "1500"));
     assertOk(stage("--filter", "^public\\.big$", "--from", "86400000", "--until", "500000000"));
-    assertOnlyPath(copy("-p", "3"), "routed");
+    assertOnlyPath(copyRouted("-p", "3"), "routed");
 
     assertCopiedExactly(
         "public.ts_plain", "time >= '2024-01-02 06:00:00' AND time < '2024-01-03 12:00:00'");
@@ -93,12 +93,48 @@ class PathsIT extends IntegrationTest {
   }
 
   @Test
+  void parallelWorkersFindTheMissingTargetChunksCreatedBeforehand() {
+    sourceFixtureWithFreshTarget("metrics");
+    // Dual-written: the target already has the chunk of this row; --until cuts that chunk.
+    target.exec("INSERT INTO public.metrics VALUES ('2023-05-31 12:00+00', 'dual', -1)");
+    assertOk(stage("--until", "2023-05-30T00:00:00Z"));
+    ToolRun copied = copy("-p", "2");
+
+    // TimescaleDB holds its chunk-creation lock on the hypertable until the creating transaction
+    // ends: four workers creating their chunks while copying would wait for one another. The four
+    // missing chunks were made before the workers started, so every task writes directly.
+    assertOnlyPath(copied, "direct");
+    assertSameRows("public.metrics", "time < '2023-05-30 00:00+00'");
+    assertThat(target.value("SELECT string_agg(device_id, ',') FROM public.metrics"
+            + " WHERE time >= '2023-05-30 00:00+00'"))
+        .as("target rows after --until: the dual-written one alone")
+        .isEqualTo("dual");
+    assertThat(
+            target.value(
+                "SELECT string_agg(range_start || '/' || range_end, ',' ORDER BY range_start)"
+                    + " FROM timescaledb_information.chunks WHERE hypertable_name = 'metrics'"))
+        .as("target chunks: the source's slices, no others")
+        .isEqualTo(
+            source.value(
+                "SELECT string_agg(range_start || '/' || range_end, ',' ORDER BY range_start)"
+                    + " FROM timescaledb_information.chunks WHERE hypertable_name = 'metrics'"));
+
+    // At parallelism 1 nobody waits: the copy creates its chunks itself, on the routed path.
+    replacePair("PathsIT_create_chunks_p1");
+    sourceFixtureWithFreshTarget("metrics");
+    assertOk(stage("--until", "2023-05-30T00:00:00Z"));
+    ToolRun one = copy("-p", "1");
+    assertOnlyPath(one, "routed");
+    assertCopiedExactly("public.metrics", "time < '2023-05-30 00:00+00'");
+  }
+
+  @Test
   void sourceChunksCreatedAfterTheSchemaRestoreAreRoutedNextToDirectOnes() {
     sourceFixtureWithRestoredTarget("metrics");
     source.fixture("june");
     assertThat(source.count("SELECT count(*) FROM timescaledb_information.chunks")).isEqualTo(10);
     assertOk(stage("--until", "2023-07-01T00:00:00Z"));
-    ToolRun copied = copy("-p", "2");
+    ToolRun copied = copyRouted("-p", "2");
     assertOk(copied);
     assertThat(taskCount("copy_path = 'direct'")).as("May chunks, restored empty").isEqualTo(5);
     assertThat(taskCount("copy_path = 'routed'"))
@@ -134,7 +170,7 @@ class PathsIT extends IntegrationTest {
       ToolRun staged = stage("--until", "604800000");
       assertOk(staged);
       assertThat(staged.out()).contains("Staged 105 chunks");
-      assertOnlyPath(copy("-p", "4"), restored ? "direct" : "routed");
+      assertOnlyPath(copyRouted("-p", "4"), restored ? "direct" : "routed");
       assertSameRows("public.readings", null);
       assertThat(target.count("SELECT count(*) FROM public.readings")).isEqualTo(50_400);
       assertThat(target.count("SELECT count(*) FROM timescaledb_information.chunks"))
@@ -152,7 +188,7 @@ class PathsIT extends IntegrationTest {
         sourceFixtureWithRestoredTarget("row-sizes");
       }
       assertOk(stage("--until", "2024-07-03T00:00:00Z"));
-      assertOnlyPath(copy("-p", "2"), restored ? "direct" : "routed");
+      assertOnlyPath(copyRouted("-p", "2"), restored ? "direct" : "routed");
       assertSameRows("public.row_sizes", null);
       assertThat(
               target.value(
@@ -180,7 +216,7 @@ class PathsIT extends IntegrationTest {
     target.fixture("metrics-gap");
     target.exec("TRUNCATE public.metrics");
     assertOk(stage("--until", "2023-06-01T00:00:00Z"));
-    assertOnlyPath(copy("-p", "2"), "routed");
+    assertOnlyPath(copyRouted("-p", "2"), "routed");
     assertSameRows("public.metrics", null);
   }
 }

@@ -54,7 +54,7 @@ class ReadOrderIT extends IntegrationTest {
 
   private void copyAndCheck(String path) {
     assertOk(stage("--until", "2024-08-02T00:00:00Z"));
-    assertOk(copy("-p", "2"));
+    assertOk(path.equals("routed") ? copyRouted("-p", "2") : copy("-p", "2"));
     assertThat(taskCount("copy_path <> '" + path + "'"))
         .as("tasks not on the %s path", path)
         .isZero();

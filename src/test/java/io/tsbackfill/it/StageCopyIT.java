@@ -37,7 +37,7 @@ class StageCopyIT extends IntegrationTest {
   void freshTargetIsCopiedThroughTheHypertableAndRecopyIsIdempotent() {
     sourceFixtureWithFreshTarget("metrics");
     assertOk(stage("--until", "2023-06-01T00:00:00Z"));
-    ToolRun copied = copy("-p", "3");
+    ToolRun copied = copyRouted("-p", "3");
     assertOk(copied);
     assertThat(copied.out()).contains("(routed)");
     assertSameRows("public.metrics", null);
@@ -141,7 +141,7 @@ class StageCopyIT extends IntegrationTest {
       }
       // Stage the first day fully, then the second day up to noon (partial, every partition).
       assertOk(stage("--until", "2024-03-02T00:00:00Z"));
-      ToolRun first = copy("-p", "2");
+      ToolRun first = copyRouted("-p", "2");
       assertOk(first);
       assertThat(first.out()).contains(restored ? "(direct)" : "(routed)");
       assertOk(stage("--until", "2024-03-02T12:00:00Z"));

@@ -52,7 +52,7 @@ class VerifyIT extends IntegrationTest {
     target = pair.target();
     sourceFixtureWithFreshTarget("metrics", "zoo");
     assertOk(stage("--until", "2030-01-01T00:00:00Z"));
-    assertThat(copy("-p", "2").out()).contains("(routed)");
+    assertThat(copyRouted("-p", "2").out()).contains("(routed)");
     ToolRun routed = verify("-p", "2");
     assertOk(routed);
     assertThat(routed.out()).contains("verified ").contains(" equal, 0 failed");

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -52,6 +53,11 @@ public final class JarProcess implements AutoCloseable {
 
   /** Starts {@code java -jar target/timescaledb-backfill.jar ARGS}. */
   public static JarProcess start(List<String> args) {
+    return start(Map.of(), args);
+  }
+
+  /** Starts {@code java -jar target/timescaledb-backfill.jar ARGS} with {@code env} added. */
+  public static JarProcess start(Map<String, String> env, List<String> args) {
     if (!Files.isRegularFile(JAR)) {
       throw new IllegalStateException(
           JAR.toAbsolutePath() + " is missing: end-to-end tests run after 'mvn package'");
@@ -62,7 +68,9 @@ public final class JarProcess implements AutoCloseable {
     cmd.add(JAR.toAbsolutePath().toString());
     cmd.addAll(args);
     try {
-      return new JarProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      pb.environment().putAll(env);
+      return new JarProcess(pb.start());
     } catch (IOException e) {
       throw new UncheckedIOException("starting " + cmd, e);
     }
@@ -70,7 +78,12 @@ public final class JarProcess implements AutoCloseable {
 
   /** Runs the jar to its end and returns what it did. */
   public static Result run(Duration timeout, List<String> args) {
-    try (JarProcess p = start(args)) {
+    return run(timeout, Map.of(), args);
+  }
+
+  /** Runs the jar with {@code env} added to its end and returns what it did. */
+  public static Result run(Duration timeout, Map<String, String> env, List<String> args) {
+    try (JarProcess p = start(env, args)) {
       return p.finish(timeout);
     }
   }

@@ -1,0 +1,164 @@
+package io.tsbackfill.copy;
+
+import io.tsbackfill.catalog.Catalog;
+import io.tsbackfill.catalog.CopyColumn;
+import io.tsbackfill.db.Database;
+import io.tsbackfill.db.Ident;
+import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Locks;
+import io.tsbackfill.task.Task;
+import io.tsbackfill.task.TaskStore;
+import io.tsbackfill.work.TaskEngine;
+import io.tsbackfill.work.Throttle;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates, before the workers start, the target chunks that copies on the routed path would
+ * otherwise create inside their own transactions. TimescaleDB serialises chunk creation on a
+ * hypertable with a lock that the creating transaction holds until it ends, so workers that each
+ * create their chunk while copying it wait for one another: on a fresh Apache-licensed target,
+ * {@code copy --parallelism 2} or 8 was no faster than 1 (issue 6 note). Such a target has no
+ * function that creates a chunk by its slices, so a chunk is made the way an application makes
+ * one: in a short transaction of its own, the source chunk's first row goes through the target
+ * hypertable, then is deleted from the chunk TimescaleDB created for it. That transaction holds
+ * the hypertable's chunk-creation lock from before it looks for the chunk, so no other session
+ * can create that chunk or write into it meanwhile: the one row deleted is the one inserted.
+ * The copy then finds an identical chunk and writes into it directly, like into a chunk a schema
+ * restore left. A chunk that is not made this way (the target cuts its chunks differently, a
+ * trigger or constraint refuses the row) stays for the routed copy; when the lock is not had
+ * within the lock timeout, so do all chunks after it.
+ *
+ * <p>The row's INSERT and DELETE fire the target hypertable's row triggers, as the copied rows
+ * and the copy's own delete do.
+ */
+final class ChunkCreator {
+  /** {@code BACKFILL_CREATE_CHUNKS=off} leaves every chunk to the copy that writes into it. */
+  static final String ENV = "BACKFILL_CREATE_CHUNKS";
+  static final String PROPERTY = "backfill.create-chunks";
+  private static final Logger LOG = LoggerFactory.getLogger(ChunkCreator.class);
+
+  private ChunkCreator() {}
+
+  /**
+   * Creates the missing target chunks of the pending tasks, one transaction each, until done or
+   * {@code stopping}; answers how many it created. A failure leaves that chunk to the copy.
+   */
+  static int createMissing(
+      Database source, Database target, Locks locks, Throttle throttle, BooleanSupplier stopping) {
+    List<Task> tasks;
+    try (Connection t = target.connect()) {
+      tasks = TaskStore.pendingCopyTasks(t);
+    } catch (SQLException e) {
+      throw target.error("reading the pending tasks", e);
+    }
+    int created = 0;
+    try (Connection s = source.connect();
+        Connection t = target.connect()) {
+      t.setAutoCommit(false);
+      for (Task task : tasks) {
+        if (stopping.getAsBoolean()) {
+          break;
+        }
+        try {
+          if (create(task, s, t, locks, throttle)) {
+            t.commit();
+            created++;
+          } else {
+            t.rollback();
+          }
+        } catch (Locks.LockTimeout e) {
+          // Another session creates chunks of that hypertable in a long transaction (a routed
+          // copy): every further task would wait as long. The copies make what is left.
+          rollbackQuietly(t);
+          LOG.debug("creating target chunks beforehand stopped: {}", TaskEngine.describe(e));
+          break;
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly(t);
+          LOG.debug(
+              "target chunk for {} not created beforehand, left to the copy: {}",
+              task.chunkQname(),
+              TaskEngine.describe(e));
+          if (t.isClosed() || !t.isValid(5) || s.isClosed() || !s.isValid(5)) {
+            break; // a connection is gone: the copy reconnects and reports it
+          }
+        }
+      }
+      t.setAutoCommit(true);
+    } catch (SQLException e) {
+      LOG.debug("creating target chunks beforehand stopped: {}", TaskEngine.describe(e));
+    }
+    return created;
+  }
+
+  /** One task's chunk, in the open transaction of {@code t}; true: created, to commit. */
+  private static boolean create(Task task, Connection s, Connection t, Locks locks, Throttle throttle)
+      throws SQLException {
+    String hypertable = task.targetHypertableQname();
+    // The lock TimescaleDB takes to create a chunk, taken first: nobody else creates this
+    // chunk, or writes into it, before this transaction ends.
+    locks.execute(
+        t,
+        "lock " + hypertable + " against chunk creation",
+        "LOCK TABLE " + hypertable + " IN SHARE UPDATE EXCLUSIVE MODE");
+    if (findChunk(t, task).isPresent()
+        || !Catalog.chunkExists(s, task.chunkSchema(), task.chunkName())) {
+      return false;
+    }
+    List<CopyColumn> columns =
+        Catalog.copyColumns(s, task.hypertableSchema(), task.hypertableName());
+    String format = columns.stream().allMatch(CopyColumn::hasBinaryIo) ? " (FORMAT binary)" : "";
+    String columnList =
+        columns.stream().map(c -> Ident.quote(c.name())).collect(Collectors.joining(", "));
+    // Without ONLY: a compressed source chunk's rows are in its compressed chunk.
+    CopyStream.Counts row =
+        CopyStream.pipe(
+            s,
+            "COPY (SELECT "
+                + columnList
+                + " FROM "
+                + task.chunkQname()
+                + (task.filter() == null ? "" : " WHERE " + task.filter())
+                + " LIMIT 1) TO STDOUT"
+                + format,
+            t,
+            "COPY " + hypertable + " (" + columnList + ") FROM STDIN" + format,
+            throttle);
+    if (row.rows() != 1) {
+      return false; // no row in the task's range: the copy has nothing to write either
+    }
+    Optional<String[]> chunk = findChunk(t, task);
+    if (chunk.isEmpty()) {
+      return false; // the row landed in a chunk cut otherwise: rolled back
+    }
+    int deleted =
+        Jdbc.update(t, "DELETE FROM ONLY " + Ident.qname(chunk.get()[0], chunk.get()[1]));
+    if (deleted != 1) {
+      LOG.debug(
+          "new target chunk {} held {} rows instead of the one inserted: rolled back",
+          Ident.qname(chunk.get()[0], chunk.get()[1]),
+          deleted);
+      return false;
+    }
+    return true;
+  }
+
+  private static Optional<String[]> findChunk(Connection t, Task task) throws SQLException {
+    return Catalog.findChunk(
+        t, task.targetHypertableSchema(), task.targetHypertableName(), task.slices());
+  }
+
+  private static void rollbackQuietly(Connection t) {
+    try {
+      t.rollback();
+    } catch (SQLException ignored) {
+      // The connection is checked next.
+    }
+  }
+}
