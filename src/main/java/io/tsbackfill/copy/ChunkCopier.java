@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,15 +64,14 @@ final class ChunkCopier {
     }
     List<CopyColumn> columns =
         on(SOURCE, () -> Catalog.copyColumns(s, task.hypertableSchema(), task.hypertableName()));
-    boolean binary = columns.stream().allMatch(CopyColumn::hasBinaryIo);
+    boolean binary = CopyColumn.allBinary(columns);
     if (!binary) {
       LOG.warn(
           "{} has column types without binary I/O; copying {} in text format",
           task.hypertableQname(),
           task.chunkQname());
     }
-    String columnList =
-        columns.stream().map(c -> Ident.quote(c.name())).collect(Collectors.joining(", "));
+    String columnList = CopyColumn.quotedList(columns);
     Optional<String[]> targetChunk =
         on(
             TARGET,

@@ -15,7 +15,6 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,9 +112,8 @@ final class ChunkCreator {
     }
     List<CopyColumn> columns =
         Catalog.copyColumns(s, task.hypertableSchema(), task.hypertableName());
-    String format = columns.stream().allMatch(CopyColumn::hasBinaryIo) ? " (FORMAT binary)" : "";
-    String columnList =
-        columns.stream().map(c -> Ident.quote(c.name())).collect(Collectors.joining(", "));
+    String format = CopyColumn.allBinary(columns) ? " (FORMAT binary)" : "";
+    String columnList = CopyColumn.quotedList(columns);
     // Without ONLY: a compressed source chunk's rows are in its compressed chunk.
     CopyStream.Counts row =
         CopyStream.pipe(
