@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * {@code copy --parallelism 2} or 8 was no faster than 1 (issue 6 note). Such a target has no
  * function that creates a chunk by its slices, so a chunk is made the way an application makes
  * one: in a short transaction of its own, the source chunk's first row goes through the target
- * hypertable, then is deleted from the chunk TimescaleDB created for it. That transaction holds
- * the hypertable's chunk-creation lock from before it looks for the chunk, so no other session
- * can create that chunk or write into it meanwhile: the one row deleted is the one inserted.
+ * hypertable, then is deleted from the chunk TimescaleDB created for it. For a chunk not found,
+ * that transaction takes the hypertable's chunk-creation lock and looks again, so no other
+ * session can create that chunk or write into it meanwhile: the one row deleted is the one
+ * inserted. A chunk the target has already costs one query and no lock.
  * The copy then finds an identical chunk and writes into it directly, like into a chunk a schema
  * restore left. A chunk that is not made this way (the target cuts its chunks differently, a
  * trigger or constraint refuses the row) stays for the routed copy; when the lock is not had
@@ -100,8 +101,12 @@ final class ChunkCreator {
   private static boolean create(Task task, Connection s, Connection t, Locks locks, Throttle throttle)
       throws SQLException {
     String hypertable = task.targetHypertableQname();
-    // The lock TimescaleDB takes to create a chunk, taken first: nobody else creates this
-    // chunk, or writes into it, before this transaction ends.
+    // Most targets have every chunk (a schema restore): those need no lock.
+    if (findChunk(t, task).isPresent()) {
+      return false;
+    }
+    // The lock TimescaleDB takes to create a chunk: nobody else creates this chunk, or writes
+    // into it, before this transaction ends. Looked for again under it.
     locks.execute(
         t,
         "lock " + hypertable + " against chunk creation",
