@@ -435,27 +435,40 @@ run_mode() {
     { printf "%-22s %8s %10s %7s %6s %7s %6s  %s\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
   if [ "$repeat" -gt 1 ]; then
     echo
-    echo "   medians over $repeat rounds (wall, ratio and CPU each the median of its own column; RSS the maximum):"
+    echo "   medians over $repeat rounds (wall, ratio and CPU each the median of its own column; RSS the" \
+      "maximum; ratios: the lowest and highest round's, the spread a single run can show):"
     printf '%s' "$results" | awk -F '\t' '
-      function median(list,   n, a, i, j, t) {
+      function sorted(list, a,   n, i, j, t) {
         n = split(list, a, " ")
         for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        return n
+      }
+      function median(list,   n, a) {
+        if (list == "") return "-"
+        n = sorted(list, a)
         return n % 2 ? a[(n + 1) / 2] : sprintf("%.2f", (a[n / 2] + a[n / 2 + 1]) / 2)
+      }
+      function range(list,   n, a) {
+        if (list == "") return "-"
+        n = sorted(list, a)
+        return a[1] "-" a[n]
       }
       $1 ~ / #[0-9]+$/ && $2 != "-" {
         name = $1; sub(/ #[0-9]+$/, "", name)
         if (!(name in seen)) { seen[name] = 1; order[++k] = name }
-        wall[name] = wall[name] " " $2; cpu[name] = cpu[name] " " $6
+        wall[name] = wall[name] " " $2
+        if ($6 != "-") cpu[name] = cpu[name] " " $6
         if ($5 != "-") ratio[name] = ratio[name] " " $5
-        if ($7 + 0 > rss[name] + 0) rss[name] = $7
+        if ($7 != "-" && $7 + 0 > rss[name] + 0) rss[name] = $7
         n[name]++
       }
       END {
-        printf "%-22s %8s %6s %7s %6s %7s\n", "case", "wall s", "ratio", "CPU s", "RSS MB", "rounds"
+        printf "%-22s %8s %6s %11s %7s %6s %7s\n", "case", "wall s", "ratio", "ratios", "CPU s",
+          "RSS MB", "rounds"
         for (i = 1; i <= k; i++) {
           c = order[i]
-          printf "%-22s %8s %6s %7s %6s %7d\n", c, median(wall[c]),
-            (c in ratio ? median(ratio[c]) : "-"), median(cpu[c]), rss[c], n[c]
+          printf "%-22s %8s %6s %11s %7s %6s %7d\n", c, median(wall[c]), median(ratio[c]),
+            range(ratio[c]), median(cpu[c]), (c in rss ? rss[c] : "-"), n[c]
         }
       }'
   fi
