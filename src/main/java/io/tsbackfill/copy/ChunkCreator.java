@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * hypertable, then is deleted from the chunk TimescaleDB created for it. For a chunk not found,
  * that transaction takes the hypertable's chunk-creation lock and looks again, so no other
  * session can create that chunk or write into it meanwhile: the one row deleted is the one
- * inserted. A chunk the target has already costs one query and no lock.
+ * inserted. The chunks the target has already are left out by the one query that lists the
+ * tasks, without a lock.
  * The copy then finds an identical chunk and writes into it directly, like into a chunk a schema
  * restore left. A chunk that is not made this way (the target cuts its chunks differently, a
  * trigger or constraint refuses the row) stays for the routed copy; when the lock is not had
@@ -48,16 +49,33 @@ final class ChunkCreator {
 
   /**
    * Creates the missing target chunks of the pending tasks, one transaction each, until done or
-   * {@code stopping}; answers how many it created. A failure leaves that chunk to the copy.
+   * {@code stopping}; answers how many it created. A failure leaves that chunk to the copy. The
+   * chunks the target has are left out in one query, so a schema-restored target costs no
+   * lookup per chunk.
    */
   static int createMissing(
-      Database source, Database target, Locks locks, Throttle throttle, BooleanSupplier stopping) {
+      Database source,
+      Database target,
+      Locks locks,
+      Throttle throttle,
+      int workers,
+      BooleanSupplier stopping) {
     List<Task> tasks;
     try (Connection t = target.connect()) {
-      tasks = TaskStore.pendingCopyTasks(t);
+      tasks = TaskStore.pendingCopyTasksWithoutTargetChunk(t);
     } catch (SQLException e) {
       throw target.error("reading the pending tasks", e);
     }
+    if (tasks.isEmpty()) {
+      return 0;
+    }
+    // 10-20 ms a chunk: a fresh target with thousands is worth a word before it starts.
+    LOG.info(
+        "the target has no chunk yet for {} of the pending chunks: creating {} before the {}"
+            + " workers start, so that they do not wait for each other's chunk creation",
+        tasks.size(),
+        tasks.size() == 1 ? "it" : "them",
+        workers);
     int created = 0;
     try (Connection s = source.connect();
         Connection t = target.connect()) {
@@ -101,12 +119,9 @@ final class ChunkCreator {
   private static boolean create(Task task, Connection s, Connection t, Locks locks, Throttle throttle)
       throws SQLException {
     String hypertable = task.targetHypertableQname();
-    // Most targets have every chunk (a schema restore): those need no lock.
-    if (findChunk(t, task).isPresent()) {
-      return false;
-    }
-    // The lock TimescaleDB takes to create a chunk: nobody else creates this chunk, or writes
-    // into it, before this transaction ends. Looked for again under it.
+    // The task was listed because its chunk was missing. The lock TimescaleDB takes to create a
+    // chunk: nobody else creates this chunk, or writes into it, before this transaction ends.
+    // Looked for again under it, in case another session made it since.
     locks.execute(
         t,
         "lock " + hypertable + " against chunk creation",

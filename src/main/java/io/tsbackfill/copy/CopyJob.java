@@ -8,6 +8,7 @@ import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Locks;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
+import io.tsbackfill.report.Units;
 import io.tsbackfill.task.Task;
 import io.tsbackfill.task.TaskStore;
 import io.tsbackfill.work.ChunkReport.Outcome;
@@ -15,6 +16,7 @@ import io.tsbackfill.work.TaskJob;
 import io.tsbackfill.work.Throttle;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.List;
@@ -80,14 +82,14 @@ public final class CopyJob implements TaskJob {
     if (workers > 1
         && !tInfo.hasTimescaleLicense()
         && Switches.on(ChunkCreator.ENV, ChunkCreator.PROPERTY)) {
-      int created = ChunkCreator.createMissing(source, target, locks, throttle, stopping);
+      long started = System.nanoTime();
+      int created = ChunkCreator.createMissing(source, target, locks, throttle, workers, stopping);
       if (created > 0) {
         LOG.info(
-            "created {} missing target chunk{} before copying, so that the {} workers do not wait"
-                + " for each other's chunk creation",
+            "created {} missing target chunk{} in {}",
             created,
             created == 1 ? "" : "s",
-            workers);
+            Units.duration(Duration.ofNanos(System.nanoTime() - started)));
       }
     }
     copier = new ChunkCopier(tInfo, throttle, locks);

@@ -69,9 +69,12 @@ public final class TaskStore {
         .orElseThrow();
   }
 
-  /** The pending copy tasks in claim order, not locked. */
-  public static List<Task> pendingCopyTasks(Connection t) throws SQLException {
-    return Jdbc.query(t, Sql.load("task/pending-copy"), TaskStore::task);
+  /**
+   * The pending copy tasks whose target hypertable has no chunk with the task's slices yet, in
+   * claim order, not locked.
+   */
+  public static List<Task> pendingCopyTasksWithoutTargetChunk(Connection t) throws SQLException {
+    return Jdbc.query(t, Sql.load("task/pending-copy-without-target-chunk"), TaskStore::task);
   }
 
   /** Claims the next pending task in the caller's open transaction. */
