@@ -1,9 +1,11 @@
 -- The non-dropped chunks of hypertable (?2, ?3) whose time slice overlaps [?4, ?5): where rows of
--- that range can land. With each chunk's time slice and whether it carries trigger ?1.
+-- that range can land. With each chunk's time slice, whether it carries trigger ?1, and whether
+-- it is compressed.
 SELECT c.schema_name::text, c.table_name::text, s.range_start, s.range_end,
        EXISTS (SELECT 1 FROM pg_trigger tg
                 WHERE tg.tgrelid = to_regclass(format('%I.%I', c.schema_name, c.table_name))
-                  AND tg.tgname = ?) AS has_trigger
+                  AND tg.tgname = ?) AS has_trigger,
+       c.compressed_chunk_id IS NOT NULL AS compressed
   FROM _timescaledb_catalog.hypertable h
   JOIN _timescaledb_catalog.dimension d ON d.hypertable_id = h.id
   JOIN _timescaledb_catalog.dimension_slice s ON s.dimension_id = d.id

@@ -217,6 +217,21 @@ public final class Catalog {
   }
 
   /**
+   * The first (time) dimension of hypertable (schema, table): its column, type and partitioning
+   * function ("" when none); empty when it is no hypertable. Two hypertables whose first
+   * dimensions are equal so cut their chunks' time slices in the same units.
+   */
+  public static Optional<List<String>> firstDimension(Connection c, String schema, String table)
+      throws SQLException {
+    return Jdbc.queryOne(
+        c,
+        Sql.load("catalog/first-dimension"),
+        rs -> List.of(rs.getString(1), rs.getString(2), rs.getString(3)),
+        schema,
+        table);
+  }
+
+  /**
    * The id and number of dimensions of hypertable (schema, table) if it carries {@code trigger};
    * empty when it does not (or is no hypertable).
    */
@@ -233,7 +248,7 @@ public final class Catalog {
 
   /**
    * The chunks of (schema, table) whose time slice overlaps [start, end), by start, each with
-   * whether it carries {@code trigger}.
+   * whether it carries {@code trigger} and whether it is compressed.
    */
   public static List<ChunkSpan> chunksOverlapping(
       Connection c, String schema, String table, long start, long end, String trigger)
@@ -243,7 +258,12 @@ public final class Catalog {
         Sql.load("catalog/chunks-overlapping"),
         rs ->
             new ChunkSpan(
-                rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getBoolean(5)),
+                rs.getString(1),
+                rs.getString(2),
+                rs.getLong(3),
+                rs.getLong(4),
+                rs.getBoolean(5),
+                rs.getBoolean(6)),
         trigger,
         schema,
         table,

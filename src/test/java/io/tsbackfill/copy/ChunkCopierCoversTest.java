@@ -19,6 +19,6 @@ class ChunkCopierCoversTest {
   }
 
   private static ChunkSpan span(long start, long end) {
-    return new ChunkSpan("s", "c" + start, start, end, true);
+    return new ChunkSpan("s", "c" + start, start, end, true, false);
   }
 }

@@ -61,6 +61,51 @@ class PathsIT extends IntegrationTest {
   }
 
   @Test
+  void routedDeletesReachTheTargetRowsOfTheRangeInChunksCutOtherwise() {
+    sourceFixtureWithFreshTarget("metrics");
+    // 14-day target chunks: [04-27, 05-11) holds the staged source chunk [05-04, 05-11) and the
+    // week before it; [05-11, 05-25) lies outside the staged range.
+    target.exec("SELECT set_chunk_time_interval('public.metrics', interval '14 days')");
+    target.exec(
+        "INSERT INTO public.metrics VALUES ('2023-05-01 00:00+00', 'before', -1),"
+            + " ('2023-05-06 00:00+00', 'stale', -2), ('2023-05-10 23:00+00', 'stale', -3),"
+            + " ('2023-05-11 00:00+00', 'after', -4)");
+    assertOk(stage("--from", "2023-05-04T00:00:00Z", "--until", "2023-05-11T00:00:00Z"));
+    assertOnlyPath(copy("-p", "1"), "routed");
+
+    String range = "time >= '2023-05-04 00:00+00' AND time < '2023-05-11 00:00+00'";
+    assertSameRows("public.metrics", range);
+    assertThat(
+            target.value(
+                "SELECT string_agg(device_id, ',' ORDER BY time) FROM public.metrics"
+                    + " WHERE NOT (" + range + ")"))
+        .as("target rows outside the copied range, also those in a target chunk it shares")
+        .isEqualTo("before,after");
+  }
+
+  @Test
+  void routedDeletesGoThroughTheHypertableWhenTheTargetIsPartitionedByAnotherColumn() {
+    String table =
+        "CREATE TABLE public.shifted (time timestamptz NOT NULL, seen timestamptz NOT NULL, v int)";
+    source.exec(table);
+    source.exec("SELECT create_hypertable('public.shifted', 'time', chunk_time_interval => interval '1 day')");
+    source.exec(
+        "INSERT INTO public.shifted SELECT t, t + interval '3 days', 1"
+            + " FROM generate_series('2024-01-01 00:00+00'::timestamptz, '2024-01-03 23:00+00',"
+            + " '1 hour') t");
+    target.exec(table);
+    target.exec("SELECT create_hypertable('public.shifted', 'seen', chunk_time_interval => interval '1 day')");
+    // In the copied time range, but in a target chunk far from it by "seen": a delete through the
+    // chunks overlapping the range in the target's first dimension would miss it.
+    target.exec("INSERT INTO public.shifted VALUES ('2024-01-02 05:00+00', '2024-03-01 00:00+00', -1)");
+    assertOk(stage("--until", "2024-01-04T00:00:00Z"));
+    assertOnlyPath(copy("-p", "1"), "routed");
+
+    assertCopiedExactly("public.shifted", "time < '2024-01-04 00:00+00'");
+    assertThat(target.count("SELECT count(*) FROM public.shifted")).isEqualTo(72);
+  }
+
+  @Test
   void everyTimeColumnTypeOnTheRoutedPath() {
     sourceFixtureWithFreshTarget("time-types");
     assertOk(
