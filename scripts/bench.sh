@@ -292,7 +292,8 @@ raw_chunks() {
     local analyze_sql="" t2
     while IFS='|' read -r chunk filter; do analyze_sql+="ANALYZE $chunk; "; done <<<"$chunk_list"
     t1=$(now)
-    q_tgt "$db" -c "$analyze_sql" >/dev/null
+    # On standard input: with thousands of chunks the statements exceed the argument size limit.
+    q_tgt "$db" -v ON_ERROR_STOP=1 <<<"$analyze_sql" >/dev/null
     t2=$(now)
     add_row "raw chunks + ANALYZE$round" \
       "$(awk -v a="$raw_wall_chunks" -v b="$(seconds "$t1" "$t2")" 'BEGIN { printf "%.2f", a + b }')" "" \
