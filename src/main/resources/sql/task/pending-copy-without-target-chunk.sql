@@ -1,13 +1,15 @@
--- The pending copy tasks, in claim order, whose target hypertable has no chunk with exactly the
--- task's slices (the test of catalog/find-chunk.sql, for every task in one query: on a
--- schema-restored target with 3000 chunks, 70 ms against 7.4 s for a lookup per task). Read
--- without locking them, before any worker claims one; copy's preparation creates these chunks
--- and looks for each again under the hypertable's chunk-creation lock.
+-- The pending copy tasks of at least ?1 bytes on the source (their staged size, 0 when unknown),
+-- in claim order, whose target hypertable has no chunk with exactly the task's slices (the test
+-- of catalog/find-chunk.sql, for every task in one query: on a schema-restored target with 3000
+-- chunks, 70 ms against 7.4 s for a lookup per task). Read without locking them, before any
+-- worker claims one; copy's preparation creates these chunks and looks for each again under the
+-- hypertable's chunk-creation lock.
 SELECT t.priority, t.chunk_schema, t.chunk_name, t.hypertable_schema, t.hypertable_name,
        t.dimensions::text, t.filter, t.target_hypertable_schema, t.target_hypertable_name,
        COALESCE(t.source_bytes, 0)
   FROM __backfill.task t
  WHERE t.worked IS NULL
+   AND COALESCE(t.source_bytes, 0) >= ?
    AND NOT EXISTS (
          SELECT 1
            FROM _timescaledb_catalog.hypertable h

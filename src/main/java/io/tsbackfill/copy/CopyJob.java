@@ -21,6 +21,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -79,11 +80,12 @@ public final class CopyJob implements TaskJob {
           "no copy task is pending: every staged chunk is copied; 'stage' adds tasks");
     }
     Locks locks = new Locks(target.spec());
-    if (workers > 1
-        && !tInfo.hasTimescaleLicense()
-        && Switches.on(ChunkCreator.ENV, ChunkCreator.PROPERTY)) {
+    OptionalLong createFrom = ChunkCreator.minBytes();
+    if (workers > 1 && !tInfo.hasTimescaleLicense() && createFrom.isPresent()) {
       long started = System.nanoTime();
-      int created = ChunkCreator.createMissing(source, target, locks, throttle, workers, stopping);
+      int created =
+          ChunkCreator.createMissing(
+              source, target, locks, throttle, workers, createFrom.getAsLong(), stopping);
       if (created > 0) {
         LOG.info(
             "created {} missing target chunk{} in {}",

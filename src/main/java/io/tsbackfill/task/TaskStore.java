@@ -70,11 +70,13 @@ public final class TaskStore {
   }
 
   /**
-   * The pending copy tasks whose target hypertable has no chunk with the task's slices yet, in
-   * claim order, not locked.
+   * The pending copy tasks of at least {@code minBytes} on the source whose target hypertable has
+   * no chunk with the task's slices yet, in claim order, not locked.
    */
-  public static List<Task> pendingCopyTasksWithoutTargetChunk(Connection t) throws SQLException {
-    return Jdbc.query(t, Sql.load("task/pending-copy-without-target-chunk"), TaskStore::task);
+  public static List<Task> pendingCopyTasksWithoutTargetChunk(Connection t, long minBytes)
+      throws SQLException {
+    return Jdbc.query(
+        t, Sql.load("task/pending-copy-without-target-chunk"), TaskStore::task, minBytes);
   }
 
   /** Claims the next pending task in the caller's open transaction. */

@@ -45,7 +45,7 @@ class HostileNamesIT extends IntegrationTest {
     assertOk(stage("--filter", "ird; schema\"\\.\"(select; \"\"ünïcode|Order)",
         "--until", "2024-05-03T12:00:00Z"));
 
-    ToolRun copied = copy("-p", "3");
+    ToolRun copied = copyCreatingChunks("-p", "3");
     assertOk(copied);
     // "Order" has no chunk on the target: direct means its three were created beforehand.
     assertThat(copied.out()).contains("(direct)").doesNotContain("(routed)");

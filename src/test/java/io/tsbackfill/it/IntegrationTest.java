@@ -106,7 +106,21 @@ abstract class IntegrationTest {
 
   /** Runs the tool in this JVM with copy's creation of missing target chunks off. */
   protected static ToolRun withoutChunkCreation(Supplier<ToolRun> run) {
-    System.setProperty(CREATE_CHUNKS, "off");
+    return withChunkCreation("off", run);
+  }
+
+  /**
+   * A copy that creates every missing target chunk before parallel workers start ({@code
+   * BACKFILL_CREATE_CHUNKS=on}), also the chunks under the 1 MB the default leaves to their
+   * copies (all of the fixtures').
+   */
+  protected ToolRun copyCreatingChunks(String... extra) {
+    return withChunkCreation("on", () -> copy(extra));
+  }
+
+  /** Runs the tool in this JVM with {@code BACKFILL_CREATE_CHUNKS} set to {@code setting}. */
+  protected static ToolRun withChunkCreation(String setting, Supplier<ToolRun> run) {
+    System.setProperty(CREATE_CHUNKS, setting);
     try {
       return run.get();
     } finally {

@@ -143,7 +143,7 @@ class PathsIT extends IntegrationTest {
     // Dual-written: the target already has the chunk of this row; --until cuts that chunk.
     target.exec("INSERT INTO public.metrics VALUES ('2023-05-31 12:00+00', 'dual', -1)");
     assertOk(stage("--until", "2023-05-30T00:00:00Z"));
-    ToolRun copied = copy("-p", "2");
+    ToolRun copied = copyCreatingChunks("-p", "2");
 
     // TimescaleDB holds its chunk-creation lock on the hypertable until the creating transaction
     // ends: four workers creating their chunks while copying would wait for one another. The four
@@ -168,8 +168,16 @@ class PathsIT extends IntegrationTest {
     replacePair("PathsIT_create_chunks_p1");
     sourceFixtureWithFreshTarget("metrics");
     assertOk(stage("--until", "2023-05-30T00:00:00Z"));
-    ToolRun one = copy("-p", "1");
+    ToolRun one = copyCreatingChunks("-p", "1");
     assertOnlyPath(one, "routed");
+    assertCopiedExactly("public.metrics", "time < '2023-05-30 00:00+00'");
+
+    // By default only chunks of 1 MB or more on the source are created beforehand: these (a few
+    // kB each) copy in about the time that would cost, so they too are left to their copies.
+    replacePair("PathsIT_create_chunks_auto");
+    sourceFixtureWithFreshTarget("metrics");
+    assertOk(stage("--until", "2023-05-30T00:00:00Z"));
+    assertOnlyPath(copy("-p", "2"), "routed");
     assertCopiedExactly("public.metrics", "time < '2023-05-30 00:00+00'");
   }
 
