@@ -18,7 +18,7 @@ import org.junit.jupiter.api.TestInfo;
 /** Base of integration tests: a fresh source/target database pair per test, and the tool. */
 abstract class IntegrationTest {
   /** The system property of {@code BACKFILL_CREATE_CHUNKS}. */
-  protected static final String CREATE_CHUNKS = "backfill.create-chunks";
+  private static final String CREATE_CHUNKS = "backfill.create-chunks";
 
   protected DatabasePair pair;
   protected TestDb source;
@@ -101,12 +101,7 @@ abstract class IntegrationTest {
    * parallelism > 1 on a fresh target its chunks take the routed path, as at parallelism 1.
    */
   protected ToolRun copyRouted(String... extra) {
-    return withoutChunkCreation(() -> copy(extra));
-  }
-
-  /** Runs the tool in this JVM with copy's creation of missing target chunks off. */
-  protected static ToolRun withoutChunkCreation(Supplier<ToolRun> run) {
-    return withChunkCreation("off", run);
+    return withChunkCreation("off", () -> copy(extra));
   }
 
   /**
