@@ -1,10 +1,19 @@
 package io.tsbackfill;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -111,5 +120,60 @@ class ArchitectureTest {
         .resideInAnyPackage("io.tsbackfill.copy..", "io.tsbackfill.stage..")
         .because("verify must judge a copy independently of how copy wrote it")
         .check(main);
+  }
+
+  @Test
+  void noReflectionIntoLibraries() {
+    noClasses()
+        .should()
+        .callMethodWhere(
+            target(
+                nameMatching(
+                    "setAccessible|trySetAccessible|getDeclared(Field|Method|Constructor)s?"
+                        + "|privateLookupIn")))
+        .because("a library's private fields and methods are not its API: the next patch release"
+            + " may rename them and the failure would be silent")
+        .check(main);
+  }
+
+  @Test
+  void onlyPgjdbcsPublicApi() {
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.postgresql.core..", "org.postgresql.jdbc..")
+        .because("pgjdbc's core and jdbc packages are its implementation: the public API is"
+            + " PGConnection, the copy package and PSQLException, which its releases keep")
+        .check(main);
+  }
+
+  /**
+   * ArchUnit sees calls in bytecode; this sees the source too, so a reflective call written as a
+   * string (a MethodHandle lookup by name, say) is caught as well.
+   */
+  @Test
+  void noSourceFileReachesIntoPrivateMembers() throws IOException {
+    List<String> found = new ArrayList<>();
+    try (Stream<Path> files =
+        Files.walk(Path.of("src/main/java"))) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (!f.toString().endsWith(".java")) {
+          continue;
+        }
+        String text = Files.readString(f);
+        for (String word :
+            new String[] {
+              "setAccessible", "trySetAccessible", "getDeclaredField", "getDeclaredMethod",
+              "privateLookupIn", "sun.misc.Unsafe"
+            }) {
+          if (text.contains(word)) {
+            found.add(f + ": " + word);
+          }
+        }
+      }
+    }
+    assertThat(found)
+        .as("reflection into private members in src/main (public APIs only)")
+        .isEmpty();
   }
 }

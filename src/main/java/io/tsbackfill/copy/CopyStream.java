@@ -45,7 +45,6 @@ public final class CopyStream {
       CopyOut reader =
           on(SOURCE, () -> source.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOutSql));
       out = reader;
-      CopyDataReader raw = CopyDataReader.of(source);
       byte[] buffer = BUFFER.get();
       if (buffer == null) {
         buffer = new byte[BUFFER_BYTES];
@@ -56,51 +55,31 @@ public final class CopyStream {
       long owed = 0;
       // The per-row loop: no lambda, no wrapper per message (millions of rows per chunk).
       while (true) {
-        // Flushed before the next message is touched, so a failed write to the target never
-        // leaves the source stream in the middle of a message.
-        if (used >= FLUSH_BYTES) {
-          write(in, buffer, used);
-          used = 0;
+        byte[] row = read(reader);
+        if (row == null) {
+          break;
         }
-        int before = used;
-        byte[] data = null;
-        if (raw != null) {
-          used = raw.fill(buffer, used, Math.min(FLUSH_BYTES, used + THROTTLE_BYTES));
-        }
-        if (used == before) {
-          // No row could be taken from pgjdbc's input: another message comes (pgjdbc reads it),
-          // or a row longer than the rest of the buffer (taken after the buffer is sent).
-          int pending = raw == null ? -1 : raw.pendingLength();
-          if (pending >= 0 && pending <= buffer.length) {
-            write(in, buffer, used);
-            used = 0;
-            continue;
-          }
-          data = pending >= 0 ? raw.take(pending) : read(reader);
-          if (data == null) {
-            break;
-          }
-        }
-        int got = data == null ? used - before : data.length;
-        bytes += got;
-        owed += got;
+        bytes += row.length;
+        owed += row.length;
         if (owed >= THROTTLE_BYTES) {
           throttle.acquire(owed);
           owed = 0;
         }
-        if (data != null) {
-          if (data.length > buffer.length - used) {
-            if (used > 0) {
-              write(in, buffer, used);
-              used = 0;
-            }
-            if (data.length > buffer.length) {
-              write(in, data, data.length);
-              continue;
-            }
+        if (row.length > buffer.length - used) {
+          if (used > 0) {
+            write(in, buffer, used);
+            used = 0;
           }
-          System.arraycopy(data, 0, buffer, used, data.length);
-          used += data.length;
+          if (row.length > buffer.length) {
+            write(in, row, row.length);
+            continue;
+          }
+        }
+        System.arraycopy(row, 0, buffer, used, row.length);
+        used += row.length;
+        if (used >= FLUSH_BYTES) {
+          write(in, buffer, used);
+          used = 0;
         }
       }
       throttle.acquire(owed);

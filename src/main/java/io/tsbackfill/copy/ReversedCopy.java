@@ -53,9 +53,6 @@ final class ReversedCopy {
   /** The most row bytes of a batch sent in reverse; two are held, one read while one is sent. */
   static final int WINDOW_BYTES = 4 << 20;
 
-  /** What goes to the target at a time while the source has not sent a read's worth yet. */
-  static final int PIECE_BYTES = 256 << 10;
-
   /** The longest source round trip at which segments are worth their queries: 2 ms. */
   static final long NEAR_NANOS = 2_000_000;
 
@@ -194,7 +191,6 @@ final class ReversedCopy {
       if (binary) {
         CopyStream.write(in, HEADER, HEADER.length);
       }
-      CopyDataReader raw = CopyDataReader.of(source);
       // The target has nothing to do until the first segment is read: it is small, and each
       // after it twice the one before, up to the full size.
       long size = FIRST_SEGMENT_BLOCKS;
@@ -206,7 +202,7 @@ final class ReversedCopy {
         CopyOut reader =
             on(SOURCE, () -> source.unwrap(PGConnection.class).getCopyAPI().copyOut(sql));
         out = reader;
-        copy.readSegment(reader, raw);
+        copy.readSegment(reader);
         out = null;
         if (from == 0) {
           break;
@@ -234,61 +230,24 @@ final class ReversedCopy {
    * between the two connections as the plain one does); the segment's rows, or as many as fill
    * the window, make the next batch.
    */
-  private void readSegment(CopyOut reader, CopyDataReader raw) throws SQLException {
+  private void readSegment(CopyOut reader) throws SQLException {
     boolean first = true;
     while (true) {
-      // While the source has less than a read's worth waiting (the segment's query has only
-      // just started, or the source is slower than the target), the batch before goes out in
-      // pieces: reading then would wait on the source for every few kilobytes it sends. Read
-      // first, a 5 M-row copy made 64 000 reads and 59 000 context switches against 38 000 and
-      // 24 000 as stored (issue 6 note).
-      while (raw != null
-          && sending.next < sending.bytes.length
-          && !raw.ready(CopyStream.THROTTLE_BYTES)) {
-        send(PIECE_BYTES);
+      byte[] data = CopyStream.read(reader);
+      if (data == null) {
+        complete();
+        return;
       }
-      Window w = reading;
-      int before = w.top;
-      int got = 0;
-      if (raw != null) {
-        // The first message alone: it starts with the binary header, which is dropped.
-        int bottom = first ? before - 1 : Math.max(0, before - CopyStream.THROTTLE_BYTES);
-        w.top = raw.fillDown(w.bytes, before, bottom);
-        got = before - w.top;
-        if (got > 0 && first) {
-          w.top += binary ? headerLength(w.bytes, w.top, before) : 0;
-          first = false;
-        }
-      }
-      if (got == 0) {
-        // Nothing taken from pgjdbc's input: the rest of the window is too small for the next
-        // row (a batch is complete), the row is longer than the window, or another message
-        // comes (pgjdbc reads it: the end of the COPY, or a row if there is no raw reader).
-        int pending = raw == null ? -1 : raw.pendingLength();
-        if (pending >= 0 && pending <= w.bytes.length && w.top < w.bytes.length) {
-          complete();
-          continue;
-        }
-        byte[] data = pending >= 0 ? raw.take(pending) : CopyStream.read(reader);
-        if (data == null) {
-          // The trailer is the last message: the lowest in the window if it was taken there.
-          if (w.top <= w.bytes.length - 2 && isTrailer(w.bytes, w.top, 2)) {
-            w.top += 2;
-          }
-          complete();
-          return;
-        }
-        got = data.length;
-        hold(data, first && binary ? headerLength(data, 0, data.length) : 0);
-        first = false;
-      }
-      bytes += got;
-      owed += got;
+      // The first message starts with the binary header, which is dropped.
+      hold(data, first && binary ? headerLength(data, 0, data.length) : 0);
+      first = false;
+      bytes += data.length;
+      owed += data.length;
       if (owed >= CopyStream.THROTTLE_BYTES) {
         throttle.acquire(owed);
         owed = 0;
       }
-      credit += got;
+      credit += data.length;
       if (credit >= CopyStream.FLUSH_BYTES) {
         send(credit);
       }

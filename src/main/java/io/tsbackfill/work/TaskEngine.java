@@ -25,7 +25,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.postgresql.core.BaseConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -411,9 +410,10 @@ public final class TaskEngine {
       leftOver.clear();
     }
 
+    /** The driver's connection under the pool's proxy (JDBC's own unwrap, no driver class). */
     private Connection physical(Connection c) {
       try {
-        return c.unwrap(BaseConnection.class);
+        return c.unwrap(Connection.class);
       } catch (SQLException e) {
         return c;
       }
