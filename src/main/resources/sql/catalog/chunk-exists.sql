@@ -1,2 +1,1 @@
-SELECT EXISTS (SELECT 1 FROM _timescaledb_catalog.chunk
-                WHERE schema_name = ? AND table_name = ? AND NOT dropped)
+SELECT EXISTS (SELECT 1 FROM {chunk} c WHERE c.schema_name = ? AND c.table_name = ?)

@@ -3,9 +3,8 @@
 -- dimensions, so a chunk covering only part of the source chunk's space is never chosen.
 SELECT c.schema_name, c.table_name
   FROM _timescaledb_catalog.hypertable h
-  JOIN _timescaledb_catalog.chunk c ON c.hypertable_id = h.id AND NOT c.dropped
-  JOIN _timescaledb_catalog.chunk_constraint cc ON cc.chunk_id = c.id
-  JOIN _timescaledb_catalog.dimension_slice s ON s.id = cc.dimension_slice_id
+  JOIN {chunk} c ON c.hypertable_id = h.id
+  JOIN {chunk_slice} s ON s.chunk_id = c.id
   JOIN _timescaledb_catalog.dimension d ON d.id = s.dimension_id
   JOIN jsonb_to_recordset(?::jsonb)
        AS x(column_name name, column_type text, range_start bigint, range_end bigint)
@@ -16,4 +15,4 @@ SELECT c.schema_name, c.table_name
  WHERE h.schema_name = ? AND h.table_name = ?
    AND h.num_dimensions = ?
  GROUP BY c.id, c.schema_name, c.table_name
-HAVING count(DISTINCT s.id) = ?
+HAVING count(DISTINCT s.slice_id) = ?

@@ -3,14 +3,13 @@
 -- slice overlaps the given one in every dimension both have.
 SELECT count(*)
   FROM _timescaledb_catalog.hypertable h
-  JOIN _timescaledb_catalog.chunk c ON c.hypertable_id = h.id AND NOT c.dropped
+  JOIN {chunk} c ON c.hypertable_id = h.id
  WHERE h.schema_name = ? AND h.table_name = ?
    AND NOT EXISTS (
          SELECT 1
-           FROM _timescaledb_catalog.chunk_constraint cc
-           JOIN _timescaledb_catalog.dimension_slice s ON s.id = cc.dimension_slice_id
+           FROM {chunk_slice} s
            JOIN _timescaledb_catalog.dimension d ON d.id = s.dimension_id
            JOIN jsonb_to_recordset(?::jsonb) AS x(column_name name, range_start bigint, range_end bigint)
              ON x.column_name = d.column_name
-          WHERE cc.chunk_id = c.id
+          WHERE s.chunk_id = c.id
             AND NOT (s.range_start < x.range_end AND x.range_start < s.range_end))

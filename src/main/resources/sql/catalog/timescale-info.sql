@@ -1,5 +1,16 @@
 -- Version, function schema, license and PostgreSQL facts of one side; whether create_chunk takes
--- an existing table to attach (its chunk_table argument, TSL targets' load-then-index path).
+-- an existing table to attach (its chunk_table argument, TSL targets' load-then-index path); the
+-- extension's own schema (public functions such as compress_chunk live there, and the restore
+-- empties search_path); and the shape of the chunk catalog, asked column by column rather than
+-- guessed from the version (see CatalogLayout).
+WITH cols AS (
+    SELECT a.attrelid::regclass::text AS rel, a.attname::text AS col
+      FROM pg_attribute a
+     WHERE a.attrelid IN (to_regclass('_timescaledb_catalog.chunk'),
+                          to_regclass('_timescaledb_catalog.dimension_slice'),
+                          to_regclass('_timescaledb_catalog.compression_settings'))
+       AND a.attnum > 0 AND NOT a.attisdropped
+)
 SELECT e.extversion,
        CASE WHEN EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                           WHERE n.nspname = '_timescaledb_functions' AND p.proname = 'create_chunk')
@@ -10,6 +21,18 @@ SELECT e.extversion,
        EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                 WHERE n.nspname IN ('_timescaledb_functions', '_timescaledb_internal')
                   AND p.proname = 'create_chunk' AND 'chunk_table' = ANY (p.proargnames))
-         AS create_chunk_takes_table
+         AS create_chunk_takes_table,
+       e.extnamespace::regnamespace::text AS extension_schema,
+       EXISTS (SELECT 1 FROM cols WHERE rel = '_timescaledb_catalog.chunk' AND col = 'dropped')
+         AS chunk_has_dropped,
+       EXISTS (SELECT 1 FROM cols WHERE rel = '_timescaledb_catalog.chunk' AND col = 'relid')
+         AS chunk_has_relid,
+       EXISTS (SELECT 1 FROM cols WHERE rel = '_timescaledb_catalog.dimension_slice' AND col = 'chunk_id')
+         AS slice_has_chunk_id,
+       EXISTS (SELECT 1 FROM cols WHERE rel = '_timescaledb_catalog.compression_settings'
+                                    AND col = 'compress_relid')
+         AS settings_have_compress_relid,
+       EXISTS (SELECT 1 FROM pg_settings WHERE name = 'timescaledb.skip_cagg_invalidation')
+         AS has_skip_cagg_invalidation
   FROM pg_extension e
  WHERE e.extname = 'timescaledb'

@@ -1,4 +1,5 @@
--- Compression settings of hypertable (?1, ?2) as JSON (see chunk-settings.sql).
+-- Compression settings of hypertable (?1, ?2) as JSON (see chunk-settings.sql); its row is keyed
+-- by the hypertable's own relid on every version.
 SELECT to_jsonb(cs)
   FROM _timescaledb_catalog.compression_settings cs
- WHERE cs.relid = to_regclass(format('%I.%I', ?, ?)) AND cs.compress_relid IS NULL
+ WHERE cs.relid = to_regclass(format('%I.%I', ?, ?))

@@ -1,2 +1,2 @@
 -- Lets the scheduler start a job again.
-SELECT job_id FROM alter_job(?, scheduled => true)
+SELECT job_id FROM {ext}.alter_job(?, scheduled => true)

@@ -13,9 +13,8 @@ SELECT t.priority, t.chunk_schema, t.chunk_name, t.hypertable_schema, t.hypertab
    AND NOT EXISTS (
          SELECT 1
            FROM _timescaledb_catalog.hypertable h
-           JOIN _timescaledb_catalog.chunk c ON c.hypertable_id = h.id AND NOT c.dropped
-           JOIN _timescaledb_catalog.chunk_constraint cc ON cc.chunk_id = c.id
-           JOIN _timescaledb_catalog.dimension_slice s ON s.id = cc.dimension_slice_id
+           JOIN {chunk} c ON c.hypertable_id = h.id
+           JOIN {chunk_slice} s ON s.chunk_id = c.id
            JOIN _timescaledb_catalog.dimension d ON d.id = s.dimension_id
            JOIN jsonb_to_recordset(t.dimensions)
                 AS x(column_name name, column_type text, range_start bigint, range_end bigint)
@@ -27,5 +26,5 @@ SELECT t.priority, t.chunk_schema, t.chunk_name, t.hypertable_schema, t.hypertab
             AND h.table_name = t.target_hypertable_name
             AND h.num_dimensions = jsonb_array_length(t.dimensions)
           GROUP BY c.id
-         HAVING count(DISTINCT s.id) = jsonb_array_length(t.dimensions))
+         HAVING count(DISTINCT s.slice_id) = jsonb_array_length(t.dimensions))
  ORDER BY t.priority

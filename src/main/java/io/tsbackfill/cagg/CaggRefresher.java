@@ -155,7 +155,9 @@ public final class CaggRefresher {
       try {
         Jdbc.execute(
             t,
-            "CALL refresh_continuous_aggregate("
+            "CALL "
+                + tInfo.layout().function("refresh_continuous_aggregate")
+                + "("
                 + Ident.literal(p.cagg().viewIdent())
                 + ", "
                 + (start == null ? "NULL" : typed(start, p.timeType()))

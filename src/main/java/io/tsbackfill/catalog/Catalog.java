@@ -35,8 +35,17 @@ public final class Catalog {
 
   private Catalog() {}
 
-  /** Version, function schema and license; fails naming the side if the extension is missing. */
+  /**
+   * Version, function schema, license and catalog layout; fails naming the side if the extension
+   * is missing or older than the tool supports.
+   */
   public static TimescaleInfo inspect(Connection c, Side side) throws SQLException {
+    TimescaleInfo info = readInfo(c, side);
+    VersionCheck.requireSupported(info, side);
+    return info;
+  }
+
+  private static TimescaleInfo readInfo(Connection c, Side side) throws SQLException {
     return Jdbc.queryOne(
             c,
             Sql.load("catalog/timescale-info"),
@@ -47,7 +56,15 @@ public final class Catalog {
                     rs.getString(3),
                     rs.getInt(4),
                     rs.getInt(5),
-                    rs.getBoolean(6)))
+                    rs.getBoolean(6),
+                    new CatalogLayout(
+                        rs.getString(2),
+                        rs.getString(7),
+                        rs.getBoolean(8),
+                        rs.getBoolean(9),
+                        rs.getBoolean(10),
+                        rs.getBoolean(11),
+                        rs.getBoolean(12))))
         .orElseThrow(
             () ->
                 BackfillException.badState(
@@ -101,21 +118,15 @@ public final class Catalog {
                 rs.getString(8)));
   }
 
-  /**
-   * The watermark of each of {@code caggs} (from the watermark table on TimescaleDB 2.11 and later,
-   * from {@code cagg_watermark()} before), in the order given.
-   */
+  /** The watermark of each of {@code caggs}, in the order given. */
   public static List<CaggWatermark> caggWatermarks(Connection c, List<ContinuousAggregate> caggs)
       throws SQLException {
-    boolean table =
-        Jdbc.queryOne(c, Sql.load("catalog/has-watermark-table"), rs -> rs.getBoolean(1))
-            .orElse(false);
     record Row(long watermark, boolean known, String timeType) {}
     Map<Integer, Row> rows = new LinkedHashMap<>();
     for (var e :
         Jdbc.query(
             c,
-            Sql.load(table ? "catalog/cagg-watermarks" : "catalog/cagg-watermarks-function"),
+            Sql.load("catalog/cagg-watermarks"),
             rs -> {
               long w = rs.getLong(2);
               return Map.entry(rs.getInt(1), new Row(w, !rs.wasNull(), rs.getString(3)));
@@ -136,21 +147,34 @@ public final class Catalog {
    * Chunks of {@code h} whose time slice overlaps {@code [lower, upper)} ({@code lower} may be
    * null), newest first.
    */
-  public static List<Chunk> chunksInRange(Connection c, Hypertable h, Long lower, long upper)
+  public static List<Chunk> chunksInRange(
+      Connection c, CatalogLayout layout, Hypertable h, Long lower, long upper)
       throws SQLException {
-    record Row(int id, String schema, String table, Integer compressed, Slice slice, long bytes) {}
+    record Row(
+        int id,
+        String schema,
+        String table,
+        String compressedSchema,
+        String compressedTable,
+        Slice slice,
+        long bytes,
+        boolean osm,
+        boolean hypercore) {}
     List<Row> rows =
         Jdbc.query(
             c,
-            Sql.load("catalog/chunks-in-range"),
+            layout.sql("catalog/chunks-in-range"),
             rs ->
                 new Row(
                     rs.getInt(1),
                     rs.getString(2),
                     rs.getString(3),
-                    (Integer) rs.getObject(4),
-                    new Slice(rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9)),
-                    rs.getLong(10)),
+                    rs.getString(4),
+                    rs.getString(5),
+                    new Slice(rs.getString(7), rs.getString(8), rs.getLong(9), rs.getLong(10)),
+                    rs.getLong(11),
+                    rs.getBoolean(12),
+                    rs.getBoolean(13)),
             h.id(),
             h.timeDimension().id(),
             upper,
@@ -166,7 +190,16 @@ public final class Catalog {
       // Rows come ordered by dimension id, so the time slice is first.
       List<Slice> slices = rs.stream().map(Row::slice).toList();
       chunks.add(
-          new Chunk(first.id, first.schema, first.table, slices, first.compressed, first.bytes));
+          new Chunk(
+              first.id,
+              first.schema,
+              first.table,
+              slices,
+              first.compressedSchema,
+              first.compressedTable,
+              first.bytes,
+              first.osm,
+              first.hypercore));
     }
     chunks.sort((a, b) -> Long.compare(b.timeSlice().start(), a.timeSlice().start()));
     return chunks;
@@ -174,12 +207,13 @@ public final class Catalog {
 
   /** The target chunk of hypertable (schema, table) with exactly these slices, if any. */
   public static Optional<String[]> findChunk(
-      Connection c, String schema, String table, List<Slice> slices) throws SQLException {
+      Connection c, CatalogLayout layout, String schema, String table, List<Slice> slices)
+      throws SQLException {
     String json = slicesJson(slices);
     List<String[]> found =
         Jdbc.query(
             c,
-            Sql.load("catalog/find-chunk"),
+            layout.sql("catalog/find-chunk"),
             rs -> new String[] {rs.getString(1), rs.getString(2)},
             json,
             schema,
@@ -197,11 +231,12 @@ public final class Catalog {
    * How many chunks of (schema, table) a chunk with these slices would collide with: chunks that
    * overlap it in every dimension both have.
    */
-  public static long overlappingChunks(Connection c, String schema, String table, List<Slice> slices)
+  public static long overlappingChunks(
+      Connection c, CatalogLayout layout, String schema, String table, List<Slice> slices)
       throws SQLException {
     return Jdbc.queryOne(
             c,
-            Sql.load("catalog/overlapping-chunks"),
+            layout.sql("catalog/overlapping-chunks"),
             rs -> rs.getLong(1),
             schema,
             table,
@@ -251,11 +286,17 @@ public final class Catalog {
    * whether it carries {@code trigger} and whether it is compressed.
    */
   public static List<ChunkSpan> chunksOverlapping(
-      Connection c, String schema, String table, long start, long end, String trigger)
+      Connection c,
+      CatalogLayout layout,
+      String schema,
+      String table,
+      long start,
+      long end,
+      String trigger)
       throws SQLException {
     return Jdbc.query(
         c,
-        Sql.load("catalog/chunks-overlapping"),
+        layout.sql("catalog/chunks-overlapping"),
         rs ->
             new ChunkSpan(
                 rs.getString(1),
@@ -271,9 +312,10 @@ public final class Catalog {
         start);
   }
 
-  public static boolean chunkExists(Connection c, String schema, String table)
+  public static boolean chunkExists(Connection c, CatalogLayout layout, String schema, String table)
       throws SQLException {
-    return Jdbc.queryOne(c, Sql.load("catalog/chunk-exists"), rs -> rs.getBoolean(1), schema, table)
+    return Jdbc.queryOne(
+            c, layout.sql("catalog/chunk-exists"), rs -> rs.getBoolean(1), schema, table)
         .orElse(false);
   }
 
@@ -281,10 +323,11 @@ public final class Catalog {
    * The boolean expression that admits exactly the rows of the chunk: its dimension CHECK
    * constraints joined with AND.
    */
-  public static String chunkPredicate(Connection c, String schema, String table)
-      throws SQLException {
+  public static String chunkPredicate(
+      Connection c, CatalogLayout layout, String schema, String table) throws SQLException {
     List<String> checks =
-        Jdbc.query(c, Sql.load("catalog/chunk-predicate"), rs -> rs.getString(1), schema, table);
+        Jdbc.query(
+            c, layout.sql("catalog/chunk-predicate"), rs -> rs.getString(1), schema, table);
     if (checks.isEmpty()) {
       throw new SQLException("chunk " + schema + "." + table + " has no dimension constraints");
     }

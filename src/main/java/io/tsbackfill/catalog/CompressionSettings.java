@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * Compression settings (segmentby, orderby and its directions) from TimescaleDB's
- * {@code compression_settings} catalog, as of TimescaleDB 2.19 (per-chunk rows found by
- * {@code compress_relid}). Compressed batches copied as they are only make sense to a target
+ * {@code compression_settings} catalog (a compressed chunk table's row is found as {@link
+ * CatalogLayout} says). Compressed batches copied as they are only make sense to a target
  * hypertable whose settings are those the batches were built with.
  */
 public final class CompressionSettings {
@@ -24,24 +24,15 @@ public final class CompressionSettings {
   private CompressionSettings() {}
 
   /** The settings a compressed chunk table (schema, table) was built with, as catalog JSON. */
-  public static Optional<JsonNode> ofCompressedChunk(Connection c, String schema, String table)
-      throws SQLException {
-    return read(c, "compress/chunk-settings", schema, table);
+  public static Optional<JsonNode> ofCompressedChunk(
+      Connection c, CatalogLayout layout, String schema, String table) throws SQLException {
+    return read(c, layout.sql("compress/chunk-settings"), schema, table);
   }
 
   /** The current settings of hypertable (schema, table), as catalog JSON. */
   public static Optional<JsonNode> ofHypertable(Connection c, String schema, String table)
       throws SQLException {
-    return read(c, "compress/hypertable-settings", schema, table);
-  }
-
-  /** Schema and table of the compressed chunk table with this chunk id, if it exists. */
-  public static Optional<String[]> compressedChunk(Connection c, int id) throws SQLException {
-    return Jdbc.queryOne(
-        c,
-        Sql.load("compress/compressed-chunk-by-id"),
-        rs -> new String[] {rs.getString(1), rs.getString(2)},
-        id);
+    return read(c, Sql.load("compress/hypertable-settings"), schema, table);
   }
 
   /** Each compared setting that differs, as "name source vs target"; empty when they agree. */
@@ -80,7 +71,7 @@ public final class CompressionSettings {
 
   private static Optional<JsonNode> read(Connection c, String sql, String schema, String table)
       throws SQLException {
-    Optional<String> json = Jdbc.queryOne(c, Sql.load(sql), rs -> rs.getString(1), schema, table);
+    Optional<String> json = Jdbc.queryOne(c, sql, rs -> rs.getString(1), schema, table);
     if (json.isEmpty()) {
       return Optional.empty();
     }

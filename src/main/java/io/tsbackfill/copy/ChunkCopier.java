@@ -40,17 +40,19 @@ final class ChunkCopier {
   record Copied(
       String path, String destination, long rows, long bytes, boolean skipped, String analyze) {}
 
+  private final TimescaleInfo sourceInfo;
   private final TimescaleInfo targetInfo;
   private final Throttle throttle;
   private final CompressedChunkCopier compressed;
   private final AttachLoader attach;
   private final Locks locks;
 
-  ChunkCopier(TimescaleInfo targetInfo, Throttle throttle, Locks locks) {
+  ChunkCopier(TimescaleInfo sourceInfo, TimescaleInfo targetInfo, Throttle throttle, Locks locks) {
+    this.sourceInfo = sourceInfo;
     this.targetInfo = targetInfo;
     this.throttle = throttle;
     this.locks = locks;
-    this.compressed = new CompressedChunkCopier(targetInfo, throttle);
+    this.compressed = new CompressedChunkCopier(sourceInfo, targetInfo, throttle);
     this.attach = new AttachLoader(targetInfo, locks);
   }
 
@@ -59,7 +61,7 @@ final class ChunkCopier {
       Jdbc.execute(s, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE");
       return null;
     });
-    if (!on(SOURCE, () -> Catalog.chunkExists(s, task.chunkSchema(), task.chunkName()))) {
+    if (!on(SOURCE, () -> Catalog.chunkExists(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))) {
       return new Copied("skipped", null, 0, 0, true, null);
     }
     List<CopyColumn> columns =
@@ -77,16 +79,16 @@ final class ChunkCopier {
             TARGET,
             () ->
                 Catalog.findChunk(
-                    t, task.targetHypertableSchema(), task.targetHypertableName(), task.slices()));
+                    t, targetInfo.layout(), task.targetHypertableSchema(), task.targetHypertableName(), task.slices()));
 
     CompressedChunkCopier.Compression srcState =
-        on(SOURCE, () -> CompressedChunkCopier.state(s, task.chunkSchema(), task.chunkName()))
+        on(SOURCE, () -> CompressedChunkCopier.state(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))
             .orElseThrow();
     Optional<CompressedChunkCopier.Compression> tgtState =
         targetChunk.isPresent()
             ? on(
                 TARGET,
-                () -> CompressedChunkCopier.state(t, targetChunk.get()[0], targetChunk.get()[1]))
+                () -> CompressedChunkCopier.state(t, targetInfo.layout(), targetChunk.get()[0], targetChunk.get()[1]))
             : Optional.empty();
     boolean tgtCompressed = tgtState.map(CompressedChunkCopier.Compression::compressed).orElse(false);
     Optional<String> noBatches = Optional.empty();
@@ -157,7 +159,7 @@ final class ChunkCopier {
       path = "routed";
       destination = task.targetHypertableQname();
       String inChunk =
-          on(SOURCE, () -> Catalog.chunkPredicate(s, task.chunkSchema(), task.chunkName()));
+          on(SOURCE, () -> Catalog.chunkPredicate(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()));
       deletes =
           routedDeletes(
               task,
@@ -185,7 +187,14 @@ final class ChunkCopier {
     });
     if (recompress) {
       String chunk = destination;
-      on(TARGET, () -> Jdbc.queryOne(t, "SELECT public.compress_chunk(?::regclass)", rs -> 1, chunk));
+      on(
+          TARGET,
+          () ->
+              Jdbc.queryOne(
+                  t,
+                  "SELECT " + targetInfo.layout().function("compress_chunk") + "(?::regclass)",
+                  rs -> 1,
+                  chunk));
     }
     String analyze = on(TARGET, () -> landedChunk(t, task, targetChunk));
     return new Copied(path, destination, counts.rows(), counts.bytes(), false, analyze);
@@ -252,7 +261,7 @@ final class ChunkCopier {
     long bytes = batches.bytes();
     if (hasRows) {
       CompressedChunkCopier.Compression now =
-          on(TARGET, () -> CompressedChunkCopier.state(t, targetChunk[0], targetChunk[1]))
+          on(TARGET, () -> CompressedChunkCopier.state(t, targetInfo.layout(), targetChunk[0], targetChunk[1]))
               .orElseThrow();
       String destination = tc;
       if (now.compressed() && !now.partial()) {
@@ -354,7 +363,7 @@ final class ChunkCopier {
    * (their time slices would measure different things), or a chunk in range is compressed
    * (TimescaleDB deletes inside compressed batches through the hypertable).
    */
-  private static List<String> routedDeletes(Task task, Connection s, Connection t, String where)
+  private List<String> routedDeletes(Task task, Connection s, Connection t, String where)
       throws SQLException {
     List<String> throughHypertable = List.of("DELETE FROM " + task.targetHypertableQname() + where);
     Slice time = task.slices().get(0);
@@ -379,6 +388,7 @@ final class ChunkCopier {
             () ->
                 Catalog.chunksOverlapping(
                     t,
+                    targetInfo.layout(),
                     task.targetHypertableSchema(),
                     task.targetHypertableName(),
                     time.start(),
@@ -390,21 +400,22 @@ final class ChunkCopier {
     return landing.stream().map(c -> "DELETE FROM ONLY " + c.qname() + where).toList();
   }
 
-  private static void decompress(Connection t, String chunk) throws SQLException {
-    on(TARGET, () -> Jdbc.queryOne(t, "SELECT public.decompress_chunk(?::regclass)", rs -> 1, chunk));
+  private void decompress(Connection t, String chunk) throws SQLException {
+    String sql = "SELECT " + targetInfo.layout().function("decompress_chunk") + "(?::regclass)";
+    on(TARGET, () -> Jdbc.queryOne(t, sql, rs -> 1, chunk));
   }
 
   /**
    * The target chunk the rows landed in, to ANALYZE after commit so the planner is not blind
    * after a backfill: the direct path's chunk, or the routed path's chunk with the same slices.
    */
-  private static String landedChunk(Connection t, Task task, Optional<String[]> targetChunk)
+  private String landedChunk(Connection t, Task task, Optional<String[]> targetChunk)
       throws SQLException {
     Optional<String[]> landed =
         targetChunk.isPresent()
             ? targetChunk
             : Catalog.findChunk(
-                t, task.targetHypertableSchema(), task.targetHypertableName(), task.slices());
+                t, targetInfo.layout(), task.targetHypertableSchema(), task.targetHypertableName(), task.slices());
     return landed.map(c -> Ident.qname(c[0], c[1])).orElse(null);
   }
 
@@ -425,10 +436,13 @@ final class ChunkCopier {
       Optional<Integer> hypertableId =
           Jdbc.queryOne(
               t,
-              "SELECT c.hypertable_id FROM _timescaledb_catalog.chunk c"
+              targetInfo
+                  .layout()
+                  .expand(
+                      "SELECT c.hypertable_id FROM {chunk} c"
                   + " JOIN pg_trigger tg ON tg.tgrelid = to_regclass(format('%I.%I', c.schema_name,"
                   + " c.table_name)) AND tg.tgname = ?"
-                  + " WHERE c.schema_name = ? AND c.table_name = ?",
+                  + " WHERE c.schema_name = ? AND c.table_name = ?"),
               rs -> rs.getInt(1),
               INVALIDATION_TRIGGER,
               chunk[0],
@@ -448,6 +462,7 @@ final class ChunkCopier {
     List<ChunkSpan> landing =
         Catalog.chunksOverlapping(
             t,
+            targetInfo.layout(),
             task.targetHypertableSchema(),
             task.targetHypertableName(),
             time.start(),

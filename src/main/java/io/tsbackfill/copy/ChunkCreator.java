@@ -1,6 +1,8 @@
 package io.tsbackfill.copy;
 
 import io.tsbackfill.catalog.Catalog;
+import io.tsbackfill.catalog.CatalogLayout;
+import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.catalog.CopyColumn;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
@@ -78,6 +80,8 @@ final class ChunkCreator {
   static int createMissing(
       Database source,
       Database target,
+      TimescaleInfo sInfo,
+      TimescaleInfo tInfo,
       Locks locks,
       Throttle throttle,
       int workers,
@@ -85,7 +89,7 @@ final class ChunkCreator {
       BooleanSupplier stopping) {
     List<Task> tasks;
     try (Connection t = target.connect()) {
-      tasks = TaskStore.pendingCopyTasksWithoutTargetChunk(t, minBytes);
+      tasks = TaskStore.pendingCopyTasksWithoutTargetChunk(t, tInfo.layout(), minBytes);
     } catch (SQLException e) {
       throw target.error("reading the pending tasks", e);
     }
@@ -108,7 +112,7 @@ final class ChunkCreator {
           break;
         }
         try {
-          if (create(task, s, t, locks, throttle)) {
+          if (create(task, s, t, sInfo.layout(), tInfo.layout(), locks, throttle)) {
             t.commit();
             created++;
           } else {
@@ -139,7 +143,14 @@ final class ChunkCreator {
   }
 
   /** One task's chunk, in the open transaction of {@code t}; true: created, to commit. */
-  private static boolean create(Task task, Connection s, Connection t, Locks locks, Throttle throttle)
+  private static boolean create(
+      Task task,
+      Connection s,
+      Connection t,
+      CatalogLayout sourceLayout,
+      CatalogLayout targetLayout,
+      Locks locks,
+      Throttle throttle)
       throws SQLException {
     String hypertable = task.targetHypertableQname();
     // The task was listed because its chunk was missing. The lock TimescaleDB takes to create a
@@ -149,8 +160,8 @@ final class ChunkCreator {
         t,
         "lock " + hypertable + " against chunk creation",
         "LOCK TABLE " + hypertable + " IN SHARE UPDATE EXCLUSIVE MODE");
-    if (findChunk(t, task).isPresent()
-        || !Catalog.chunkExists(s, task.chunkSchema(), task.chunkName())) {
+    if (findChunk(t, targetLayout, task).isPresent()
+        || !Catalog.chunkExists(s, sourceLayout, task.chunkSchema(), task.chunkName())) {
       return false;
     }
     List<CopyColumn> columns =
@@ -174,7 +185,7 @@ final class ChunkCreator {
     if (row.rows() != 1) {
       return false; // no row in the task's range: the copy has nothing to write either
     }
-    Optional<String[]> chunk = findChunk(t, task);
+    Optional<String[]> chunk = findChunk(t, targetLayout, task);
     if (chunk.isEmpty()) {
       return false; // the row landed in a chunk cut otherwise: rolled back
     }
@@ -190,9 +201,10 @@ final class ChunkCreator {
     return true;
   }
 
-  private static Optional<String[]> findChunk(Connection t, Task task) throws SQLException {
+  private static Optional<String[]> findChunk(Connection t, CatalogLayout layout, Task task)
+      throws SQLException {
     return Catalog.findChunk(
-        t, task.targetHypertableSchema(), task.targetHypertableName(), task.slices());
+        t, layout, task.targetHypertableSchema(), task.targetHypertableName(), task.slices());
   }
 
   private static void rollbackQuietly(Connection t) {

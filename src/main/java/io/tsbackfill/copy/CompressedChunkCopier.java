@@ -5,6 +5,7 @@ import static io.tsbackfill.db.Side.TARGET;
 import static io.tsbackfill.db.SideFailure.on;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tsbackfill.catalog.CatalogLayout;
 import io.tsbackfill.catalog.CompressionSettings;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.Ident;
@@ -37,7 +38,7 @@ final class CompressedChunkCopier {
   static final int STATUS_PARTIAL = 8;
 
   /** A chunk's compression state: its status bits and its compressed chunk table, if any. */
-  record Compression(int status, String compressedSchema, String compressedTable, Integer id) {
+  record Compression(int status, String compressedSchema, String compressedTable, int chunkId) {
     boolean compressed() {
       return compressedTable != null;
     }
@@ -63,39 +64,34 @@ final class CompressedChunkCopier {
       boolean compressedData,
       boolean binaryIo) {}
 
+  private final TimescaleInfo sourceInfo;
   private final TimescaleInfo targetInfo;
   private final Throttle throttle;
 
-  CompressedChunkCopier(TimescaleInfo targetInfo, Throttle throttle) {
+  CompressedChunkCopier(TimescaleInfo sourceInfo, TimescaleInfo targetInfo, Throttle throttle) {
+    this.sourceInfo = sourceInfo;
     this.targetInfo = targetInfo;
     this.throttle = throttle;
   }
 
   /** The compression state of chunk (schema, table) on one side; empty if there is no chunk. */
-  static Optional<Compression> state(Connection c, String schema, String table)
-      throws SQLException {
+  static Optional<Compression> state(
+      Connection c, CatalogLayout layout, String schema, String table) throws SQLException {
     return Jdbc.queryOne(
         c,
-        Sql.load("compress/chunk-compression"),
-        rs -> new Compression(rs.getInt(1), rs.getString(2), rs.getString(3), (Integer) rs.getObject(4)),
+        layout.sql("compress/chunk-compression"),
+        rs -> new Compression(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getInt(4)),
         schema,
         table);
   }
 
   /**
    * Why compressed batches cannot be copied as they are into this target, or empty when they can:
-   * the compressed-chunk catalog work follows TimescaleDB 2.19 and later (per-chunk settings by
-   * {@code compress_relid}, the min/max index); compression needs the Timescale License.
+   * compression needs the Timescale License.
    */
   Optional<String> unsupportedReason() {
     if (!targetInfo.hasTimescaleLicense()) {
       return Optional.of("the target's TimescaleDB has no Timescale License (no compression)");
-    }
-    if (!targetInfo.atLeast(2, 19)) {
-      return Optional.of(
-          "copying compressed batches needs TimescaleDB 2.19 or later (the target has "
-              + targetInfo.version()
-              + ")");
     }
     return Optional.empty();
   }
@@ -119,7 +115,7 @@ final class CompressedChunkCopier {
             SOURCE,
             () -> dataColumns(s, source.compressedSchema(), source.compressedTable()));
     Compression target =
-        on(TARGET, () -> state(t, targetChunk[0], targetChunk[1])).orElseThrow();
+        on(TARGET, () -> state(t, targetInfo.layout(), targetChunk[0], targetChunk[1])).orElseThrow();
     if (target.compressed()) {
       List<DataColumn> targetColumns =
           on(
@@ -138,14 +134,14 @@ final class CompressedChunkCopier {
             target.compressedQname(),
             tc,
             source.compressedQname());
-        on(TARGET, () -> Jdbc.queryOne(t, "SELECT public.decompress_chunk(?::regclass)", rs -> 1, tc));
+        on(TARGET, () -> Jdbc.queryOne(t, "SELECT " + targetInfo.layout().function("decompress_chunk") + "(?::regclass)", rs -> 1, tc));
       }
     }
     on(TARGET, () -> {
       Jdbc.execute(t, "DELETE FROM ONLY " + tc);
       return null;
     });
-    Compression now = on(TARGET, () -> state(t, targetChunk[0], targetChunk[1])).orElseThrow();
+    Compression now = on(TARGET, () -> state(t, targetInfo.layout(), targetChunk[0], targetChunk[1])).orElseThrow();
     boolean binary = sourceColumns.stream().allMatch(DataColumn::binaryIo);
     if (!binary) {
       LOG.warn(
@@ -246,7 +242,7 @@ final class CompressedChunkCopier {
                           }
                           return out;
                         },
-                        source.id()))
+                        source.chunkId()))
             .orElse(new long[8]);
     on(TARGET, () -> {
       Jdbc.queryOne(
@@ -271,7 +267,7 @@ final class CompressedChunkCopier {
     // TimescaleDB derived the new chunk's settings (sparse indexes included) from the target
     // hypertable: they must describe the batches just copied.
     JsonNode registered =
-        on(TARGET, () -> CompressionSettings.ofCompressedChunk(t, schema, table)).orElse(null);
+        on(TARGET, () -> CompressionSettings.ofCompressedChunk(t, targetInfo.layout(), schema, table)).orElse(null);
     if (registered != null
         && !CompressionSettings.render(settings.get("index"))
             .equals(CompressionSettings.render(registered.get("index")))) {
@@ -380,7 +376,7 @@ final class CompressedChunkCopier {
             SOURCE,
             () ->
                 CompressionSettings.ofCompressedChunk(
-                    s, source.compressedSchema(), source.compressedTable()))
+                    s, sourceInfo.layout(), source.compressedSchema(), source.compressedTable()))
         .orElseThrow(
             () ->
                 new SQLException(

@@ -85,7 +85,15 @@ public final class CopyJob implements TaskJob {
       long started = System.nanoTime();
       int created =
           ChunkCreator.createMissing(
-              source, target, locks, throttle, workers, createFrom.getAsLong(), stopping);
+              source,
+              target,
+              sInfo,
+              tInfo,
+              locks,
+              throttle,
+              workers,
+              createFrom.getAsLong(),
+              stopping);
       if (created > 0) {
         LOG.info(
             "created {} missing target chunk{} in {}",
@@ -94,7 +102,7 @@ public final class CopyJob implements TaskJob {
             Units.duration(Duration.ofNanos(System.nanoTime() - started)));
       }
     }
-    copier = new ChunkCopier(tInfo, throttle, locks);
+    copier = new ChunkCopier(sInfo, tInfo, throttle, locks);
     analyzer = new Analyzer(target.spec());
     return new Pending(pending[0], pending[1]);
   }

@@ -58,7 +58,7 @@ public final class BackgroundJobs {
     }
     Jdbc.execute(t, Sql.load("jobs/create-paused-table"));
     for (ScheduledJob j : jobs) {
-      Jdbc.query(t, Sql.load("jobs/pause"), rs -> rs.getInt(1), j.id());
+      Jdbc.query(t, targetInfo.layout().sql("jobs/pause"), rs -> rs.getInt(1), j.id());
       Jdbc.update(t, Sql.load("jobs/record-paused"), j.id(), j.name(), j.proc(), j.touches());
     }
     return new JobReport(jobs, true, null);

@@ -1,5 +1,7 @@
 package io.tsbackfill.jobs;
 
+import io.tsbackfill.db.Side;
+import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Jdbc;
@@ -38,6 +40,7 @@ public final class JobResumer {
             .orElse(false)) {
       return List.of();
     }
+    String resume = Catalog.inspect(t, Side.TARGET).layout().sql("jobs/resume");
     t.setAutoCommit(false);
     try {
       record Row(ScheduledJob job, boolean exists, boolean scheduled) {}
@@ -59,7 +62,7 @@ public final class JobResumer {
         } else if (r.scheduled()) {
           o = Outcome.ALREADY_SCHEDULED;
         } else {
-          Jdbc.query(t, Sql.load("jobs/resume"), rs -> rs.getInt(1), r.job().id());
+          Jdbc.query(t, resume, rs -> rs.getInt(1), r.job().id());
           o = Outcome.RESUMED;
         }
         Jdbc.update(t, Sql.load("jobs/forget-paused"), r.job().id());

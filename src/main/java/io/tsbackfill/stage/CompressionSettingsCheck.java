@@ -1,6 +1,7 @@
 package io.tsbackfill.stage;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tsbackfill.catalog.Chunk;
 import io.tsbackfill.catalog.CompressionSettings;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.BackfillException;
@@ -24,25 +25,24 @@ final class CompressionSettingsCheck {
   static void run(
       Connection s,
       Connection t,
+      TimescaleInfo sInfo,
       TimescaleInfo tInfo,
       List<Stager.Planned> plan,
       Map<Integer, Stager.Destination> destinations)
       throws SQLException {
-    if (!tInfo.hasTimescaleLicense() || !tInfo.atLeast(2, 19)) {
+    if (!tInfo.hasTimescaleLicense()) {
       return;
     }
     List<String> problems = new ArrayList<>();
     for (Stager.Planned p : plan) {
-      Integer id = p.chunk().compressedChunkId();
+      Chunk c = p.chunk();
       Stager.Destination d = destinations.get(p.hypertable().id());
-      if (id == null || p.filter() != null || d == null) {
+      if (!c.compressed() || p.filter() != null || d == null) {
         continue;
       }
-      Optional<String[]> scc = CompressionSettings.compressedChunk(s, id);
-      if (scc.isEmpty()) {
-        continue;
-      }
-      Optional<JsonNode> src = CompressionSettings.ofCompressedChunk(s, scc.get()[0], scc.get()[1]);
+      Optional<JsonNode> src =
+          CompressionSettings.ofCompressedChunk(
+              s, sInfo.layout(), c.compressedSchema(), c.compressedTable());
       if (src.isEmpty()) {
         continue;
       }
@@ -51,7 +51,7 @@ final class CompressionSettingsCheck {
       if (!differ.isEmpty()) {
         problems.add(
             CompressionSettings.mismatch(
-                scc.get()[0] + "." + scc.get()[1], d.plainName(), differ));
+                c.compressedSchema() + "." + c.compressedTable(), d.plainName(), differ));
       }
     }
     if (!problems.isEmpty()) {

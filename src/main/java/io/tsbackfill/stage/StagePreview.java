@@ -89,6 +89,7 @@ public record StagePreview(
   static StagePreview of(
       Connection s,
       Connection t,
+      TimescaleInfo sInfo,
       TimescaleInfo tInfo,
       List<Stager.Planned> plan,
       Map<Hypertable, TimeBound[]> bounds,
@@ -110,7 +111,7 @@ public record StagePreview(
         alreadyStaged++;
         continue;
       }
-      Optional<String[]> tc = Catalog.findChunk(t, d.schema(), d.table(), c.slices());
+      Optional<String[]> tc = Catalog.findChunk(t, tInfo.layout(), d.schema(), d.table(), c.slices());
       String where;
       String from;
       if (tc.isPresent()) {
@@ -118,7 +119,7 @@ public record StagePreview(
         where = p.filter();
       } else {
         from = Ident.qname(d.schema(), d.table());
-        where = sourceChunkPredicate(s, c) + (p.filter() == null ? "" : " AND (" + p.filter() + ")");
+        where = sourceChunkPredicate(s, sInfo, c) + (p.filter() == null ? "" : " AND (" + p.filter() + ")");
       }
       long rows =
           Jdbc.queryOne(
@@ -162,12 +163,12 @@ public record StagePreview(
     return tInfo.hasTimescaleLicense()
         && Catalog.dimensionColumns(t, d.schema(), d.table())
             .equals(c.slices().stream().map(s -> s.column()).toList())
-        && Catalog.overlappingChunks(t, d.schema(), d.table(), c.slices()) == 0;
+        && Catalog.overlappingChunks(t, tInfo.layout(), d.schema(), d.table(), c.slices()) == 0;
   }
 
-  private static String sourceChunkPredicate(Connection s, Chunk c) {
+  private static String sourceChunkPredicate(Connection s, TimescaleInfo sInfo, Chunk c) {
     try {
-      return Catalog.chunkPredicate(s, c.schema(), c.table());
+      return Catalog.chunkPredicate(s, sInfo.layout(), c.schema(), c.table());
     } catch (SQLException e) {
       throw BackfillException.database(
           Side.SOURCE,

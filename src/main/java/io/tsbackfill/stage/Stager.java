@@ -68,15 +68,15 @@ public final class Stager {
   /** Stages: validates, then writes the tasks (and pauses jobs if asked) in one transaction. */
   public StageResult run() {
     return stage(
-        (s, t, tInfo, plan, bounds, destinations, sourceCaggs) ->
+        (s, t, sInfo, tInfo, plan, bounds, destinations, sourceCaggs) ->
             write(t, tInfo, plan, bounds, destinations, sourceCaggs));
   }
 
   /** {@code --dry-run}: the same validations, then what a stage would do; writes nothing. */
   public StagePreview preview() {
     return stage(
-        (s, t, tInfo, plan, bounds, destinations, sourceCaggs) ->
-            StagePreview.of(s, t, tInfo, plan, bounds, destinations, config.pauseJobs()));
+        (s, t, sInfo, tInfo, plan, bounds, destinations, sourceCaggs) ->
+            StagePreview.of(s, t, sInfo, tInfo, plan, bounds, destinations, config.pauseJobs()));
   }
 
   /** What a stage does with its validated plan: write it, or preview it. */
@@ -85,6 +85,7 @@ public final class Stager {
     R apply(
         Connection s,
         Connection t,
+        TimescaleInfo sInfo,
         TimescaleInfo tInfo,
         List<Planned> plan,
         Map<Hypertable, TimeBound[]> bounds,
@@ -117,9 +118,9 @@ public final class Stager {
         Map<Integer, Destination> destinations = new LinkedHashMap<>();
         if (!plan.isEmpty()) {
           validateSchemas(s, t, plan, sourceCaggs, destinations);
-          CompressionSettingsCheck.run(s, t, tInfo, plan, destinations);
+          CompressionSettingsCheck.run(s, t, sInfo, tInfo, plan, destinations);
         }
-        return finish.apply(s, t, tInfo, plan, bounds, destinations, sourceCaggs);
+        return finish.apply(s, t, sInfo, tInfo, plan, bounds, destinations, sourceCaggs);
       } catch (SQLException e) {
         throw target.error("staging", e);
       }
@@ -170,6 +171,7 @@ public final class Stager {
       Connection s, TimescaleInfo sInfo, List<Hypertable> selected, Map<Hypertable, TimeBound[]> bounds)
       throws SQLException {
     List<Planned> plan = new ArrayList<>();
+    List<String> hypercore = new ArrayList<>();
     for (Hypertable h : selected) {
       TimeBound until = Bounds.resolve(s, sInfo.procSchema(), h, "--until", config.until());
       TimeBound from =
@@ -184,7 +186,21 @@ public final class Stager {
       bounds.put(h, new TimeBound[] {until, from});
       String col = Ident.quote(h.timeDimension().column());
       for (Chunk c :
-          Catalog.chunksInRange(s, h, from == null ? null : from.internal(), until.internal())) {
+          Catalog.chunksInRange(
+              s, sInfo.layout(), h, from == null ? null : from.internal(), until.internal())) {
+        if (c.osm()) {
+          // Tiered storage keeps these rows in object storage, outside any table COPY can read.
+          LOG.warn(
+              "skipping {} of {}: it is an OSM (tiered storage) chunk, whose rows live outside the"
+                  + " database; tier them on the target separately",
+              c.qname(),
+              h.plainName());
+          continue;
+        }
+        if (c.hypercore()) {
+          hypercore.add(c.qname() + " of " + h.plainName());
+          continue;
+        }
         Slice ts = c.timeSlice();
         List<String> predicates = new ArrayList<>();
         if (from != null && ts.start() <= from.internal() && from.internal() < ts.end()) {
@@ -195,6 +211,14 @@ public final class Stager {
         }
         plan.add(new Planned(h, c, predicates.isEmpty() ? null : String.join(" and ", predicates)));
       }
+    }
+    if (!hypercore.isEmpty()) {
+      throw BackfillException.badState(
+          "cannot stage chunks that use the hypercore table access method: "
+              + String.join(", ", hypercore)
+              + ". Their rows are stored in hypercore's own format, which this tool does not"
+              + " copy; convert them back to heap on the source first (ALTER TABLE ... SET ACCESS"
+              + " METHOD heap) and stage again");
     }
     plan.sort(
         (a, b) -> Long.compare(b.chunk().timeSlice().start(), a.chunk().timeSlice().start()));
@@ -378,7 +402,7 @@ public final class Stager {
       Chunk c,
       Map<Destination, Boolean> sameDims)
       throws SQLException {
-    if (Catalog.findChunk(t, d.schema(), d.table(), c.slices()).isPresent()) {
+    if (Catalog.findChunk(t, tInfo.layout(), d.schema(), d.table(), c.slices()).isPresent()) {
       return false;
     }
     Boolean dims = sameDims.get(d);
@@ -392,7 +416,7 @@ public final class Stager {
       LOG.debug("not creating a target chunk for {}: the target has other dimensions", c.qname());
       return false;
     }
-    if (Catalog.overlappingChunks(t, d.schema(), d.table(), c.slices()) > 0) {
+    if (Catalog.overlappingChunks(t, tInfo.layout(), d.schema(), d.table(), c.slices()) > 0) {
       LOG.debug("not creating a target chunk for {}: the target has overlapping chunks", c.qname());
       return false;
     }

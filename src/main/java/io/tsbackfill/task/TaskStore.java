@@ -1,5 +1,6 @@
 package io.tsbackfill.task;
 
+import io.tsbackfill.catalog.CatalogLayout;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
 import java.sql.Connection;
@@ -73,10 +74,10 @@ public final class TaskStore {
    * The pending copy tasks of at least {@code minBytes} on the source whose target hypertable has
    * no chunk with the task's slices yet, in claim order, not locked.
    */
-  public static List<Task> pendingCopyTasksWithoutTargetChunk(Connection t, long minBytes)
-      throws SQLException {
+  public static List<Task> pendingCopyTasksWithoutTargetChunk(
+      Connection t, CatalogLayout layout, long minBytes) throws SQLException {
     return Jdbc.query(
-        t, Sql.load("task/pending-copy-without-target-chunk"), TaskStore::task, minBytes);
+        t, layout.sql("task/pending-copy-without-target-chunk"), TaskStore::task, minBytes);
   }
 
   /** Claims the next pending task in the caller's open transaction. */

@@ -5,6 +5,7 @@ import static io.tsbackfill.db.Side.TARGET;
 import static io.tsbackfill.db.SideFailure.on;
 
 import io.tsbackfill.catalog.Catalog;
+import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class VerifyJob implements TaskJob {
   private static final Logger LOG = LoggerFactory.getLogger(VerifyJob.class);
   private volatile long notCopied;
+  private TimescaleInfo sourceInfo;
+  private TimescaleInfo targetInfo;
 
   @Override
   public String verb() {
@@ -52,13 +55,13 @@ public final class VerifyJob implements TaskJob {
   public Pending prepare(
       Database source, Database target, int workers, BooleanSupplier stopping) {
     try (Connection s = source.connect()) {
-      Catalog.inspect(s, Side.SOURCE);
+      sourceInfo = Catalog.inspect(s, Side.SOURCE);
     } catch (SQLException e) {
       throw source.error("reading the TimescaleDB catalog", e);
     }
     long[] pending;
     try (Connection t = target.connect()) {
-      Catalog.inspect(t, Side.TARGET);
+      targetInfo = Catalog.inspect(t, Side.TARGET);
       if (!TaskStore.schemaExists(t)) {
         throw BackfillException.badState(
             "the target has no __backfill schema: run 'timescaledb-backfill stage' and 'copy'"
@@ -100,7 +103,7 @@ public final class VerifyJob implements TaskJob {
       return null;
     });
     String where = task.filter() == null ? "" : " WHERE " + task.filter();
-    if (!on(SOURCE, () -> Catalog.chunkExists(s, task.chunkSchema(), task.chunkName()))) {
+    if (!on(SOURCE, () -> Catalog.chunkExists(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))) {
       return different(
           t, task, null, "source chunk " + task.chunkQname() + " no longer exists", List.of());
     }
@@ -109,7 +112,7 @@ public final class VerifyJob implements TaskJob {
             TARGET,
             () ->
                 Catalog.findChunk(
-                    t, task.targetHypertableSchema(), task.targetHypertableName(), task.slices()));
+                    t, targetInfo.layout(), task.targetHypertableSchema(), task.targetHypertableName(), task.slices()));
     String targetFrom;
     String destination;
     Summary summary;
@@ -142,7 +145,7 @@ public final class VerifyJob implements TaskJob {
       // Routed: the chunk's rows may lie in target chunks of other sizes; read them through the
       // hypertable, restricted exactly as copy's delete was.
       String inChunk =
-          on(SOURCE, () -> Catalog.chunkPredicate(s, task.chunkSchema(), task.chunkName()));
+          on(SOURCE, () -> Catalog.chunkPredicate(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()));
       destination = task.targetHypertableQname();
       targetFrom =
           destination

@@ -1,0 +1,102 @@
+package io.tsbackfill.catalog;
+
+import io.tsbackfill.db.Ident;
+import io.tsbackfill.db.Sql;
+
+/**
+ * How one side's TimescaleDB catalog is shaped: the one place in the tool that knows how it differs
+ * between releases. Everything else writes its catalog SQL against the normalized relations below
+ * and asks {@link #sql} for the statement. The shape is read from the catalog itself (does this
+ * column exist?), never inferred from the version number, so a patch release that backports a
+ * change is served right.
+ *
+ * <p>What changed, and what each placeholder stands for:
+ *
+ * <ul>
+ *   <li>{@code {chunk}}: the live chunks, one row each, with columns {@code id, hypertable_id,
+ *       schema_name, table_name, status, osm_chunk, compressed_schema, compressed_table} (the last
+ *       two NULL unless the chunk is compressed). Before 2.26 a dropped chunk stays in the catalog
+ *       with {@code dropped = true}; from 2.26 it is gone. Up to 2.28 a chunk names its table by
+ *       {@code schema_name, table_name} and points to its compressed chunk (itself a catalog chunk
+ *       of an internal hypertable) by {@code compressed_chunk_id}; from 2.29 it has a {@code relid}
+ *       and its batches live in the table {@code compression_settings.compress_relid} names.
+ *   <li>{@code {chunk_slice}}: a chunk's slice in each dimension, with columns {@code chunk_id,
+ *       slice_id, dimension_id, range_start, range_end, constraint_name} (the name of the CHECK
+ *       constraint that enforces the slice on the chunk table). Before 2.26 chunks and slices are
+ *       linked through {@code chunk_constraint}, which also names the constraint; from 2.26 a slice
+ *       belongs to one chunk ({@code dimension_slice.chunk_id}) and its constraint is named {@code
+ *       constraint_<slice id>}, as TimescaleDB's own compatibility view spells it.
+ *   <li>{@code {settings_of_compressed}}: the {@code compression_settings} column that holds a
+ *       compressed chunk table's settings: {@code relid} before 2.19, {@code compress_relid} from
+ *       then on.
+ *   <li>{@code {proc}}: the schema of TimescaleDB's internal functions; {@code {ext}}: the schema
+ *       the extension is installed in, where its public functions live (never assume {@code
+ *       public}, and never rely on {@code search_path}).
+ * </ul>
+ */
+public record CatalogLayout(
+    String procSchema,
+    String extensionSchema,
+    boolean chunkHasDropped,
+    boolean chunkHasRelid,
+    boolean sliceHasChunkId,
+    boolean settingsHaveCompressRelid,
+    boolean hasSkipCaggInvalidation) {
+
+  /** The statement in {@code resources/sql/NAME.sql} written for this catalog. */
+  public String sql(String name) {
+    return expand(Sql.load(name));
+  }
+
+  /** {@code text} with this catalog's relations and schemas put in for the placeholders. */
+  public String expand(String text) {
+    return text.replace("{chunk}", chunkRelation())
+        .replace("{chunk_slice}", chunkSliceRelation())
+        .replace("{settings_of_compressed}", settingsHaveCompressRelid ? "compress_relid" : "relid")
+        .replace("{proc}", Ident.quote(procSchema))
+        .replace("{ext}", Ident.quote(extensionSchema));
+  }
+
+  /** The qualified name of public function {@code name} of the extension. */
+  public String function(String name) {
+    return Ident.quote(extensionSchema) + "." + Ident.quote(name);
+  }
+
+  /** The qualified name of internal function {@code name}. */
+  public String internalFunction(String name) {
+    return Ident.quote(procSchema) + "." + Ident.quote(name);
+  }
+
+  private String chunkRelation() {
+    if (chunkHasRelid) {
+      return "(SELECT c.id, c.hypertable_id, n.nspname::text AS schema_name,"
+          + " r.relname::text AS table_name, c.status, c.osm_chunk,"
+          + " CASE WHEN c.status & 1 <> 0 THEN zn.nspname::text END AS compressed_schema,"
+          + " CASE WHEN c.status & 1 <> 0 THEN zr.relname::text END AS compressed_table"
+          + " FROM _timescaledb_catalog.chunk c"
+          + " JOIN pg_class r ON r.oid = c.relid"
+          + " JOIN pg_namespace n ON n.oid = r.relnamespace"
+          + " LEFT JOIN _timescaledb_catalog.compression_settings zs ON zs.relid = c.relid"
+          + " LEFT JOIN pg_class zr ON zr.oid = zs.compress_relid"
+          + " LEFT JOIN pg_namespace zn ON zn.oid = zr.relnamespace)";
+    }
+    return "(SELECT c.id, c.hypertable_id, c.schema_name::text AS schema_name,"
+        + " c.table_name::text AS table_name, c.status, c.osm_chunk,"
+        + " z.schema_name::text AS compressed_schema, z.table_name::text AS compressed_table"
+        + " FROM _timescaledb_catalog.chunk c"
+        + " LEFT JOIN _timescaledb_catalog.chunk z ON z.id = c.compressed_chunk_id"
+        + (chunkHasDropped ? " WHERE NOT c.dropped)" : ")");
+  }
+
+  private String chunkSliceRelation() {
+    if (sliceHasChunkId) {
+      return "(SELECT s.chunk_id, s.id AS slice_id, s.dimension_id, s.range_start, s.range_end,"
+          + " format('constraint_%s', s.id)::text AS constraint_name"
+          + " FROM _timescaledb_catalog.dimension_slice s)";
+    }
+    return "(SELECT cc.chunk_id, s.id AS slice_id, s.dimension_id, s.range_start, s.range_end,"
+        + " cc.constraint_name::text AS constraint_name"
+        + " FROM _timescaledb_catalog.chunk_constraint cc"
+        + " JOIN _timescaledb_catalog.dimension_slice s ON s.id = cc.dimension_slice_id)";
+  }
+}
