@@ -18,7 +18,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,10 +45,17 @@ final class ChunkCopier {
   private final CompressedChunkCopier compressed;
   private final AttachLoader attach;
   private final Locks locks;
+  private final RowOrder rowOrder;
 
-  ChunkCopier(TimescaleInfo sourceInfo, TimescaleInfo targetInfo, Throttle throttle, Locks locks) {
+  ChunkCopier(
+      TimescaleInfo sourceInfo,
+      TimescaleInfo targetInfo,
+      Throttle throttle,
+      Locks locks,
+      RowOrder rowOrder) {
     this.sourceInfo = sourceInfo;
     this.targetInfo = targetInfo;
+    this.rowOrder = rowOrder;
     this.throttle = throttle;
     this.locks = locks;
     this.compressed = new CompressedChunkCopier(sourceInfo, targetInfo, throttle);
@@ -312,10 +318,8 @@ final class ChunkCopier {
     String copyIn = "COPY " + destination + " (" + columnList + ") FROM STDIN" + inFormat;
     // Not for a table loaded before its indexes exist (freeze), nor for a compressed chunk's
     // rows read decompressed (their order is not the chunk table's).
-    OptionalLong reverse =
-        only && !freeze ? ReversedCopy.blocksToReverse(s, t, task) : OptionalLong.empty();
-    if (reverse.isPresent()) {
-      long blocks = reverse.getAsLong();
+    if (only && !freeze && rowOrder.lastFirst(t, task)) {
+      long blocks = on(SOURCE, () -> Catalog.blocks(s, task.chunkSchema(), task.chunkName()));
       LOG.debug(
           "copying rows of chunk {} into {} ({}), last first: {} blocks",
           task.chunkQname(),

@@ -102,7 +102,8 @@ public final class CopyJob implements TaskJob {
             Units.duration(Duration.ofNanos(System.nanoTime() - started)));
       }
     }
-    copier = new ChunkCopier(sInfo, tInfo, throttle, locks);
+    copier =
+        new ChunkCopier(sInfo, tInfo, throttle, locks, new RowOrder(sInfo.serverVersionNum()));
     analyzer = new Analyzer(target.spec());
     return new Pending(pending[0], pending[1]);
   }
