@@ -2,7 +2,9 @@
 -- an existing table to attach (its chunk_table argument, TSL targets' load-then-index path); the
 -- extension's own schema (public functions such as compress_chunk live there, and the restore
 -- empties search_path); and the shape of the chunk catalog, asked column by column rather than
--- guessed from the version (see CatalogLayout).
+-- guessed from the version (see CatalogLayout); and how its continuous aggregates learn of
+-- changes (an invalidation trigger up to 2.22, the executor from 2.23, a session switch to skip
+-- that from 2.28; a forced refresh from 2.22; in-progress refresh ranges from 2.22).
 WITH cols AS (
     SELECT a.attrelid::regclass::text AS rel, a.attname::text AS col
       FROM pg_attribute a
@@ -33,6 +35,16 @@ SELECT e.extversion,
                                     AND col = 'compress_relid')
          AS settings_have_compress_relid,
        EXISTS (SELECT 1 FROM pg_settings WHERE name = 'timescaledb.skip_cagg_invalidation')
-         AS has_skip_cagg_invalidation
+         AS has_skip_cagg_invalidation,
+       EXISTS (SELECT 1 FROM pg_proc p
+                WHERE p.pronamespace = e.extnamespace AND p.proname = 'refresh_continuous_aggregate'
+                  AND 'force' = ANY (p.proargnames))
+         AS refresh_takes_force,
+       to_regclass('_timescaledb_catalog.continuous_aggs_materialization_ranges') IS NOT NULL
+         AS has_materialization_ranges,
+       EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname IN ('_timescaledb_functions', '_timescaledb_internal')
+                  AND p.proname = 'continuous_agg_invalidation_trigger')
+         AS has_invalidation_trigger
   FROM pg_extension e
  WHERE e.extname = 'timescaledb'

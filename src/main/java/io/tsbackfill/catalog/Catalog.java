@@ -64,7 +64,10 @@ public final class Catalog {
                         rs.getBoolean(9),
                         rs.getBoolean(10),
                         rs.getBoolean(11),
-                        rs.getBoolean(12))))
+                        rs.getBoolean(12),
+                        rs.getBoolean(13),
+                        rs.getBoolean(14),
+                        rs.getBoolean(15))))
         .orElseThrow(
             () ->
                 BackfillException.badState(

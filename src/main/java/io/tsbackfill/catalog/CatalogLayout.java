@@ -32,6 +32,24 @@ import io.tsbackfill.db.Sql;
  *   <li>{@code {proc}}: the schema of TimescaleDB's internal functions; {@code {ext}}: the schema
  *       the extension is installed in, where its public functions live (never assume {@code
  *       public}, and never rely on {@code search_path}).
+ *   <li>{@code {materialization_ranges}}: the ranges a continuous-aggregate refresh has taken out
+ *       of the materialization invalidation log and not yet materialized, with columns {@code
+ *       materialization_id, lowest_modified_value, greatest_modified_value}: a catalog table from
+ *       2.22, an empty relation before (a refresh then ran in one transaction).
+ * </ul>
+ *
+ * <p>How continuous aggregates learn of changed rows, and what stops it for a backfill:
+ *
+ * <ul>
+ *   <li>{@code hasInvalidationTrigger}: up to 2.22 a row trigger on each hypertable (and chunk)
+ *       logs changes; TimescaleDB refuses to disable it, but it can be dropped and re-created. 2.22
+ *       can instead decode the WAL for a hypertable (its continuous aggregates created with {@code
+ *       timescaledb.invalidate_using = 'wal'}): no trigger then, and nothing stops the decoding.
+ *       From 2.23 the executor logs changes itself, with no trigger.
+ *   <li>{@code hasSkipCaggInvalidation}: from 2.28 {@code SET LOCAL
+ *       timescaledb.skip_cagg_invalidation = on} stops the logging for one transaction.
+ *   <li>{@code refreshTakesForce}: from 2.22 {@code refresh_continuous_aggregate(..., force =>
+ *       true)} re-materializes every bucket of a window, logged as invalid or not.
  * </ul>
  */
 public record CatalogLayout(
@@ -41,7 +59,10 @@ public record CatalogLayout(
     boolean chunkHasRelid,
     boolean sliceHasChunkId,
     boolean settingsHaveCompressRelid,
-    boolean hasSkipCaggInvalidation) {
+    boolean hasSkipCaggInvalidation,
+    boolean refreshTakesForce,
+    boolean hasMaterializationRanges,
+    boolean hasInvalidationTrigger) {
 
   /** The statement in {@code resources/sql/NAME.sql} written for this catalog. */
   public String sql(String name) {
@@ -53,6 +74,7 @@ public record CatalogLayout(
     return text.replace("{chunk}", chunkRelation())
         .replace("{chunk_slice}", chunkSliceRelation())
         .replace("{settings_of_compressed}", settingsHaveCompressRelid ? "compress_relid" : "relid")
+        .replace("{materialization_ranges}", materializationRangesRelation())
         .replace("{proc}", Ident.quote(procSchema))
         .replace("{ext}", Ident.quote(extensionSchema));
   }
@@ -86,6 +108,14 @@ public record CatalogLayout(
         + " FROM _timescaledb_catalog.chunk c"
         + " LEFT JOIN _timescaledb_catalog.chunk z ON z.id = c.compressed_chunk_id"
         + (chunkHasDropped ? " WHERE NOT c.dropped)" : ")");
+  }
+
+  private String materializationRangesRelation() {
+    if (hasMaterializationRanges) {
+      return "_timescaledb_catalog.continuous_aggs_materialization_ranges";
+    }
+    return "(SELECT NULL::integer AS materialization_id, NULL::bigint AS lowest_modified_value,"
+        + " NULL::bigint AS greatest_modified_value WHERE false)";
   }
 
   private String chunkSliceRelation() {
