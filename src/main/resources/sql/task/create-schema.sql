@@ -20,7 +20,13 @@ CREATE TABLE __backfill.task (
     source_bytes      bigint,
     copy_path         text,
     copied_rows       bigint,
-    copied_bytes      bigint
+    copied_bytes      bigint,
+    -- the SQLSTATE of the failure copy_message / verify_message describe (NULL after success)
+    copy_sqlstate     text,
+    verify_sqlstate   text,
+    -- the end (exclusive) of the times the task copies: the chunk's end or --until, whichever is
+    -- earlier; NULL for integer time. A hot standby as the source must have replayed this far.
+    until_time        timestamptz
 );
 CREATE UNIQUE INDEX task_copy_pending ON __backfill.task (priority) WHERE worked IS NULL;
 CREATE UNIQUE INDEX task_chunk ON __backfill.task (chunk_schema, chunk_name);

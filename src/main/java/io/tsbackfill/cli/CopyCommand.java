@@ -16,9 +16,11 @@ import picocli.CommandLine.Option;
     name = "copy",
     description = {
       "Copies the staged chunks, newest first, each in one target transaction: the target rows of"
-          + " the chunk's range are deleted and the source rows streamed in with COPY. Ctrl-C"
-          + " (or SIGTERM) once: finish the chunks in progress and stop; twice: stop at once."
-          + " Run it again to resume."
+          + " the chunk's range are deleted and the source rows streamed in with COPY. A chunk"
+          + " that fails is recorded and stays pending while the others go on; the next copy"
+          + " tries it again. Ctrl-C (or SIGTERM) once: finish the chunks in progress and stop;"
+          + " twice: stop at once. Run it again to resume; with nothing left to copy it says so"
+          + " and exits 0."
     },
     footer = {"", "Example:", "  timescaledb-backfill copy --source $SOURCE --target $TARGET -p 8"})
 final class CopyCommand extends BaseCommand {
@@ -42,11 +44,17 @@ final class CopyCommand extends BaseCommand {
             "skipped", r.count(Outcome.SKIPPED),
             "failed", r.count(Outcome.FAILED),
             "failed_chunks", r.failedChunks(),
+            "failures", RunOptions.failuresJson(r),
             "rows", r.rows(),
             "bytes", r.bytes(),
             "elapsed_ms", r.elapsed().toMillis(),
             "interrupted", r.interrupted(),
-            "still_pending", r.remaining()));
+            "still_pending", r.remaining(),
+            "nothing_to_copy", r.nothing() != null));
+    if (r.nothing() != null) {
+      console.result("Nothing to copy: " + r.nothing() + ".");
+      return ExitCode.OK;
+    }
     console.result(
         "Copied "
             + r.count(Outcome.COPIED)
@@ -62,15 +70,8 @@ final class CopyCommand extends BaseCommand {
             + (r.count(Outcome.SKIPPED) > 0
                 ? "; " + r.count(Outcome.SKIPPED) + " skipped (gone from the source)"
                 : ""));
-    if (!r.failedChunks().isEmpty()) {
-      console.result(
-          r.failedChunks().size()
-              + " chunk"
-              + (r.failedChunks().size() == 1 ? "" : "s")
-              + " failed after all retries and stay pending (run copy again): "
-              + String.join(", ", r.failedChunks()));
-    }
-    long others = r.remaining() - r.count(Outcome.FAILED);
+    RunOptions.printFailures(console, r, "copy", "pending");
+    long others = r.remaining() - r.failures().size();
     if (!r.interrupted() && others > 0) {
       console.result(
           others
@@ -83,10 +84,12 @@ final class CopyCommand extends BaseCommand {
       console.result("Interrupted: run copy again to resume with the chunks still pending.");
       return ExitCode.INTERRUPTED;
     }
-    if (!r.failedChunks().isEmpty()) {
-      return ExitCode.TARGET_ERROR;
+    if (!r.failures().isEmpty()) {
+      return r.failureExitCode();
     }
-    console.result("Next: timescaledb-backfill verify --source ... --target ...");
+    if (others <= 0) {
+      console.result("Next: timescaledb-backfill verify --source ... --target ...");
+    }
     return ExitCode.OK;
   }
 }

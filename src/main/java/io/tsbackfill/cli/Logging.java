@@ -25,6 +25,13 @@ final class Logging {
   private static final String CONSOLE_APPENDER = LogConfigurator.CONSOLE_APPENDER;
   /** The console's own lines, copied into the log file; never shown twice on the console. */
   static final String PROGRESS = "io.tsbackfill.progress";
+  /**
+   * HikariCP's logger for "Connection ... marked as broken because of SQLSTATE(...)", a WARN after
+   * every connection error: the tool reports the error itself, with its chunk and side, so on the
+   * console this chatter counts as debug (-v); the log file keeps it.
+   */
+  static final String POOL_CONNECTION = "com.zaxxer.hikari.pool.ProxyConnection";
+
   /** pgjdbc logs through java.util.logging; held here so the level set below sticks. */
   private static final java.util.logging.Logger PGJDBC =
       java.util.logging.Logger.getLogger("org.postgresql");
@@ -119,6 +126,9 @@ final class Logging {
       String name = e.getLoggerName();
       if (name.equals(PROGRESS)) {
         return FilterReply.DENY;
+      }
+      if (name.equals(POOL_CONNECTION)) {
+        return Level.DEBUG.isGreaterOrEqual(tool) ? FilterReply.NEUTRAL : FilterReply.DENY;
       }
       Level min =
           name.startsWith("io.tsbackfill.sql")

@@ -6,7 +6,12 @@ import io.tsbackfill.work.RunResult;
 import io.tsbackfill.work.Shutdown;
 import io.tsbackfill.work.TaskEngine;
 import io.tsbackfill.work.TaskJob;
+import io.tsbackfill.work.ChunkFailure;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -18,7 +23,7 @@ final class RunOptions {
       names = {"-p", "--parallelism"},
       paramLabel = "<N>",
       defaultValue = "8",
-      description = "Chunks processed at once, 0 to 255 (default: ${DEFAULT-VALUE}).")
+      description = "Chunks processed at once, 1 to 255 (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
   @Option(
@@ -55,5 +60,51 @@ final class RunOptions {
       throw r.fatal();
     }
     return r;
+  }
+
+  /** The failed chunks as JSON: chunk, side, SQLSTATE, error and fix (null when unknown). */
+  static List<Map<String, Object>> failuresJson(RunResult r) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (ChunkFailure f : r.failures()) {
+      out.add(
+          Console.fields(
+              "chunk", f.chunk(),
+              "side", f.side().label(),
+              "sqlstate", f.sqlState(),
+              "error", f.error(),
+              "fix", f.fix()));
+    }
+    return out;
+  }
+
+  /**
+   * Names every failed chunk with its error, then each distinct fix once: a constraint that
+   * rejects the rows of a hundred chunks is one thing to fix, not a hundred.
+   */
+  static void printFailures(Console console, RunResult r, String verb, String state) {
+    if (r.failures().isEmpty()) {
+      return;
+    }
+    int n = r.failures().size();
+    console.result(
+        n + " chunk" + (n == 1 ? "" : "s") + " failed, left " + state + " for the next " + verb
+            + " ('status' lists failures):");
+    Map<String, Integer> fixes = new LinkedHashMap<>();
+    for (ChunkFailure f : r.failures()) {
+      console.result("  " + f.chunk() + ": " + f.error());
+      if (f.fix() != null) {
+        fixes.merge(f.fix(), 1, Integer::sum);
+      }
+    }
+    for (Map.Entry<String, Integer> fix : fixes.entrySet()) {
+      console.result(
+          "Fix"
+              + (fixes.size() > 1 || fix.getValue() < n
+                  ? " (" + fix.getValue() + " chunk" + (fix.getValue() == 1 ? "" : "s") + ")"
+                  : "")
+              + ": "
+              + fix.getKey()
+              + ".");
+    }
   }
 }

@@ -155,7 +155,8 @@ final class StageCommand extends BaseCommand {
             + (r.targetChunksCreated() > 0
                 ? ", created " + r.targetChunksCreated() + " target chunks"
                 : "")
-            + ". Next: timescaledb-backfill copy --source ... --target ...");
+            + "."
+            + (r.staged() > 0 ? " Next: timescaledb-backfill copy --source ... --target ..." : ""));
     return 0;
   }
 }

@@ -64,9 +64,23 @@ final class StatusCommand extends BaseCommand {
               + (f.client() == null ? "" : " from " + f.client()));
     }
     if (!status.failures().isEmpty()) {
-      console.result("Failed (latest " + status.failures().size() + "):");
+      long all = total.copyFailed() + total.verifyFailed();
+      console.result(
+          "Failed"
+              + (all > status.failures().size()
+                  ? " (the first " + status.failures().size() + " of " + all + ")"
+                  : "")
+              + ":");
       for (Status.Failure f : status.failures()) {
         console.result("  " + f.kind() + " " + f.chunk() + ": " + f.message());
+      }
+      if (total.copyFailed() > 0) {
+        console.result(
+            "Failed copies stay pending: the next copy tries them again (fix the cause first).");
+      }
+      if (total.verifyFailed() > 0) {
+        console.result(
+            "To copy the chunks that failed verification again: " + VerifyCommand.REQUEUE_HINT);
       }
     }
     return 0;
@@ -130,7 +144,10 @@ final class StatusCommand extends BaseCommand {
     }
     List<Map<String, Object>> failures = new ArrayList<>();
     for (Status.Failure f : s.failures()) {
-      failures.add(Console.fields("kind", f.kind(), "chunk", f.chunk(), "message", f.message()));
+      failures.add(
+          Console.fields(
+              "kind", f.kind(), "chunk", f.chunk(), "message", f.message(),
+              "sqlstate", f.sqlState()));
     }
     return Console.fields(
         "hypertables", hts, "total", row(total), "in_flight", flight, "failures", failures);

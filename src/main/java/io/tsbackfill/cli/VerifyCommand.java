@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
       "Compares each copied chunk between source and target: the row count and, per column, the"
           + " count of non-NULL values, min, max and sum where the type has them, over the"
           + " chunk's staged range. Chunks that differ are named with every differing aggregate"
-          + " and stay unverified, so a later verify checks them again (after copying them"
-          + " again). Exit code 6 when any chunk differs. Ctrl-C (or SIGTERM) as for copy."
+          + " and stay unverified; 'requeue --verify-failed' puts them back for copy, and the"
+          + " next verify checks them. Exit code 6 when any chunk differs. Ctrl-C (or SIGTERM)"
+          + " as for copy."
     },
     footer = {"", "Example:", "  timescaledb-backfill verify --source $SOURCE --target $TARGET -p 8"})
 final class VerifyCommand extends BaseCommand {
@@ -28,15 +29,20 @@ final class VerifyCommand extends BaseCommand {
   int execute(Console console) {
     VerifyJob job = new VerifyJob();
     RunResult r = run.run(console, job);
-    int failed = r.count(Outcome.DIFFERENT) + r.count(Outcome.FAILED);
+    int different = r.count(Outcome.DIFFERENT);
+    int errors = r.count(Outcome.FAILED);
     console.event(
         "summary",
         Console.fields(
             "command", "verify",
             "verified", r.count(Outcome.VERIFIED),
-            "different", r.count(Outcome.DIFFERENT),
-            "failed", failed,
-            "failed_chunks", r.failedChunks(),
+            "different", different,
+            "failed", different + errors,
+            "different_chunks", r.different(),
+            "failed_chunks",
+                java.util.stream.Stream.concat(r.different().stream(), r.failedChunks().stream())
+                    .toList(),
+            "failures", RunOptions.failuresJson(r),
             "rows", r.rows(),
             "elapsed_ms", r.elapsed().toMillis(),
             "not_copied", job.notCopied(),
@@ -54,7 +60,7 @@ final class VerifyCommand extends BaseCommand {
             + ": "
             + r.count(Outcome.VERIFIED)
             + " equal, "
-            + failed
+            + (different + errors)
             + " failed");
     if (job.notCopied() > 0) {
       console.result(
@@ -63,23 +69,37 @@ final class VerifyCommand extends BaseCommand {
               + (job.notCopied() == 1 ? " was" : "s were")
               + " not copied yet and not verified: run copy, then verify again.");
     }
-    if (failed > 0) {
+    if (different > 0) {
       console.result(
-          "Failed: "
-              + String.join(", ", r.failedChunks())
-              + ". They stay unverified: copy them again (clean, stage, copy) or fix the"
-              + " target, then run verify again.");
+          different
+              + " chunk"
+              + (different == 1 ? " differs" : "s differ")
+              + " and stay"
+              + (different == 1 ? "s" : "")
+              + " unverified: "
+              + String.join(", ", r.different())
+              + ". To copy them again, then check them:");
+      console.result("  " + REQUEUE_HINT);
+      console.result("  timescaledb-backfill copy --source ... --target ...");
+      console.result("  timescaledb-backfill verify --source ... --target ...");
     }
+    RunOptions.printFailures(console, r, "verify", "unverified");
     if (r.interrupted()) {
       console.result("Interrupted: run verify again to check the chunks still unverified.");
       return ExitCode.INTERRUPTED;
     }
-    if (failed > 0) {
+    if (different > 0) {
       return ExitCode.VERIFY_DIFFERENCES;
     }
-    if (job.notCopied() == 0) {
+    if (errors > 0) {
+      return r.failureExitCode();
+    }
+    if (job.notCopied() == 0 && r.remaining() <= 0) {
       console.result("Next: timescaledb-backfill clean --target ...");
     }
     return ExitCode.OK;
   }
+
+  /** What verify advises for chunks that differ: copy exactly those again. */
+  static final String REQUEUE_HINT = "timescaledb-backfill requeue --target ... --verify-failed";
 }

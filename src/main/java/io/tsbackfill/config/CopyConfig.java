@@ -10,9 +10,10 @@ public record CopyConfig(
   public static final int MAX_PARALLELISM = 255;
 
   public CopyConfig {
-    if (parallelism < 0 || parallelism > MAX_PARALLELISM) {
+    // 0 workers would copy nothing and could only end in a false success.
+    if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
       throw BackfillException.usage(
-          "--parallelism must be between 0 and " + MAX_PARALLELISM + ", not " + parallelism);
+          "--parallelism must be between 1 and " + MAX_PARALLELISM + ", not " + parallelism);
     }
     if (retries < 0) {
       throw BackfillException.usage("--retries must not be negative, not " + retries);

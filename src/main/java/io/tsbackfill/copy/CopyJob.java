@@ -71,13 +71,15 @@ public final class CopyJob implements TaskJob {
         throw BackfillException.badState(
             "the target has no __backfill schema: run 'timescaledb-backfill stage' before copy");
       }
+      TaskStore.upgrade(t);
       pending = TaskStore.countCopyPending(t);
     } catch (SQLException e) {
       throw target.error("reading the task list", e);
     }
     if (pending[0] == 0) {
-      throw BackfillException.badState(
-          "no copy task is pending: every staged chunk is copied; 'stage' adds tasks");
+      // Not an error: a script that resumes a backfill can run copy until it says this.
+      return new Pending(
+          0, 0, "every staged chunk is copied ('stage' adds chunks, 'requeue' puts them back)");
     }
     Locks locks = new Locks(target.spec());
     OptionalLong createFrom = ChunkCreator.minBytes();
@@ -168,7 +170,8 @@ public final class CopyJob implements TaskJob {
   }
 
   @Override
-  public void recordFailure(Connection t, Task task, String message) throws SQLException {
-    TaskStore.markCopyFailed(t, task.priority(), message);
+  public void recordFailure(Connection t, Task task, String message, String sqlState)
+      throws SQLException {
+    TaskStore.markCopyFailed(t, task.priority(), message, sqlState);
   }
 }

@@ -38,7 +38,7 @@ public final class Locks {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
   static final String ENV = "BACKFILL_LOCK_TIMEOUT";
   static final String PROPERTY = "backfill.lock-timeout";
-  static final String LOCK_NOT_AVAILABLE = "55P03";
+  static final String LOCK_NOT_AVAILABLE = SqlStates.LOCK_NOT_AVAILABLE;
   private static final Logger LOG = LoggerFactory.getLogger(Locks.class);
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|min)?");
   private static final ExecutorService OBSERVERS =

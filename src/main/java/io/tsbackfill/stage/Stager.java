@@ -21,6 +21,10 @@ import io.tsbackfill.jobs.JobReport;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -299,6 +303,9 @@ public final class Stager {
       Map<Integer, Destination> destinations,
       CaggHierarchy sourceCaggs)
       throws SQLException {
+    if (TaskStore.schemaExists(t)) {
+      TaskStore.upgrade(t);
+    }
     t.setAutoCommit(false);
     try {
       Jdbc.queryOne(t, "SELECT pg_advisory_xact_lock(hashtext('__backfill.stage'))", rs -> 1);
@@ -328,7 +335,8 @@ public final class Stager {
                 p.filter(),
                 d.schema(),
                 d.table(),
-                c.bytes());
+                c.bytes(),
+                untilTime(h, c, bounds.get(h)[0]));
         if (!inserted) {
           skipped++;
           LOG.debug("{} is staged already", c.qname());
@@ -375,6 +383,21 @@ public final class Stager {
     } finally {
       t.setAutoCommit(true);
     }
+  }
+
+  /**
+   * Where the times the chunk's task copies end (exclusive): the chunk's end or {@code --until},
+   * whichever is earlier, for the lag check of a hot standby as the source; null for integer time.
+   * TimescaleDB's internal value is microseconds since 1970 for all three datetime types (UTC
+   * wall time for timestamp and date).
+   */
+  private static OffsetDateTime untilTime(Hypertable h, Chunk c, TimeBound until) {
+    String type = h.timeDimension().columnType();
+    if (!type.startsWith("timestamp") && !type.equals("date")) {
+      return null;
+    }
+    long end = Math.min(c.timeSlice().end(), until.internal());
+    return Instant.EPOCH.plus(end, ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
   }
 
   /** The target hypertables the plan's chunks go to, in plan order. */

@@ -19,8 +19,8 @@ import java.util.List;
  * the task's advisory lock (taken with the claim, gone at commit).
  */
 public record Status(List<Row> hypertables, List<InFlight> inFlight, List<Failure> failures) {
-  /** Errors shown at most. */
-  public static final int MAX_FAILURES = 10;
+  /** Failures listed at most (the counts per hypertable count them all). */
+  public static final int MAX_FAILURES = 50;
 
   /** One hypertable's tasks by state. */
   public record Row(
@@ -62,8 +62,11 @@ public record Status(List<Row> hypertables, List<InFlight> inFlight, List<Failur
   public record InFlight(
       String kind, String chunk, Integer pid, Duration running, String client, String application) {}
 
-  /** A task whose copy or verification failed. */
-  public record Failure(String chunk, String kind, String message) {}
+  /**
+   * A task whose copy or verification failed, with its message and the SQLSTATE of its error (null
+   * for differences or when there was none).
+   */
+  public record Failure(String chunk, String kind, String message, String sqlState) {}
 
   /**
    * Reads the task list of the target {@code spec} names over one connection of its own; a bad
@@ -132,7 +135,12 @@ public record Status(List<Row> hypertables, List<InFlight> inFlight, List<Failur
         Jdbc.query(
             t,
             Sql.load("task/status-errors"),
-            rs -> new Failure(Ident.qname(rs.getString(1), rs.getString(2)), rs.getString(3), rs.getString(4)),
+            rs ->
+                new Failure(
+                    Ident.qname(rs.getString(1), rs.getString(2)),
+                    rs.getString(3),
+                    rs.getString(4),
+                    rs.getString(5)),
             MAX_FAILURES);
     return new Status(rows, flight, failures);
   }

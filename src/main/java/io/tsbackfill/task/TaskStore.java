@@ -1,14 +1,19 @@
 package io.tsbackfill.task;
 
 import io.tsbackfill.catalog.CatalogLayout;
+import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
+import io.tsbackfill.db.SqlStates;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code __backfill} schema in the target: the durable task queue that makes copy resumable and
@@ -16,6 +21,7 @@ import java.util.Optional;
  * row lock held for the whole per-chunk transaction is what gives a chunk to exactly one worker.
  */
 public final class TaskStore {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskStore.class);
   public static final String SCHEMA = "__backfill";
   /** First key of the advisory lock that shows a task being copied ("bf" 1). */
   public static final int COPY_LOCK = 0x62660001;
@@ -32,6 +38,43 @@ public final class TaskStore {
     Jdbc.execute(t, Sql.load("task/create-schema"));
   }
 
+  /**
+   * Adds to a task table made by an earlier version the columns it lacks (failure SQLSTATEs, the
+   * times a task copies), so that a backfill under way goes on after an upgrade of the tool. Does
+   * nothing, and takes no lock, when none is missing; otherwise briefly locks the table, and when
+   * that or the ALTER fails (another role owns it, a copy holds it) refuses with what to do.
+   */
+  public static void upgrade(Connection t) throws SQLException {
+    List<String> missing = Jdbc.query(t, Sql.load("task/missing-columns"), rs -> rs.getString(1));
+    if (missing.isEmpty()) {
+      return;
+    }
+    boolean auto = t.getAutoCommit();
+    try {
+      t.setAutoCommit(false);
+      Jdbc.execute(t, "SET LOCAL lock_timeout = '10s'");
+      Jdbc.execute(t, Sql.load("task/upgrade-columns"));
+      if (auto) {
+        t.commit();
+      }
+      LOG.info("{}.task was made by an earlier version; added its columns {}", SCHEMA, missing);
+    } catch (SQLException e) {
+      if (auto) {
+        t.rollback();
+      }
+      throw BackfillException.badState(
+          SCHEMA
+              + ".task was made by an earlier version of the tool and lacks the columns "
+              + String.join(", ", missing)
+              + "; adding them failed ("
+              + SqlStates.serverMessage(e)
+              + "). Run this command as the role that ran stage (it owns the table) while no copy"
+              + " or verify runs, or clean and stage again");
+    } finally {
+      t.setAutoCommit(auto);
+    }
+  }
+
   /** Inserts a task unless the chunk is staged already; true when it was inserted. */
   public static boolean insert(
       Connection t,
@@ -43,7 +86,8 @@ public final class TaskStore {
       String filter,
       String targetHypertableSchema,
       String targetHypertableName,
-      long sourceBytes)
+      long sourceBytes,
+      OffsetDateTime untilTime)
       throws SQLException {
     return Jdbc.queryOne(
             t,
@@ -57,7 +101,8 @@ public final class TaskStore {
             filter,
             targetHypertableSchema,
             targetHypertableName,
-            sourceBytes)
+            sourceBytes,
+            untilTime)
         .isPresent();
   }
 
@@ -99,9 +144,10 @@ public final class TaskStore {
     Jdbc.update(t, Sql.load("task/mark-copied"), message, path, rows, bytes, priority);
   }
 
-  public static void markCopyFailed(Connection t, long priority, String message)
+  /** Records a failed copy; the task stays pending. {@code sqlState} may be null. */
+  public static void markCopyFailed(Connection t, long priority, String message, String sqlState)
       throws SQLException {
-    Jdbc.update(t, Sql.load("task/mark-copy-failed"), message, priority);
+    Jdbc.update(t, Sql.load("task/mark-copy-failed"), message, sqlState, priority);
   }
 
   /** Tasks to verify, their staged source bytes, and tasks not yet copied. */
@@ -138,9 +184,10 @@ public final class TaskStore {
     Jdbc.update(t, Sql.load("task/mark-verified"), message, priority);
   }
 
-  public static void markVerifyFailed(Connection t, long priority, String message)
-      throws SQLException {
-    Jdbc.update(t, Sql.load("task/mark-verify-failed"), message, priority);
+  /** Records a failed verification; {@code sqlState} is null for differences. */
+  public static void markVerifyFailed(
+      Connection t, long priority, String message, String sqlState) throws SQLException {
+    Jdbc.update(t, Sql.load("task/mark-verify-failed"), message, sqlState, priority);
   }
 
   /** Makes the claimed task visible as in flight to {@code status} until the transaction ends. */

@@ -67,6 +67,7 @@ public final class VerifyJob implements TaskJob {
             "the target has no __backfill schema: run 'timescaledb-backfill stage' and 'copy'"
                 + " before verify");
       }
+      TaskStore.upgrade(t);
       pending = TaskStore.countVerifyPending(t);
     } catch (SQLException e) {
       throw target.error("reading the task list", e);
@@ -191,7 +192,7 @@ public final class VerifyJob implements TaskJob {
       throws SQLException {
     String full = details.isEmpty() ? message : message + ": " + String.join("; ", details);
     on(TARGET, () -> {
-      TaskStore.markVerifyFailed(t, task.priority(), full);
+      TaskStore.markVerifyFailed(t, task.priority(), full, null);
       return null;
     });
     return new Done(Outcome.DIFFERENT, destination, null, 0, 0, message, details);
@@ -203,7 +204,8 @@ public final class VerifyJob implements TaskJob {
   }
 
   @Override
-  public void recordFailure(Connection t, Task task, String message) throws SQLException {
-    TaskStore.markVerifyFailed(t, task.priority(), message);
+  public void recordFailure(Connection t, Task task, String message, String sqlState)
+      throws SQLException {
+    TaskStore.markVerifyFailed(t, task.priority(), message, sqlState);
   }
 }

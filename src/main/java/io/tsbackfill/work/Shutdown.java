@@ -38,7 +38,16 @@ public final class Shutdown {
     }
   }
 
-  /** Stops at once without a listener notice (used after a fatal error). */
+  /**
+   * Stops claiming, as a first request does, without a listener notice: after an error that ends
+   * the run, the chunks in progress still finish.
+   */
+  public void stopClaiming() {
+    requests.compareAndSet(0, 1);
+    wake();
+  }
+
+  /** Stops at once without a listener notice. */
   public void abortNow() {
     requests.set(Math.max(requests.get(), 2));
     abortAll();

@@ -33,12 +33,20 @@ import org.slf4j.LoggerFactory;
  * claiming tasks from {@code __backfill.task} until none is left, for {@code copy} and {@code
  * verify} alike. Each task is one target transaction (claim, work, record) next to one source
  * transaction, so a task's outcome is recorded exactly when its work is committed. Transient
- * errors roll the task back and retry it with backoff; other errors stop the run.
+ * errors roll the task back and retry it with backoff; a permanent error fails that task at once
+ * and records it, and the workers go on with the others. Only an error outside any task (the task
+ * list cannot be read) stops the run, and then the chunks in progress still finish.
  */
 public final class TaskEngine {
   private static final Logger LOG = LoggerFactory.getLogger(TaskEngine.class);
   private static final long BACKOFF_START_MS = 1000;
   private static final long BACKOFF_MAX_MS = 30_000;
+  /** Recovery conflicts after which the standby settings that prevent them are named. */
+  private static final int RECOVERY_CONFLICT_ADVICE_AFTER = 2;
+  static final String RECOVERY_CONFLICT_FIX =
+      "the source standby cancels reads that conflict with its replay: set hot_standby_feedback"
+          + " = on on it, or raise its max_standby_streaming_delay (-1: replay waits for the"
+          + " reads) for the backfill";
 
   private final CopyConfig config;
   private final TaskJob job;
@@ -50,8 +58,18 @@ public final class TaskEngine {
       new EnumMap<>(ChunkReport.Outcome.class);
   private final AtomicLong rows = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
+  /** Tasks that ended unsuccessfully in this run: never claimed again by it. */
   private final Set<Long> leftPending = ConcurrentHashMap.newKeySet();
-  private final List<String> failedChunks = new CopyOnWriteArrayList<>();
+  /**
+   * Tasks a worker of this run holds, from its claim to its end, backoffs included: another
+   * worker must not take one up while its worker waits to retry it.
+   */
+  private final Set<Long> held = ConcurrentHashMap.newKeySet();
+  /** Tasks whose end was reported: each once, whatever its retries. */
+  private final Set<Long> reported = ConcurrentHashMap.newKeySet();
+  private final List<ChunkFailure> failures = new CopyOnWriteArrayList<>();
+  private final List<String> different = new CopyOnWriteArrayList<>();
+  private final AtomicInteger recoveryConflicts = new AtomicInteger();
   private final AtomicReference<BackfillException> fatal = new AtomicReference<>();
   private volatile int total;
 
@@ -74,6 +92,9 @@ public final class TaskEngine {
     try {
       target = Database.open(config.target(), Math.max(1, workers));
       TaskJob.Pending pending = job.prepare(source, target, workers, shutdown::isStopping);
+      if (pending.nothing() != null) {
+        return RunResult.nothing(pending.nothing(), Duration.between(start, Instant.now()));
+      }
       total = (int) pending.chunks();
       listener.onStart(job.verb(), pending.chunks(), pending.bytes(), workers);
       List<Thread> threads = new ArrayList<>();
@@ -104,10 +125,12 @@ public final class TaskEngine {
           rows.get(),
           bytes.get(),
           Duration.between(start, Instant.now()),
-          List.copyOf(failedChunks),
+          List.copyOf(failures),
+          List.copyOf(different),
           shutdown.isStopping() && fatal.get() == null,
           fatal.get(),
-          remaining);
+          remaining,
+          null);
     } finally {
       if (closePools) {
         source.close();
@@ -148,21 +171,34 @@ public final class TaskEngine {
         runWithRetries(w, task.get());
       }
     } catch (BackfillException e) {
-      if (!shutdown.isImmediate() && fatal.compareAndSet(null, e)) {
-        shutdown.abortNow();
-      }
+      stopAfter(e);
     } catch (RuntimeException e) {
-      if (!shutdown.isImmediate()
-          && fatal.compareAndSet(
-              null, BackfillException.internal(job.verb() + " worker failed: " + e, e))) {
-        shutdown.abortNow();
-      }
+      stopAfter(BackfillException.internal(job.verb() + " worker failed: " + e, e));
     } finally {
       w.release();
     }
   }
 
+  /**
+   * An error outside any task ends the run: no worker claims again, but the chunks in progress
+   * finish and commit, so one worker's failure never rolls back another's work.
+   */
+  private void stopAfter(BackfillException e) {
+    if (!shutdown.isImmediate() && fatal.compareAndSet(null, e)) {
+      shutdown.stopClaiming();
+    }
+  }
+
   private void runWithRetries(Worker w, Task task) {
+    held.add(task.priority());
+    try {
+      attempt(w, task);
+    } finally {
+      held.remove(task.priority());
+    }
+  }
+
+  private void attempt(Worker w, Task task) {
     listener.onChunkStarted(Thread.currentThread().getName(), task.chunkQname(), task.sourceBytes());
     int maxAttempts = config.retries() + 1;
     for (int attempt = 1; ; attempt++) {
@@ -189,24 +225,50 @@ public final class TaskEngine {
         if (shutdown.isImmediate()) {
           return;
         }
-        if (e instanceof BackfillException be) {
+        if (e instanceof BackfillException be && !aboutTheChunk(be)) {
           throw be;
         }
-        Side side = SideFailure.sideOf(e, Side.TARGET);
-        String error = describe(e);
-        if (!w.isTransient(e)) {
-          throw new BackfillException(
-              side.exitCode(),
-              job.verb() + " of chunk " + task.chunkQname() + " failed on the " + side.label()
-                  + " database: " + error,
-              e);
+        if (!(e instanceof SQLException) && !(e instanceof BackfillException)) {
+          throw (RuntimeException) e;
         }
-        w.discard();
+        Side side =
+            e instanceof BackfillException be
+                ? (be.exitCode() == Side.SOURCE.exitCode() ? Side.SOURCE : Side.TARGET)
+                : SideFailure.sideOf(e, Side.TARGET);
+        SqlStates.Kind kind = SqlStates.classify(e);
         // Which side failed is half of what an operator needs to know (a connection error's text
         // is the same on both).
-        String failure = side.label() + " database: " + error;
+        String failure = side.label() + " database: " + describe(e);
+        if (!kind.isTransient()) {
+          // The pool closes a connection after some errors (0A000 among them): not a reason to
+          // retry, but that connection is no use for the next task.
+          w.discardClosed();
+          String fix =
+              SqlStates.fix(SqlStates.of(e), side)
+                  .map(f -> f + ", then run " + job.verb() + " again")
+                  .orElse(null);
+          recordFailure(
+              w, task, new ChunkFailure(task.chunkQname(), side, SqlStates.of(e), failure, fix), t0);
+          return;
+        }
+        w.discard();
+        if (kind == SqlStates.Kind.RECOVERY_CONFLICT
+            && recoveryConflicts.incrementAndGet() == RECOVERY_CONFLICT_ADVICE_AFTER) {
+          LOG.warn("{}", RECOVERY_CONFLICT_FIX);
+        }
         if (attempt >= maxAttempts) {
-          recordFailure(w, task, attempt, failure, t0);
+          recordFailure(
+              w,
+              task,
+              new ChunkFailure(
+                  task.chunkQname(),
+                  side,
+                  SqlStates.of(e),
+                  "failed after " + attempt + " attempts: " + failure,
+                  kind == SqlStates.Kind.RECOVERY_CONFLICT
+                      ? RECOVERY_CONFLICT_FIX + ", then run " + job.verb() + " again"
+                      : "the error is transient: run " + job.verb() + " again"),
+              t0);
           return;
         }
         long backoff = backoff(attempt);
@@ -260,16 +322,22 @@ public final class TaskEngine {
   }
 
   private void finish(Task task, TaskJob.Done done, Instant t0) {
-    if (!done.outcome().done()) {
-      failedChunks.add(task.chunkQname());
+    if (!reported.add(task.priority())) {
+      LOG.debug("{} was reported already in this run", task.chunkQname());
+      return;
     }
     outcomes.get(done.outcome()).incrementAndGet();
+    if (done.outcome() == ChunkReport.Outcome.DIFFERENT) {
+      different.add(task.chunkQname());
+    }
     rows.addAndGet(done.rows());
     bytes.addAndGet(done.bytes());
+    int index = finished.incrementAndGet();
     listener.onChunkFinished(
         new ChunkReport(
-            finished.incrementAndGet(),
-            total,
+            index,
+            // Tasks staged or requeued while the run goes on count too: never "[5/4]".
+            Math.max(total, index),
             done.outcome(),
             task.chunkQname(),
             done.destination(),
@@ -282,22 +350,36 @@ public final class TaskEngine {
             task.sourceBytes()));
   }
 
-  private void recordFailure(Worker w, Task task, int attempts, String error, Instant t0) {
-    String message = "failed after " + attempts + " attempts: " + error;
+  private void recordFailure(Worker w, Task task, ChunkFailure failure, Instant t0) {
     leftPending.add(task.priority());
     try {
       w.connect();
       w.endLeftOverSessions();
       w.t.setAutoCommit(true);
-      job.recordFailure(w.t, task, message);
+      job.recordFailure(w.t, task, failure.recorded(), failure.sqlState());
     } catch (SQLException | BackfillException e) {
       LOG.warn("could not record the failure of {}: {}", task.chunkQname(), describe(e));
       w.discard();
     }
+    if (!reported.contains(task.priority())) {
+      failures.add(failure);
+    }
     finish(
         task,
-        new TaskJob.Done(ChunkReport.Outcome.FAILED, null, null, 0, 0, message, List.of()),
+        new TaskJob.Done(
+            ChunkReport.Outcome.FAILED, null, null, 0, 0, failure.recorded(), List.of()),
         t0);
+  }
+
+  /**
+   * Whether an exception of ours thrown by the job concerns only its chunk (a database error or a
+   * bad state found on it), so that the chunk fails and the others go on.
+   */
+  private static boolean aboutTheChunk(BackfillException e) {
+    int code = e.exitCode();
+    return code == Side.SOURCE.exitCode()
+        || code == Side.TARGET.exitCode()
+        || code == io.tsbackfill.db.ExitCode.BAD_STATE;
   }
 
   static long backoff(int attempt) {
@@ -314,6 +396,13 @@ public final class TaskEngine {
     }
     String text = root instanceof SQLException sql ? SqlStates.serverMessage(sql) : root.toString();
     return (state == null ? "" : "[" + state + "] ") + text;
+  }
+
+  /** The tasks no worker of this run may claim now: ended unsuccessfully, or held by another. */
+  private Set<Long> excluded() {
+    Set<Long> out = new java.util.HashSet<>(leftPending);
+    out.addAll(held);
+    return out;
   }
 
   /** One worker's pair of connections, registered for an immediate stop. */
@@ -344,14 +433,15 @@ public final class TaskEngine {
         t.setAutoCommit(false);
         s.setAutoCommit(false);
         Optional<Task> task =
-            priority == null ? job.claimNext(t, leftPending) : job.claimAgain(t, priority);
+            priority == null ? job.claimNext(t, excluded()) : job.claimAgain(t, priority);
         while (priority == null
             && task.isPresent()
-            && leftPending.contains(task.get().priority())) {
-          // Another worker ended this task in this run between our reading of the exclusion
-          // set and the claim: let it go and ask again with the set as it is now.
+            && (leftPending.contains(task.get().priority())
+                || held.contains(task.get().priority()))) {
+          // Another worker ended this task in this run, or waits to retry it, and the exclusion
+          // set we read did not say so yet: let it go and ask again with the set as it is now.
           t.rollback();
-          task = job.claimNext(t, leftPending);
+          task = job.claimNext(t, excluded());
         }
         if (task.isEmpty()) {
           t.commit();
@@ -371,12 +461,15 @@ public final class TaskEngine {
       }
     }
 
-    /**
-     * Whether retrying on fresh connections can help: a transient SQLSTATE, or a connection the
-     * pool has closed because it broke earlier (its later errors carry no SQLSTATE).
-     */
     boolean isTransient(Throwable e) {
-      return SqlStates.isTransient(e) || isClosed(s) || isClosed(t);
+      return SqlStates.isTransient(e);
+    }
+
+    /** Drops the connections the pool has closed (after errors it takes for broken ones). */
+    void discardClosed() {
+      if (isClosed(s) || isClosed(t)) {
+        discard();
+      }
     }
 
     private static boolean isClosed(Connection c) {

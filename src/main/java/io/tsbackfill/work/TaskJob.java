@@ -50,11 +50,22 @@ public interface TaskJob {
   /** Tasks still pending after the run (held by another process, or failed), for the summary. */
   long remaining(Connection t) throws SQLException;
 
-  /** Records, in autocommit, that the task failed after all retries. */
-  void recordFailure(Connection t, Task task, String message) throws SQLException;
+  /**
+   * Records, in autocommit, that the task failed (a permanent error, or a transient one after all
+   * retries); {@code sqlState} is the error's, null if it had none. The task stays pending.
+   */
+  void recordFailure(Connection t, Task task, String message, String sqlState)
+      throws SQLException;
 
-  /** Pending tasks and their staged source bytes. */
-  record Pending(long chunks, long bytes) {}
+  /**
+   * Pending tasks and their staged source bytes; when there are none, {@code nothing} says why
+   * (the run then ends at once, successfully).
+   */
+  record Pending(long chunks, long bytes, String nothing) {
+    public Pending(long chunks, long bytes) {
+      this(chunks, bytes, null);
+    }
+  }
 
   /** One task's result, before commit. */
   record Done(

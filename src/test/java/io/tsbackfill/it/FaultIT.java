@@ -71,11 +71,16 @@ class FaultIT extends FaultTest {
           .contains("retrying \"_timescaledb_internal\".\"" + chunks.get(0) + "\"")
           .contains("retrying \"_timescaledb_internal\".\"" + chunks.get(1) + "\"")
           .contains("retrying \"_timescaledb_internal\".\"" + chunks.get(2) + "\"");
-      assertThat(r.out()).contains("1 chunk failed after all retries").contains(chunks.get(2));
+      assertThat(r.out())
+          .contains("1 chunk failed, left pending for the next copy")
+          .contains(chunks.get(2));
       assertThat(taskCount("worked IS NULL")).isEqualTo(1);
       assertThat(target.value("SELECT copy_message FROM __backfill.task WHERE worked IS NULL"))
           .contains("failed after 2 attempts")
           .containsAnyOf("57P01", "08006");
+      assertThat(target.value("SELECT copy_sqlstate FROM __backfill.task WHERE worked IS NULL"))
+          .as("the SQLSTATE recorded with the failure")
+          .isIn("57P01", "08006");
       assertSameRows(TABLE, "time >= '2024-01-02 00:00+00'");
     }
     assertOk(copy("-p", "2"));

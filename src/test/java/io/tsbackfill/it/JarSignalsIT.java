@@ -67,8 +67,8 @@ class JarSignalsIT extends IntegrationTest {
     assertThat(target.count("SELECT count(*) FROM public.metrics")).isEqualTo(ROWS);
 
     JarProcess.Result again = JarProcess.run(TIMEOUT, copyArgs());
-    assertThat(again.exitCode()).as("a copy after the finished chunk; %s", again).isEqualTo(3);
-    assertThat(again.output()).contains("no copy task is pending");
+    assertThat(again.exitCode()).as("a copy after the finished chunk; %s", again).isZero();
+    assertThat(again.output()).contains("Nothing to copy");
   }
 
   @Test
