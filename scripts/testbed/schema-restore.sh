@@ -17,15 +17,13 @@ src_db=$1 tgt_db=$2
 src=(-h 127.0.0.1 -p "$BACKFILL_SOURCE_PORT" -U postgres)
 tgt=(-h 127.0.0.1 -p "$BACKFILL_TARGET_PORT" -U postgres)
 q() { PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
-# Chunk count, then a digest of every chunk's name and dimension slices.
-chunks="SELECT count(DISTINCT c.id) || ' ' || coalesce(md5(string_agg(
-    format('%s.%s %s %s %s', c.schema_name, c.table_name, d.column_name, s.range_start, s.range_end),
-    ',' ORDER BY c.schema_name, c.table_name, d.column_name)), '-')
-  FROM _timescaledb_catalog.chunk c
-  JOIN _timescaledb_catalog.chunk_constraint cc ON cc.chunk_id = c.id
-  JOIN _timescaledb_catalog.dimension_slice s ON s.id = cc.dimension_slice_id
-  JOIN _timescaledb_catalog.dimension d ON d.id = s.dimension_id
-  WHERE NOT c.dropped"
+# Chunk count, then a digest of every chunk's name and time range (the public view: the catalog's
+# tables differ between TimescaleDB versions).
+chunks="SELECT count(*) || ' ' || coalesce(md5(string_agg(
+    format('%s.%s %s %s %s %s', chunk_schema, chunk_name, range_start, range_end,
+           range_start_integer, range_end_integer),
+    ',' ORDER BY chunk_schema, chunk_name)), '-')
+  FROM timescaledb_information.chunks"
 
 dump="$(mktemp "${TMPDIR:-/tmp}/schema-restore.XXXXXX.sql")"
 log="${dump%.sql}.log"
