@@ -40,7 +40,7 @@ tsdb_ok() { # Debian 12: our pinned build; Debian 13: what Debian's package ship
 ready() {
   tsdb_ok && for b in postgres psql pg_dump pg_isready; do [ -x "$pg_bin/$b" ] || return 1; done &&
     command -v pg_createcluster >/dev/null && [ -x /usr/bin/time ] &&
-    command -v openssl >/dev/null && command -v node >/dev/null
+    command -v openssl >/dev/null
 }
 
 updated=""
@@ -124,7 +124,6 @@ build_timescaledb() {
 mkdir -p "$BACKFILL_CACHE"
 if ! ready; then
   apt_install "postgresql-$pg" "postgresql-client-$pg" postgresql-common time openssl
-  command -v node >/dev/null || apt_install nodejs npm
   if [ "$pg" = 17 ]; then
     apt_install postgresql-17-timescaledb
   elif ! tsdb_ok; then

@@ -44,71 +44,82 @@ public interface ClientPrograms {
   }
 
   /** The programs on this machine's PATH. */
-  ClientPrograms LOCAL =
-      new ClientPrograms() {
-        @Override
-        public String dump(TestServer server, String database, List<String> options) {
-          List<String> cmd = new ArrayList<>();
-          cmd.add("pg_dump");
-          cmd.addAll(options);
-          cmd.add(local(server, database));
-          return run(cmd);
-        }
+  ClientPrograms LOCAL = inDirectory(null);
 
-        @Override
-        public void restore(TestServer server, String database, String script) {
+  /**
+   * The programs in {@code bin} (null: the PATH): a native test bed's own tree, whose {@code
+   * pg_dump} is as new as its server.
+   */
+  static ClientPrograms inDirectory(Path bin) {
+    return new ClientPrograms() {
+      @Override
+      public String dump(TestServer server, String database, List<String> options) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(program("pg_dump"));
+        cmd.addAll(options);
+        cmd.add(local(server, database));
+        return run(cmd);
+      }
+
+      @Override
+      public void restore(TestServer server, String database, String script) {
+        try {
+          Path file = Files.createTempFile("backfill-restore", ".sql");
           try {
-            Path file = Files.createTempFile("backfill-restore", ".sql");
-            try {
-              Files.writeString(file, script, StandardCharsets.UTF_8);
-              List<String> cmd = new ArrayList<>();
-              cmd.add("psql");
-              cmd.addAll(restoreOptions());
-              cmd.add("--file=" + file);
-              cmd.add(local(server, database));
-              run(cmd);
-            } finally {
-              Files.deleteIfExists(file);
-            }
-          } catch (IOException e) {
-            throw new IllegalStateException("psql on the " + server.name() + " server failed", e);
-          }
-        }
-
-        private String local(TestServer s, String database) {
-          return conninfo(s.host(), s.port(), s.user(), s.password(), database);
-        }
-
-        private String run(List<String> cmd) {
-          Path errors = null;
-          try {
-            errors = Files.createTempFile("backfill-" + cmd.get(0), ".err");
-            Process p = new ProcessBuilder(cmd).redirectError(errors.toFile()).start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-              p.destroyForcibly();
-              throw new IllegalStateException(cmd.get(0) + " timed out");
-            }
-            if (p.exitValue() != 0) {
-              throw new IllegalStateException(
-                  cmd.get(0)
-                      + " failed (exit "
-                      + p.exitValue()
-                      + "): "
-                      + Files.readString(errors).strip());
-            }
-            return out;
-          } catch (IOException e) {
-            throw new IllegalStateException(cmd.get(0) + " could not be run", e);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(cmd.get(0) + " interrupted", e);
+            Files.writeString(file, script, StandardCharsets.UTF_8);
+            List<String> cmd = new ArrayList<>();
+            cmd.add(program("psql"));
+            cmd.addAll(restoreOptions());
+            cmd.add("--file=" + file);
+            cmd.add(local(server, database));
+            run(cmd);
           } finally {
-            if (errors != null) {
-              errors.toFile().delete();
-            }
+            Files.deleteIfExists(file);
+          }
+        } catch (IOException e) {
+          throw new IllegalStateException("psql on the " + server.name() + " server failed", e);
+        }
+      }
+
+      private String program(String name) {
+        return bin == null ? name : bin.resolve(name).toString();
+      }
+
+      private String local(TestServer s, String database) {
+        return conninfo(s.host(), s.port(), s.user(), s.password(), database);
+      }
+
+      private String run(List<String> cmd) {
+        Path errors = null;
+        try {
+          errors = Files.createTempFile("backfill-" + Path.of(cmd.get(0)).getFileName(), ".err");
+          Process p = new ProcessBuilder(cmd).redirectError(errors.toFile()).start();
+          p.getOutputStream().close();
+          String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+          if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(cmd.get(0) + " timed out");
+          }
+          if (p.exitValue() != 0) {
+            throw new IllegalStateException(
+                cmd.get(0)
+                    + " failed (exit "
+                    + p.exitValue()
+                    + "): "
+                    + Files.readString(errors).strip());
+          }
+          return out;
+        } catch (IOException e) {
+          throw new IllegalStateException(cmd.get(0) + " could not be run", e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(cmd.get(0) + " interrupted", e);
+        } finally {
+          if (errors != null) {
+            errors.toFile().delete();
           }
         }
-      };
+      }
+    };
+  }
 }

@@ -20,9 +20,21 @@ public final class SchemaRestore {
   private SchemaRestore() {}
 
   public static void restore(TestDb source, TestDb target) {
+    restore(source, target, "public");
+  }
+
+  /**
+   * The same with the extension in {@code extensionSchema} on both sides, as the runbook does it
+   * there: the restore functions called by their qualified names (the dump empties search_path),
+   * and the dump's CREATE SCHEMA of the extension's schema, which the target has already, made
+   * idempotent as pg_restore would skip its error.
+   */
+  public static void restore(TestDb source, TestDb target, String extensionSchema) {
     String dump = source.server().programs().dump(source.server(), source.name(), DUMP_OPTIONS);
-    target.exec("SELECT timescaledb_pre_restore()");
+    String quoted = "\"" + extensionSchema + "\"";
+    dump = dump.replace("CREATE SCHEMA " + quoted + ";", "CREATE SCHEMA IF NOT EXISTS " + quoted + ";");
+    target.exec("SELECT " + quoted + ".timescaledb_pre_restore()");
     target.server().programs().restore(target.server(), target.name(), dump);
-    target.exec("SELECT timescaledb_post_restore()");
+    target.exec("SELECT " + quoted + ".timescaledb_post_restore()");
   }
 }

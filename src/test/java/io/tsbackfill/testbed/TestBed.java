@@ -104,6 +104,21 @@ public final class TestBed {
     return new DatabasePair(s, t);
   }
 
+  /**
+   * A fresh database on each server with the extension created in schema {@code extensionSchema}
+   * (made first), where the search path does not find it.
+   */
+  public DatabasePair freshPair(String testName, String extensionSchema) {
+    String name = uniqueName(testName);
+    TestDb s = TestDb.create(source, name, false);
+    TestDb t = TestDb.create(target, name, false);
+    String ddl =
+        "CREATE SCHEMA " + extensionSchema + "; CREATE EXTENSION timescaledb SCHEMA " + extensionSchema;
+    s.exec(ddl);
+    t.exec(ddl);
+    return new DatabasePair(s, t);
+  }
+
   /** A fresh database on one of the two servers, with the extension created; close drops it. */
   public TestDb freshDb(TestServer server, String testName) {
     return TestDb.create(server, uniqueName(testName), true);

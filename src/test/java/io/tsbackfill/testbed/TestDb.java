@@ -15,24 +15,10 @@ import java.util.List;
 public final class TestDb implements AutoCloseable {
   private final TestServer server;
   private final String name;
-  private final boolean owned;
 
   private TestDb(TestServer server, String name) {
-    this(server, name, true);
-  }
-
-  private TestDb(TestServer server, String name, boolean owned) {
     this.server = server;
     this.name = name;
-    this.owned = owned;
-  }
-
-  /**
-   * A database that exists already and that {@link #close()} leaves alone: the one database of a
-   * TSL test server (see {@link TslTestBed}), which is reset instead of dropped.
-   */
-  static TestDb existing(TestServer server, String name) {
-    return new TestDb(server, name, false);
   }
 
   static TestDb create(TestServer server, String name, boolean withExtension) {
@@ -141,9 +127,6 @@ public final class TestDb implements AutoCloseable {
 
   @Override
   public void close() {
-    if (!owned) {
-      return;
-    }
     try (Connection c = server.connect("postgres")) {
       TestBed.exec(c, "DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)");
     } catch (SQLException e) {
