@@ -1,13 +1,17 @@
--- Why target chunk ?1 must not be replaced by an attached table (no row: it may be). ?2 is the
--- continuous-aggregate invalidation trigger's name: dropping a chunk that has it logs an
--- invalidation of the chunk's range.
-WITH c AS (SELECT ?::regclass AS oid, ?::name AS trigger)
+-- Why target chunk (?1, ?2) must not be replaced by an attached table (no row: it may be).
+-- Dropping a chunk of a hypertable that continuous aggregates read logs an invalidation of the
+-- chunk's range, whether TimescaleDB tracks changes with a trigger (before 2.25) or without.
+WITH c AS (SELECT to_regclass(format('%I.%I', ?, ?)) AS oid, ?::text AS schema_name,
+                  ?::text AS table_name)
 SELECT v.reason
   FROM c, LATERAL (VALUES
          (1, CASE WHEN (SELECT relkind FROM pg_class WHERE oid = c.oid) <> 'r'
                   THEN 'it is not a plain table' END),
-         (2, CASE WHEN EXISTS (SELECT 1 FROM pg_trigger tg
-                                WHERE tg.tgrelid = c.oid AND tg.tgname = c.trigger)
+         (2, CASE WHEN EXISTS (SELECT 1 FROM {chunk} ch
+                                  JOIN _timescaledb_catalog.continuous_agg ca
+                                    ON ca.raw_hypertable_id = ch.hypertable_id
+                                WHERE ch.schema_name = c.schema_name
+                                  AND ch.table_name = c.table_name)
                   THEN 'continuous aggregates read its hypertable' END),
          (3, CASE WHEN EXISTS (SELECT 1 FROM pg_constraint k WHERE k.confrelid = c.oid)
                   THEN 'a foreign key references it' END),

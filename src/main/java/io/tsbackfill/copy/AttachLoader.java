@@ -68,10 +68,12 @@ final class AttachLoader {
     Optional<String> obstacle =
         Jdbc.queryOne(
             t,
-            Sql.load("copy/attach-obstacle"),
+            targetInfo.layout().sql("copy/attach-obstacle"),
             rs -> rs.getString(1),
-            chunk,
-            ChunkCopier.INVALIDATION_TRIGGER);
+            targetChunk[0],
+            targetChunk[1],
+            targetChunk[0],
+            targetChunk[1]);
     if (obstacle.isPresent()) {
       LOG.debug("loading {} into its indexed table: {}", chunk, obstacle.get());
       return Optional.empty();
