@@ -1,5 +1,6 @@
 -- Per hypertable: task counts by state, rows and bytes copied, staged bytes. In flight means a
--- worker holds the task's advisory lock (?1 copy, ?2 verify) right now.
+-- worker holds the task's advisory lock (?1 copy, ?2 verify) right now. Last column: the
+-- continuous aggregate whose materialization hypertable it is (output names the view), else NULL.
 WITH flight AS (
   SELECT l.classid::bigint AS kind, l.objid::bigint AS priority
     FROM pg_locks l
@@ -29,7 +30,11 @@ SELECT hypertable_schema, hypertable_name,
        COALESCE(sum(source_bytes), 0)::bigint AS source_bytes,
        COALESCE(sum(source_bytes) FILTER (WHERE worked IS NOT NULL), 0)::bigint AS source_bytes_copied,
        COALESCE(sum(source_bytes) FILTER (WHERE verified IS NOT NULL), 0)::bigint
-         AS source_bytes_verified
+         AS source_bytes_verified,
+       (SELECT format('%I.%I', ca.view_schema, ca.view_name)
+          FROM timescaledb_information.continuous_aggregates ca
+         WHERE ca.materialization_hypertable_schema = t.target_hypertable_schema
+           AND ca.materialization_hypertable_name = t.target_hypertable_name) AS cagg
   FROM t
- GROUP BY hypertable_schema, hypertable_name
+ GROUP BY hypertable_schema, hypertable_name, target_hypertable_schema, target_hypertable_name
  ORDER BY 1, 2

@@ -1,5 +1,7 @@
 package io.tsbackfill.catalog;
 
+import io.tsbackfill.db.Ident;
+
 /**
  * A continuous aggregate: its view, its materialization hypertable and what it is built on. Internal
  * ids differ between databases; the view's schema and name are what identifies a cagg on both.
@@ -19,9 +21,9 @@ public record ContinuousAggregate(
     String matSchema,
     String matTable) {
 
-  /** {@code schema.view} as stored, without quoting, for messages. */
+  /** {@code schema.view} as output spells names ({@link Ident#display}). */
   public String plainName() {
-    return viewSchema + "." + viewName;
+    return Ident.display(viewSchema, viewName);
   }
 
   /** Whether this is the same cagg as {@code other} (from the other database): same view. */

@@ -14,8 +14,8 @@ public record Hypertable(int id, String schema, String table, List<Dimension> di
     return Ident.qname(schema, table);
   }
 
-  /** {@code schema.table} without quoting, used in validation messages. */
+  /** {@code schema.table} as output spells names ({@link Ident#display}). */
   public String plainName() {
-    return schema + "." + table;
+    return Ident.display(schema, table);
   }
 }

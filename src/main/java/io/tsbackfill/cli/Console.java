@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tsbackfill.db.Redactor;
 import io.tsbackfill.report.Units;
+import io.tsbackfill.task.ChunkLabel;
 import io.tsbackfill.work.ChunkReport;
 import io.tsbackfill.work.TaskListener;
 import java.io.PrintStream;
@@ -12,6 +13,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -135,7 +137,7 @@ public final class Console implements TaskListener {
             + (pendingChunks == 1 ? "" : "s")
             + " ("
             + Units.bytes(pendingBytes)
-            + " on the source) with "
+            + " on-disk size on the source) with "
             + workers
             + " worker"
             + (workers == 1 ? "" : "s"));
@@ -188,15 +190,35 @@ public final class Console implements TaskListener {
   }
 
   @Override
-  public void onChunkStarted(String worker, String sourceChunk, long sourceBytes) {
+  public void onChunkStarted(String worker, ChunkLabel chunk, long sourceBytes) {
     ProgressState s = state;
     if (s != null) {
-      s.started(worker, sourceChunk);
+      s.started(worker, chunk.sourceChunk());
       updateBar();
     }
-    event(
-        "chunk_started",
-        fields("chunk", sourceChunk, "worker", worker, "source_bytes", sourceBytes));
+    Map<String, Object> f = chunkFields(chunk);
+    f.put("worker", worker);
+    f.put("source_bytes", sourceBytes);
+    event("chunk_started", f);
+  }
+
+  /** A chunk's identity as JSON fields: hypertable, source chunk, time range as plain values. */
+  static Map<String, Object> chunkFields(ChunkLabel chunk) {
+    return fields(
+        "hypertable", chunk.hypertable(),
+        "source_chunk", chunk.sourceChunk(),
+        "range_start", chunk.range().start(),
+        "range_end", chunk.range().end());
+  }
+
+  /** Chunks as a JSON list of {@link #chunkFields}. */
+  static List<Map<String, Object>> chunkList(List<ChunkLabel> chunks) {
+    return chunks.stream().map(Console::chunkFields).toList();
+  }
+
+  /** Chunks as one line of text. */
+  static String texts(List<ChunkLabel> chunks) {
+    return chunks.stream().map(ChunkLabel::text).collect(java.util.stream.Collectors.joining(", "));
   }
 
   private synchronized void updateBar() {
@@ -219,11 +241,12 @@ public final class Console implements TaskListener {
       f.put("outcome", r.outcome().name().toLowerCase(Locale.ROOT));
       f.put("index", r.index());
       f.put("total", r.total());
-      f.put("chunk", r.sourceChunk());
+      f.putAll(chunkFields(r.chunk()));
+      f.put("target_chunk", r.targetChunk());
       f.put("destination", r.destination());
       f.put("path", r.path());
       f.put("rows", r.rows());
-      f.put("bytes", r.bytes());
+      f.put("copy_bytes", r.copyBytes());
       f.put("source_bytes", r.sourceBytes());
       f.put("duration_ms", r.duration().toMillis());
       f.put("message", r.message());
@@ -247,45 +270,55 @@ public final class Console implements TaskListener {
     result(stamp() + line);
   }
 
+  /**
+   * One chunk's line: {@code [3/4] copied public.metrics [2024-01-03T00:00:00Z,
+   * 2024-01-04T00:00:00Z) _timescaledb_internal._hyper_1_4_chunk (direct): ...}, with {@code ->
+   * target chunk} where the target's chunk has another name (continuous aggregates).
+   */
   private static String chunkLine(ChunkReport r) {
     String counter = "[" + r.index() + "/" + r.total() + "] ";
+    String chunk =
+        r.chunk().text()
+            + (r.targetChunk() != null && !r.targetChunk().equals(r.chunk().sourceChunk())
+                ? " -> " + r.targetChunk()
+                : "");
     return switch (r.outcome()) {
       case COPIED -> {
-        String rate = Units.rate(r.bytes(), r.duration());
+        String rate = Units.rate(r.copyBytes(), r.duration());
         yield counter
             + "copied "
-            + r.sourceChunk()
-            + " -> "
-            + r.destination()
+            + chunk
             + " ("
             + r.path()
             + "): "
             + Units.count(r.rows())
             + " rows, "
-            + Units.bytes(r.bytes())
-            + " in "
+            + Units.bytes(r.copyBytes())
+            + " COPY data in "
             + Units.duration(r.duration())
             + (rate.isEmpty() ? "" : " (" + rate + ")");
       }
-      case SKIPPED -> counter + "skipped " + r.sourceChunk() + ": it has disappeared from the source";
+      case SKIPPED -> counter + "skipped " + chunk + ": it has disappeared from the source";
       case VERIFIED ->
           counter
               + "verified "
-              + r.sourceChunk()
-              + " = "
-              + r.destination()
-              + ": "
+              + chunk
+              + " ("
+              + r.path()
+              + "): "
               + Units.count(r.rows())
               + " rows in "
               + Units.duration(r.duration());
       case DIFFERENT -> {
-        StringBuilder b = new StringBuilder(counter).append("FAILED ").append(r.message());
+        StringBuilder b =
+            new StringBuilder(counter).append("FAILED ").append(chunk).append(": ")
+                .append(r.message());
         for (String d : r.details()) {
           b.append(System.lineSeparator()).append("    ").append(d);
         }
         yield b.toString();
       }
-      case FAILED -> counter + "FAILED " + r.sourceChunk() + ": " + r.message();
+      case FAILED -> counter + "FAILED " + chunk + ": " + r.message();
     };
   }
 
@@ -295,10 +328,10 @@ public final class Console implements TaskListener {
 
   @Override
   public void onRetry(
-      String sourceChunk, int attempt, int maxAttempts, long backoffMillis, String error) {
+      ChunkLabel chunk, int attempt, int maxAttempts, long backoffMillis, String error) {
     notice(
         "retrying "
-            + sourceChunk
+            + chunk.text()
             + " in "
             + Units.duration(Duration.ofMillis(backoffMillis))
             + " (attempt "
@@ -308,11 +341,12 @@ public final class Console implements TaskListener {
             + " failed: "
             + error
             + ")");
-    event(
-        "retry",
+    Map<String, Object> f = chunkFields(chunk);
+    f.putAll(
         fields(
-            "chunk", sourceChunk, "attempt", attempt, "max_attempts", maxAttempts,
-            "backoff_ms", backoffMillis, "error", error));
+            "attempt", attempt, "max_attempts", maxAttempts, "backoff_ms", backoffMillis,
+            "error", error));
+    event("retry", f);
   }
 
   @Override

@@ -43,10 +43,10 @@ final class CopyCommand extends BaseCommand {
             "copied", r.count(Outcome.COPIED),
             "skipped", r.count(Outcome.SKIPPED),
             "failed", r.count(Outcome.FAILED),
-            "failed_chunks", r.failedChunks(),
+            "failed_chunks", Console.chunkList(r.failedChunks()),
             "failures", RunOptions.failuresJson(r),
             "rows", r.rows(),
-            "bytes", r.bytes(),
+            "copy_bytes", r.bytes(),
             "elapsed_ms", r.elapsed().toMillis(),
             "interrupted", r.interrupted(),
             "still_pending", r.remaining(),
@@ -64,7 +64,7 @@ final class CopyCommand extends BaseCommand {
             + Units.count(r.rows())
             + " rows, "
             + Units.bytes(r.bytes())
-            + ") in "
+            + " COPY data) in "
             + Units.duration(r.elapsed())
             + (r.bytes() > 0 ? " (" + Units.rate(r.bytes(), r.elapsed()) + ")" : "")
             + (r.count(Outcome.SKIPPED) > 0

@@ -33,11 +33,11 @@ final class ProgressState {
   }
 
   synchronized void finished(String worker, ChunkReport r) {
-    running.values().remove(r.sourceChunk());
+    running.values().remove(r.chunk().sourceChunk());
     doneChunks++;
     doneBytes += Math.max(0, r.sourceBytes());
     rows += r.rows();
-    bytes += r.bytes();
+    bytes += r.copyBytes();
   }
 
   long totalBytes() {
@@ -72,7 +72,7 @@ final class ProgressState {
       String w = e.getKey();
       String shortWorker = w.substring(w.lastIndexOf('-') + 1);
       String chunk = e.getValue();
-      String shortChunk = chunk.substring(chunk.lastIndexOf('.') + 1).replace("\"", "");
+      String shortChunk = chunk.substring(chunk.lastIndexOf('.') + 1);
       b.append(b.length() == 0 ? "" : ", ").append("w").append(shortWorker).append(" ").append(shortChunk);
     }
     return b.toString();
@@ -91,11 +91,11 @@ final class ProgressState {
         + " progress: "
         + chunksText()
         + String.format(java.util.Locale.ROOT, " (%.0f%%", fraction() * 100)
-        + (totalBytes > 0 ? " of " + Units.bytes(totalBytes) + " staged" : "")
+        + (totalBytes > 0 ? " of " + Units.bytes(totalBytes) + " on-disk size staged" : "")
         + "), "
         + Units.count(rows)
         + " rows"
-        + ("copy".equals(verb) ? ", " + Units.bytes(bytes) : "")
+        + ("copy".equals(verb) ? ", " + Units.bytes(bytes) + " COPY data" : "")
         + (rate.isEmpty() ? "" : ", " + rate)
         + ", elapsed "
         + Units.duration(elapsed)

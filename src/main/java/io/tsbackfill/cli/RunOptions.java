@@ -62,17 +62,18 @@ final class RunOptions {
     return r;
   }
 
-  /** The failed chunks as JSON: chunk, side, SQLSTATE, error and fix (null when unknown). */
+  /** The failed chunks as JSON: chunk fields, side, SQLSTATE, error and fix (null when unknown). */
   static List<Map<String, Object>> failuresJson(RunResult r) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (ChunkFailure f : r.failures()) {
-      out.add(
+      Map<String, Object> m = Console.chunkFields(f.chunk());
+      m.putAll(
           Console.fields(
-              "chunk", f.chunk(),
               "side", f.side().label(),
               "sqlstate", f.sqlState(),
               "error", f.error(),
               "fix", f.fix()));
+      out.add(m);
     }
     return out;
   }
@@ -91,7 +92,7 @@ final class RunOptions {
             + " ('status' lists failures):");
     Map<String, Integer> fixes = new LinkedHashMap<>();
     for (ChunkFailure f : r.failures()) {
-      console.result("  " + f.chunk() + ": " + f.error());
+      console.result("  " + f.chunk().text() + ": " + f.error());
       if (f.fix() != null) {
         fixes.merge(f.fix(), 1, Integer::sum);
       }

@@ -104,10 +104,11 @@ final class StageCommand extends BaseCommand {
       perHypertable.add(
           Console.fields(
               "hypertable", h.hypertable(),
+              "continuous_aggregate", h.cagg(),
               "chunks", h.chunks(),
               "partial", h.partial(),
-              "until", h.untilLiteral(),
-              "from", h.fromLiteral()));
+              "until", h.until(),
+              "from", h.from()));
     }
     console.event(
         "summary",
@@ -133,15 +134,15 @@ final class StageCommand extends BaseCommand {
       if (h.chunks() > 0) {
         console.result(
             "  "
-                + h.hypertable()
+                + h.label()
                 + ": "
                 + h.chunks()
                 + " chunk"
                 + (h.chunks() == 1 ? "" : "s")
                 + (h.partial() > 0 ? " (" + h.partial() + " cut by a bound)" : "")
                 + ", until "
-                + h.untilLiteral()
-                + (h.fromLiteral() == null ? "" : ", from " + h.fromLiteral()));
+                + h.until()
+                + (h.from() == null ? "" : ", from " + h.from()));
       }
     }
     console.result(
@@ -151,7 +152,7 @@ final class StageCommand extends BaseCommand {
             + (r.staged() == 1 ? "" : "s")
             + " ("
             + Units.bytes(r.bytes())
-            + ")"
+            + " on-disk size)"
             + (r.targetChunksCreated() > 0
                 ? ", created " + r.targetChunksCreated() + " target chunks"
                 : "")

@@ -53,26 +53,30 @@ final class StageOutput {
     for (StagePreview.HypertablePreview h : p.hypertables()) {
       List<Map<String, Object>> chunks = new ArrayList<>();
       for (StagePreview.ChunkPreview c : h.chunks()) {
-        chunks.add(
+        Map<String, Object> chunk = Console.chunkFields(c.chunk());
+        chunk.putAll(
             Console.fields(
-                "chunk", c.chunk(),
                 "source_bytes", c.bytes(),
                 "filter", c.filter(),
                 "path", c.path(),
                 "target_chunk", c.targetChunk(),
                 "creates_target_chunk", c.createsTargetChunk(),
                 "target_rows_to_delete", c.targetRowsToDelete()));
+        chunks.add(chunk);
       }
       hypertables.add(
           Console.fields(
               "hypertable", h.hypertable(),
+              "continuous_aggregate", h.cagg(),
               "target_hypertable", h.targetHypertable(),
               "chunks", h.chunks().size(),
               "partial", h.cut().size(),
               "source_bytes", h.bytes(),
               "target_rows_to_delete", h.targetRowsToDelete(),
-              "until", h.untilLiteral(),
-              "from", h.fromLiteral(),
+              "until", h.until(),
+              "from", h.from(),
+              "oldest", h.oldest(),
+              "newest", h.newest(),
               "chunk_list", chunks));
     }
     console.event(
@@ -99,18 +103,18 @@ final class StageOutput {
     for (StagePreview.HypertablePreview h : p.hypertables()) {
       console.result(
           "  "
-              + h.hypertable()
+              + h.label()
               + ": "
               + h.chunks().size()
               + " chunk"
               + (h.chunks().size() == 1 ? "" : "s")
               + " ("
               + Units.bytes(h.bytes())
-              + "), "
+              + " on-disk size), "
               + h.cut().size()
               + " cut by a bound, until "
-              + h.untilLiteral()
-              + (h.fromLiteral() == null ? "" : ", from " + h.fromLiteral())
+              + h.until()
+              + (h.from() == null ? "" : ", from " + h.from())
               + "; copy would delete "
               + Units.count(h.targetRowsToDelete())
               + " target row"
@@ -118,7 +122,9 @@ final class StageOutput {
       for (StagePreview.ChunkPreview c : h.cut()) {
         console.result(
             "    cut: "
-                + c.chunk()
+                + c.chunk().range().text()
+                + " "
+                + c.chunk().sourceChunk()
                 + " where "
                 + c.filter()
                 + " ("
@@ -138,7 +144,7 @@ final class StageOutput {
             + (p.chunks() == 1 ? "" : "s")
             + " ("
             + Units.bytes(p.bytes())
-            + "); copy would delete "
+            + " on-disk size); copy would delete "
             + Units.count(p.targetRowsToDelete())
             + " target row"
             + (p.targetRowsToDelete() == 1 ? "" : "s")

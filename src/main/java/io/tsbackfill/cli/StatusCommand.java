@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
     name = "status",
     description = {
       "Shows the task list in the target's __backfill schema per hypertable: chunks pending,"
-          + " being copied, copied, being verified, verified and failed, with rows and bytes,"
+          + " being copied, copied, being verified, verified and failed, with rows, COPY bytes"
+          + " and on-disk size,"
           + " overall progress and the latest errors. Takes no locks: run it any time, also"
           + " while copy or verify run, from another shell or machine."
     },
@@ -31,7 +32,7 @@ final class StatusCommand extends BaseCommand {
     console.event("status", json(status, total));
     String[] head = {
       "hypertable", "chunks", "pending", "copying", "copied", "verifying", "verified", "failed",
-      "rows copied", "bytes copied", "staged"
+      "rows copied", "COPY bytes", "on-disk size"
     };
     List<String[]> lines = new ArrayList<>();
     lines.add(head);
@@ -47,7 +48,7 @@ final class StatusCommand extends BaseCommand {
     console.result(
         String.format(
             Locale.ROOT,
-            "Copied %d of %d chunks (%s of the staged bytes), verified %d (%s).",
+            "Copied %d of %d chunks (%s of the staged on-disk size), verified %d (%s).",
             total.chunks() - total.pending() - total.copying() - total.copyFailed(),
             total.chunks(),
             percent(total.sourceBytesCopied(), total.sourceBytes(), total.chunks() - total.pending() - total.copying() - total.copyFailed(), total.chunks()),
@@ -58,7 +59,7 @@ final class StatusCommand extends BaseCommand {
           "  "
               + f.kind()
               + "ing "
-              + f.chunk()
+              + f.chunk().text()
               + (f.running() == null ? "" : " for " + Units.duration(f.running()))
               + (f.pid() == null ? "" : ", backend pid " + f.pid())
               + (f.client() == null ? "" : " from " + f.client()));
@@ -72,7 +73,7 @@ final class StatusCommand extends BaseCommand {
                   : "")
               + ":");
       for (Status.Failure f : status.failures()) {
-        console.result("  " + f.kind() + " " + f.chunk() + ": " + f.message());
+        console.result("  " + f.kind() + " " + f.chunk().text() + ": " + f.message());
       }
       if (total.copyFailed() > 0) {
         console.result(
@@ -134,20 +135,21 @@ final class StatusCommand extends BaseCommand {
     }
     List<Map<String, Object>> flight = new ArrayList<>();
     for (Status.InFlight f : s.inFlight()) {
-      flight.add(
+      Map<String, Object> m = Console.fields("kind", f.kind());
+      m.putAll(Console.chunkFields(f.chunk()));
+      m.putAll(
           Console.fields(
-              "kind", f.kind(),
-              "chunk", f.chunk(),
               "pid", f.pid(),
               "running_ms", f.running() == null ? null : f.running().toMillis(),
               "client", f.client()));
+      flight.add(m);
     }
     List<Map<String, Object>> failures = new ArrayList<>();
     for (Status.Failure f : s.failures()) {
-      failures.add(
-          Console.fields(
-              "kind", f.kind(), "chunk", f.chunk(), "message", f.message(),
-              "sqlstate", f.sqlState()));
+      Map<String, Object> m = Console.fields("kind", f.kind());
+      m.putAll(Console.chunkFields(f.chunk()));
+      m.putAll(Console.fields("message", f.message(), "sqlstate", f.sqlState()));
+      failures.add(m);
     }
     return Console.fields(
         "hypertables", hts, "total", row(total), "in_flight", flight, "failures", failures);
@@ -165,7 +167,7 @@ final class StatusCommand extends BaseCommand {
         "copy_failed", r.copyFailed(),
         "verify_failed", r.verifyFailed(),
         "rows_copied", r.rowsCopied(),
-        "bytes_copied", r.bytesCopied(),
+        "copy_bytes", r.bytesCopied(),
         "source_bytes", r.sourceBytes(),
         "source_bytes_copied", r.sourceBytesCopied(),
         "source_bytes_verified", r.sourceBytesVerified());

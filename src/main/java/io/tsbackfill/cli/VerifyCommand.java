@@ -38,10 +38,12 @@ final class VerifyCommand extends BaseCommand {
             "verified", r.count(Outcome.VERIFIED),
             "different", different,
             "failed", different + errors,
-            "different_chunks", r.different(),
+            "different_chunks", Console.chunkList(r.different()),
             "failed_chunks",
-                java.util.stream.Stream.concat(r.different().stream(), r.failedChunks().stream())
-                    .toList(),
+                Console.chunkList(
+                    java.util.stream.Stream.concat(
+                            r.different().stream(), r.failedChunks().stream())
+                        .toList()),
             "failures", RunOptions.failuresJson(r),
             "rows", r.rows(),
             "elapsed_ms", r.elapsed().toMillis(),
@@ -77,7 +79,7 @@ final class VerifyCommand extends BaseCommand {
               + " and stay"
               + (different == 1 ? "s" : "")
               + " unverified: "
-              + String.join(", ", r.different())
+              + Console.texts(r.different())
               + ". To copy them again, then check them:");
       console.result("  " + REQUEUE_HINT);
       console.result("  timescaledb-backfill copy --source ... --target ...");

@@ -126,7 +126,7 @@ final class AttachLoader {
   void attach(Connection t, Task task, String[] targetChunk, Prepared p) throws SQLException {
     locks.execute(
         t,
-        "lock target chunk " + p.chunk() + " to replace it",
+        "lock target chunk " + Ident.display(p.chunk()) + " to replace it",
         "LOCK TABLE " + p.chunk() + " IN ACCESS EXCLUSIVE MODE");
     List<String> restore =
         Jdbc.query(t, Sql.load("copy/attach-restore"), rs -> rs.getString(1), p.chunk(), p.chunk());
@@ -134,7 +134,7 @@ final class AttachLoader {
     try {
       locks.run(
           t,
-          "attach the loaded table as chunk " + p.chunk(),
+          "attach the loaded table as chunk " + Ident.display(p.chunk()),
           () ->
               Jdbc.queryOne(
                   t,

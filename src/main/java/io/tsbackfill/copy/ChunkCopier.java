@@ -76,8 +76,8 @@ final class ChunkCopier {
     if (!binary) {
       LOG.warn(
           "{} has column types without binary I/O; copying {} in text format",
-          task.hypertableQname(),
-          task.chunkQname());
+          Ident.display(task.hypertableQname()),
+          task.label().text());
     }
     String columnList = CopyColumn.quotedList(columns);
     Optional<String[]> targetChunk =
@@ -112,13 +112,13 @@ final class ChunkCopier {
     if (srcState.compressed() && task.filter() != null) {
       LOG.info(
           "{} is compressed; copying its rows decompressed because {}",
-          task.chunkQname(),
+          task.label().text(),
           noBatches.get());
     } else if (srcState.compressed()) {
       // Correct but not what was asked for: the rows arrive, not the compressed batches.
       LOG.warn(
           "cannot copy the compressed batches of {}: {}; copying its rows decompressed instead",
-          task.chunkQname(),
+          task.label().text(),
           noBatches.get());
     }
 
@@ -151,13 +151,13 @@ final class ChunkCopier {
           LOG.warn(
               "a bound falls inside compressed target chunk {} (source {}): decompressing it"
                   + " for the copy, compressing it again afterwards",
-              destination,
-              task.chunkQname());
+              Ident.display(destination),
+              task.label().text());
         } else {
           LOG.warn(
               "target chunk {} is compressed but source chunk {} is not: decompressing it",
-              destination,
-              task.chunkQname());
+              Ident.display(destination),
+              task.label().text());
         }
         decompress(t, destination);
       }
@@ -187,7 +187,7 @@ final class ChunkCopier {
 
     on(TARGET, () -> {
       for (String recreate : recreateTriggers) {
-        locks.execute(t, "re-create the invalidation trigger on " + destination, recreate);
+        locks.execute(t, "re-create the invalidation trigger on " + Ident.display(destination), recreate);
       }
       return null;
     });
@@ -274,9 +274,9 @@ final class ChunkCopier {
         LOG.warn(
             "{} is partially compressed: writing its uncompressed rows through {} so that"
                 + " TimescaleDB marks {} partially compressed",
-            task.chunkQname(),
-            task.targetHypertableQname(),
-            tc);
+            task.label().text(),
+            Ident.display(task.targetHypertableQname()),
+            Ident.display(tc));
         destination = task.targetHypertableQname();
       }
       CopyStream.Counts counts =
@@ -509,7 +509,7 @@ final class ChunkCopier {
       throws SQLException {
     locks.execute(
         t,
-        "drop the invalidation trigger of " + qname,
+        "drop the invalidation trigger of " + Ident.display(qname),
         "DROP TRIGGER " + Ident.quote(INVALIDATION_TRIGGER) + " ON " + qname);
     return "CREATE TRIGGER "
         + Ident.quote(INVALIDATION_TRIGGER)

@@ -158,7 +158,7 @@ final class ChunkCreator {
     // Looked for again under it, in case another session made it since.
     locks.execute(
         t,
-        "lock " + hypertable + " against chunk creation",
+        "lock " + Ident.display(hypertable) + " against chunk creation",
         "LOCK TABLE " + hypertable + " IN SHARE UPDATE EXCLUSIVE MODE");
     if (findChunk(t, targetLayout, task).isPresent()
         || !Catalog.chunkExists(s, sourceLayout, task.chunkSchema(), task.chunkName())) {

@@ -131,9 +131,9 @@ final class CompressedChunkCopier {
         LOG.warn(
             "the compressed chunk {} of target chunk {} has other columns than the source's {}:"
                 + " replacing it",
-            target.compressedQname(),
-            tc,
-            source.compressedQname());
+            Ident.display(target.compressedQname()),
+            Ident.display(tc),
+            Ident.display(source.compressedQname()));
         on(TARGET, () -> Jdbc.queryOne(t, "SELECT " + targetInfo.layout().function("decompress_chunk") + "(?::regclass)", rs -> 1, tc));
       }
     }
@@ -146,7 +146,7 @@ final class CompressedChunkCopier {
     if (!binary) {
       LOG.warn(
           "{} has column types without binary I/O; copying its compressed batches in text format",
-          source.compressedQname());
+          Ident.display(source.compressedQname()));
     }
     if (now.compressed()) {
       CopyStream.Counts counts = pipe(s, source, t, now.compressedQname(), binary);

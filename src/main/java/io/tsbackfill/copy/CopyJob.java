@@ -6,6 +6,7 @@ import io.tsbackfill.catalog.VersionCheck;
 import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Locks;
+import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
 import io.tsbackfill.report.Units;
@@ -130,9 +131,9 @@ public final class CopyJob implements TaskJob {
     }
     String message =
         c.skipped()
-            ? "skipped: source chunk " + task.chunkQname() + " no longer exists"
-            : "copied " + c.rows() + " rows (" + c.bytes() + " bytes) into " + c.destination()
-                + " (" + c.path() + ")";
+            ? "skipped: the source chunk no longer exists"
+            : "copied " + c.rows() + " rows (" + c.bytes() + " bytes of COPY data) into "
+                + Ident.display(c.destination()) + " (" + c.path() + ")";
     SideFailure.on(
         Side.TARGET,
         () -> {

@@ -4,6 +4,7 @@ import io.tsbackfill.catalog.Hypertable;
 import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.SqlStates;
+import io.tsbackfill.report.TimeValues;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.regex.Pattern;
@@ -58,7 +59,7 @@ final class Bounds {
     switch (type) {
       case "smallint", "integer", "bigint" -> {
         long v = parseInteger(h, option, value, type);
-        return new TimeBound(v, Long.toString(v));
+        return new TimeBound(v, Long.toString(v), Long.toString(v));
       }
       case "timestamp with time zone", "timestamp without time zone", "date" -> {
         String sqlType =
@@ -83,7 +84,15 @@ final class Bounds {
                 + ")::text)";
         try {
           return Jdbc.queryOne(
-                  s, sql, rs -> new TimeBound(rs.getLong(1), rs.getString(2)), value, value)
+                  s,
+                  sql,
+                  rs ->
+                      new TimeBound(
+                          rs.getLong(1),
+                          rs.getString(2),
+                          TimeValues.render(type, rs.getLong(1))),
+                  value,
+                  value)
               .orElseThrow();
         } catch (SQLException e) {
           String state = e.getSQLState();

@@ -12,6 +12,7 @@ import io.tsbackfill.db.Sql;
 import io.tsbackfill.db.SqlStates;
 import io.tsbackfill.jobs.BackgroundJobs;
 import io.tsbackfill.jobs.JobReport;
+import io.tsbackfill.task.ChunkLabel;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -34,13 +35,24 @@ import java.util.Set;
 public record StagePreview(
     List<HypertablePreview> hypertables, int alreadyStaged, JobReport jobs) {
 
-  /** One hypertable (or cagg) a stage would add chunks of. */
+  /**
+   * One hypertable (or cagg, named by its view) a stage would add chunks of, with the bounds as
+   * plain values of its time type, and its oldest and newest time on the source (null when empty).
+   */
   public record HypertablePreview(
       String hypertable,
+      boolean cagg,
       String targetHypertable,
-      String untilLiteral,
-      String fromLiteral,
+      String until,
+      String from,
+      String oldest,
+      String newest,
       List<ChunkPreview> chunks) {
+
+    /** The name with what it is, for text output. */
+    public String label() {
+      return cagg ? hypertable + " (continuous aggregate)" : hypertable;
+    }
 
     public long bytes() {
       return chunks.stream().mapToLong(ChunkPreview::bytes).sum();
@@ -61,7 +73,7 @@ public record StagePreview(
    * (Timescale License, nothing in the way) and the target rows copy would delete first.
    */
   public record ChunkPreview(
-      String chunk,
+      ChunkLabel chunk,
       long bytes,
       String filter,
       String targetChunk,
@@ -132,7 +144,18 @@ public record StagePreview(
           .computeIfAbsent(p.hypertable().id(), k -> new ArrayList<>())
           .add(
               new ChunkPreview(
-                  c.qname(), c.bytes(), p.filter(), tc.isPresent() ? from : null, creates, rows));
+                  ChunkLabel.of(
+                      c.schema(),
+                      c.table(),
+                      p.hypertable().schema(),
+                      p.hypertable().table(),
+                      Catalog.slicesJson(c.slices()),
+                      d.cagg() ? d.name() : null),
+                  c.bytes(),
+                  p.filter(),
+                  tc.isPresent() ? Ident.display(from) : null,
+                  creates,
+                  rows));
     }
     List<HypertablePreview> out = new ArrayList<>();
     for (var e : bounds.entrySet()) {
@@ -144,10 +167,13 @@ public record StagePreview(
       TimeBound from = e.getValue()[1];
       out.add(
           new HypertablePreview(
-              d.label(),
+              d.name(),
+              d.cagg(),
               d.plainName(),
-              e.getValue()[0].literal(),
-              from == null ? null : from.literal(),
+              e.getValue()[0].value(),
+              from == null ? null : from.value(),
+              null,
+              null,
               chunks));
     }
     JobReport jobs = BackgroundJobs.preview(t, tInfo, touched, pauseJobs);

@@ -29,7 +29,15 @@ public record StageResult(
         staged, alreadyStaged, partial, targetChunksCreated, bytes, hypertables, report);
   }
 
-  /** One hypertable's share of the stage, with the bounds as the hypertable's type renders them. */
+  /**
+   * One hypertable's share of the stage (named by its view when {@code cagg}), with the bounds as
+   * plain values of the hypertable's time type ({@code from} null when none).
+   */
   public record HypertableStaged(
-      String hypertable, int chunks, int partial, String untilLiteral, String fromLiteral) {}
+      String hypertable, boolean cagg, int chunks, int partial, String until, String from) {
+    /** The name with what it is, for text output. */
+    public String label() {
+      return cagg ? hypertable + " (continuous aggregate)" : hypertable;
+    }
+  }
 }

@@ -61,11 +61,17 @@ public final class Stager {
   /**
    * Where a source hypertable's chunks go: the target hypertable of the same name, or for a cagg's
    * materialization hypertable the target cagg's one, found by the view's name (the internal names
-   * embed catalog ids, which differ between databases). {@code label} names it in output.
+   * embed catalog ids, which differ between databases). {@code name} is how output names it: the
+   * hypertable, or the cagg's view when {@code cagg}.
    */
-  record Destination(String schema, String table, String label) {
+  record Destination(String schema, String table, String name, boolean cagg) {
     String plainName() {
-      return schema + "." + table;
+      return Ident.display(schema, table);
+    }
+
+    /** The name with what it is, for text output. */
+    String label() {
+      return cagg ? name + " (continuous aggregate)" : name;
     }
   }
 
@@ -265,11 +271,9 @@ public final class Stager {
         }
         d =
             new Destination(
-                onTarget.get().matSchema(),
-                onTarget.get().matTable(),
-                cagg.get().plainName() + " (continuous aggregate)");
+                onTarget.get().matSchema(), onTarget.get().matTable(), cagg.get().plainName(), true);
       } else {
-        d = new Destination(h.schema(), h.table(), h.plainName());
+        d = new Destination(h.schema(), h.table(), h.plainName(), false);
       }
       destinations.put(h.id(), d);
       String name =
@@ -361,20 +365,16 @@ public final class Stager {
         int[] counts = perHypertable.getOrDefault(e.getKey().plainName(), new int[2]);
         TimeBound from = e.getValue()[1];
         Destination d = destinations.get(e.getKey().id());
-        String label =
-            d != null
-                ? d.label()
-                : sourceCaggs
-                    .byMaterialization(e.getKey().id())
-                    .map(ca -> ca.plainName() + " (continuous aggregate)")
-                    .orElse(e.getKey().plainName());
+        Optional<ContinuousAggregate> cagg = sourceCaggs.byMaterialization(e.getKey().id());
         per.add(
             new StageResult.HypertableStaged(
-                label,
+                d != null ? d.name() : cagg.map(ContinuousAggregate::plainName)
+                    .orElse(e.getKey().plainName()),
+                d != null ? d.cagg() : cagg.isPresent(),
                 counts[0],
                 counts[1],
-                e.getValue()[0].literal(),
-                from == null ? null : from.literal()));
+                e.getValue()[0].value(),
+                from == null ? null : from.value()));
       }
       return new StageResult(staged, skipped, partial, created, bytes, per).withJobs(jobs);
     } catch (SQLException | RuntimeException e) {
@@ -447,7 +447,7 @@ public final class Stager {
     // Stage has no retry of its own: lock timeouts are retried in place (5 attempts).
     locks.runRetrying(
         t,
-        "create the target chunk for " + c.qname(),
+        "create the target chunk for " + Ident.display(c.qname()),
         5,
         () ->
             Jdbc.queryOne(

@@ -7,6 +7,7 @@ import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.Sql;
+import io.tsbackfill.task.ChunkLabel;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -60,13 +61,18 @@ public record Status(List<Row> hypertables, List<InFlight> inFlight, List<Failur
 
   /** A task a worker holds now. */
   public record InFlight(
-      String kind, String chunk, Integer pid, Duration running, String client, String application) {}
+      String kind,
+      ChunkLabel chunk,
+      Integer pid,
+      Duration running,
+      String client,
+      String application) {}
 
   /**
    * A task whose copy or verification failed, with its message and the SQLSTATE of its error (null
    * for differences or when there was none).
    */
-  public record Failure(String chunk, String kind, String message, String sqlState) {}
+  public record Failure(ChunkLabel chunk, String kind, String message, String sqlState) {}
 
   /**
    * Reads the task list of the target {@code spec} names over one connection of its own; a bad
@@ -93,7 +99,9 @@ public record Status(List<Row> hypertables, List<InFlight> inFlight, List<Failur
             Sql.load("task/status"),
             rs ->
                 new Row(
-                    Ident.qname(rs.getString(1), rs.getString(2)),
+                    rs.getString(16) != null
+                        ? rs.getString(16)
+                        : Ident.display(rs.getString(1), rs.getString(2)),
                     rs.getLong(3),
                     rs.getLong(4),
                     rs.getLong(5),
@@ -122,7 +130,13 @@ public record Status(List<Row> hypertables, List<InFlight> inFlight, List<Failur
               Duration running = rs.wasNull() ? null : Duration.ofMillis((long) (seconds * 1000));
               return new InFlight(
                   rs.getString(1),
-                  Ident.qname(rs.getString(2), rs.getString(3)),
+                  ChunkLabel.of(
+                      rs.getString(2),
+                      rs.getString(3),
+                      rs.getString(9),
+                      rs.getString(10),
+                      rs.getString(11),
+                      rs.getString(12)),
                   p,
                   running,
                   rs.getString(7),
@@ -137,7 +151,13 @@ public record Status(List<Row> hypertables, List<InFlight> inFlight, List<Failur
             Sql.load("task/status-errors"),
             rs ->
                 new Failure(
-                    Ident.qname(rs.getString(1), rs.getString(2)),
+                    ChunkLabel.of(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8),
+                        rs.getString(9)),
                     rs.getString(3),
                     rs.getString(4),
                     rs.getString(5)),

@@ -6,8 +6,9 @@ import io.tsbackfill.db.Ident;
 import java.util.List;
 
 /**
- * One row of {@code __backfill.task}: a source chunk to copy, with its range filter and its size
- * on the source when it was staged (0 if unknown).
+ * One row of {@code __backfill.task}: a source chunk to copy, with its range filter, its size on
+ * disk on the source when it was staged (0 if unknown), and the continuous aggregate view whose
+ * materialization hypertable it belongs to (null for a plain hypertable).
  */
 public record Task(
     long priority,
@@ -19,7 +20,8 @@ public record Task(
     String filter,
     String targetHypertableSchema,
     String targetHypertableName,
-    long sourceBytes) {
+    long sourceBytes,
+    String caggView) {
 
   public List<Slice> slices() {
     return Catalog.parseSlices(dimensionsJson);
@@ -35,5 +37,11 @@ public record Task(
 
   public String targetHypertableQname() {
     return Ident.qname(targetHypertableSchema, targetHypertableName);
+  }
+
+  /** How output names the chunk: its hypertable (or cagg view), time range and name. */
+  public ChunkLabel label() {
+    return ChunkLabel.of(
+        chunkSchema, chunkName, hypertableSchema, hypertableName, dimensionsJson, caggView);
   }
 }

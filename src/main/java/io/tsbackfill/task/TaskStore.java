@@ -206,6 +206,7 @@ public final class TaskStore {
         rs.getString(7),
         rs.getString(8),
         rs.getString(9),
-        rs.getLong(10));
+        rs.getLong(10),
+        rs.getString(11));
   }
 }

@@ -105,8 +105,7 @@ public final class VerifyJob implements TaskJob {
     });
     String where = task.filter() == null ? "" : " WHERE " + task.filter();
     if (!on(SOURCE, () -> Catalog.chunkExists(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))) {
-      return different(
-          t, task, null, "source chunk " + task.chunkQname() + " no longer exists", List.of());
+      return different(t, task, null, null, "the source chunk no longer exists", List.of());
     }
     Optional<String[]> targetChunk =
         on(
@@ -116,31 +115,34 @@ public final class VerifyJob implements TaskJob {
                     t, targetInfo.layout(), task.targetHypertableSchema(), task.targetHypertableName(), task.slices()));
     String targetFrom;
     String destination;
+    String path;
     Summary summary;
     if (targetChunk.isPresent()) {
       destination = Ident.qname(targetChunk.get()[0], targetChunk.get()[1]);
+      path = "direct";
       // Not ONLY: on a compressed chunk ONLY reads just its uncompressed heap, and TimescaleDB
       // returns the compressed batches decompressed only to a plain read of the chunk.
       targetFrom = destination + where;
       summary =
           on(TARGET, () -> Summary.forRelation(t, targetChunk.get()[0], targetChunk.get()[1]));
     } else {
-      String path = on(TARGET, () -> TaskStore.copyPath(t, task.priority())).orElse("");
+      String copied = on(TARGET, () -> TaskStore.copyPath(t, task.priority())).orElse("");
       boolean hypertable =
           on(
               TARGET,
               () ->
                   Catalog.isHypertable(
                       t, task.targetHypertableSchema(), task.targetHypertableName()));
-      if ("direct".equals(path) || !hypertable) {
+      if ("direct".equals(copied) || !hypertable) {
         return different(
             t,
             task,
             null,
-            "the target chunk of "
-                + task.chunkQname()
-                + " does not exist"
-                + (hypertable ? "" : " (nor the hypertable " + task.targetHypertableQname() + ")"),
+            null,
+            "its target chunk does not exist"
+                + (hypertable
+                    ? ""
+                    : " (nor the hypertable " + Ident.display(task.targetHypertableQname()) + ")"),
             List.of());
       }
       // Routed: the chunk's rows may lie in target chunks of other sizes; read them through the
@@ -148,6 +150,7 @@ public final class VerifyJob implements TaskJob {
       String inChunk =
           on(SOURCE, () -> Catalog.chunkPredicate(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()));
       destination = task.targetHypertableQname();
+      path = "routed";
       targetFrom =
           destination
               + " WHERE "
@@ -170,32 +173,36 @@ public final class VerifyJob implements TaskJob {
           t,
           task,
           destination,
-          task.chunkQname()
-              + " vs "
-              + destination
-              + ": "
-              + differences.size()
+          path,
+          differences.size()
               + " difference"
-              + (differences.size() == 1 ? "" : "s"),
+              + (differences.size() == 1 ? "" : "s")
+              + " from "
+              + Ident.display(destination),
           differences);
     }
-    String message = "verified " + rows + " rows of " + task.chunkQname() + " against " + destination;
+    String message = "verified " + rows + " rows against " + Ident.display(destination);
     on(TARGET, () -> {
       TaskStore.markVerified(t, task.priority(), message);
       return null;
     });
-    return new Done(Outcome.VERIFIED, destination, null, rows, 0, message, List.of());
+    return new Done(Outcome.VERIFIED, destination, path, rows, 0, message, List.of());
   }
 
   private static Done different(
-      Connection t, Task task, String destination, String message, List<String> details)
+      Connection t,
+      Task task,
+      String destination,
+      String path,
+      String message,
+      List<String> details)
       throws SQLException {
     String full = details.isEmpty() ? message : message + ": " + String.join("; ", details);
     on(TARGET, () -> {
       TaskStore.markVerifyFailed(t, task.priority(), full, null);
       return null;
     });
-    return new Done(Outcome.DIFFERENT, destination, null, 0, 0, message, details);
+    return new Done(Outcome.DIFFERENT, destination, path, 0, 0, message, details);
   }
 
   @Override

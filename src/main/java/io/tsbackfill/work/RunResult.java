@@ -1,12 +1,14 @@
 package io.tsbackfill.work;
 
 import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.task.ChunkLabel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The summary of a copy or verify run: only committed outcomes count; {@code remaining} is how
+ * The summary of a copy or verify run: only committed outcomes count; {@code bytes} is the COPY
+ * data moved; {@code remaining} is how
  * many tasks were still pending at the end (-1 when unknown); {@code nothing}, when not null, why
  * the run had nothing to do. {@code failures} are chunks that failed with an error, {@code
  * different} those verify found different.
@@ -17,7 +19,7 @@ public record RunResult(
     long bytes,
     Duration elapsed,
     List<ChunkFailure> failures,
-    List<String> different,
+    List<ChunkLabel> different,
     boolean interrupted,
     BackfillException fatal,
     long remaining,
@@ -33,7 +35,7 @@ public record RunResult(
   }
 
   /** The chunks that failed, each once, in the order they failed. */
-  public List<String> failedChunks() {
+  public List<ChunkLabel> failedChunks() {
     return failures.stream().map(ChunkFailure::chunk).toList();
   }
 

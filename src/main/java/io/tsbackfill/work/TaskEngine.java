@@ -3,10 +3,12 @@ package io.tsbackfill.work;
 import io.tsbackfill.config.CopyConfig;
 import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Database;
+import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Sessions;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
 import io.tsbackfill.db.SqlStates;
+import io.tsbackfill.task.ChunkLabel;
 import io.tsbackfill.task.Task;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
@@ -68,7 +70,7 @@ public final class TaskEngine {
   /** Tasks whose end was reported: each once, whatever its retries. */
   private final Set<Long> reported = ConcurrentHashMap.newKeySet();
   private final List<ChunkFailure> failures = new CopyOnWriteArrayList<>();
-  private final List<String> different = new CopyOnWriteArrayList<>();
+  private final List<ChunkLabel> different = new CopyOnWriteArrayList<>();
   private final AtomicInteger recoveryConflicts = new AtomicInteger();
   private final AtomicReference<BackfillException> fatal = new AtomicReference<>();
   private volatile int total;
@@ -199,7 +201,7 @@ public final class TaskEngine {
   }
 
   private void attempt(Worker w, Task task) {
-    listener.onChunkStarted(Thread.currentThread().getName(), task.chunkQname(), task.sourceBytes());
+    listener.onChunkStarted(Thread.currentThread().getName(), task.label(), task.sourceBytes());
     int maxAttempts = config.retries() + 1;
     for (int attempt = 1; ; attempt++) {
       Instant t0 = Instant.now();
@@ -248,7 +250,7 @@ public final class TaskEngine {
                   .map(f -> f + ", then run " + job.verb() + " again")
                   .orElse(null);
           recordFailure(
-              w, task, new ChunkFailure(task.chunkQname(), side, SqlStates.of(e), failure, fix), t0);
+              w, task, new ChunkFailure(task.label(), side, SqlStates.of(e), failure, fix), t0);
           return;
         }
         w.discard();
@@ -261,7 +263,7 @@ public final class TaskEngine {
               w,
               task,
               new ChunkFailure(
-                  task.chunkQname(),
+                  task.label(),
                   side,
                   SqlStates.of(e),
                   "failed after " + attempt + " attempts: " + failure,
@@ -272,7 +274,7 @@ public final class TaskEngine {
           return;
         }
         long backoff = backoff(attempt);
-        listener.onRetry(task.chunkQname(), attempt, maxAttempts, backoff, failure);
+        listener.onRetry(task.label(), attempt, maxAttempts, backoff, failure);
         try {
           shutdown.sleep(backoff);
         } catch (InterruptedException ie) {
@@ -284,7 +286,7 @@ public final class TaskEngine {
         }
         Optional<Task> again = claim(w, task.priority());
         if (again.isEmpty()) {
-          LOG.info("{} was taken or finished by another worker; moving on", task.chunkQname());
+          LOG.info("{} was taken or finished by another worker; moving on", task.label().text());
           return;
         }
       }
@@ -323,12 +325,12 @@ public final class TaskEngine {
 
   private void finish(Task task, TaskJob.Done done, Instant t0) {
     if (!reported.add(task.priority())) {
-      LOG.debug("{} was reported already in this run", task.chunkQname());
+      LOG.debug("{} was reported already in this run", task.label().text());
       return;
     }
     outcomes.get(done.outcome()).incrementAndGet();
     if (done.outcome() == ChunkReport.Outcome.DIFFERENT) {
-      different.add(task.chunkQname());
+      different.add(task.label());
     }
     rows.addAndGet(done.rows());
     bytes.addAndGet(done.bytes());
@@ -339,8 +341,9 @@ public final class TaskEngine {
             // Tasks staged or requeued while the run goes on count too: never "[5/4]".
             Math.max(total, index),
             done.outcome(),
-            task.chunkQname(),
-            done.destination(),
+            task.label(),
+            "direct".equals(done.path()) ? Ident.display(done.destination()) : null,
+            done.destination() == null ? null : Ident.display(done.destination()),
             done.path(),
             done.rows(),
             done.bytes(),
@@ -358,7 +361,7 @@ public final class TaskEngine {
       w.t.setAutoCommit(true);
       job.recordFailure(w.t, task, failure.recorded(), failure.sqlState());
     } catch (SQLException | BackfillException e) {
-      LOG.warn("could not record the failure of {}: {}", task.chunkQname(), describe(e));
+      LOG.warn("could not record the failure of {}: {}", task.label().text(), describe(e));
       w.discard();
     }
     if (!reported.contains(task.priority())) {

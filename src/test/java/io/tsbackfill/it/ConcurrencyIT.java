@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * that is being copied as different, and the target ends equal to the source.
  */
 class ConcurrencyIT extends IntegrationTest {
-  private static final Pattern COPIED = Pattern.compile("\\] copied (\\S+) ->");
+  private static final Pattern COPIED = Pattern.compile("\\] copied \\S+ \\[\\S+, \\S+\\) (\\S+) \\(");
 
   @Test
   void threeCopyProcessesAndAVerifyShareTheTaskList() {

@@ -68,9 +68,9 @@ class FaultIT extends FaultTest {
       assertThat(r.exitCode()).as(r.toString()).isEqualTo(5);
       assertThat(r.err())
           .as("retry notices")
-          .contains("retrying \"_timescaledb_internal\".\"" + chunks.get(0) + "\"")
-          .contains("retrying \"_timescaledb_internal\".\"" + chunks.get(1) + "\"")
-          .contains("retrying \"_timescaledb_internal\".\"" + chunks.get(2) + "\"");
+          .containsPattern("retrying public\\.\\S+ \\[.*\\) _timescaledb_internal\\." + chunks.get(0) + " ")
+          .containsPattern("retrying public\\.\\S+ \\[.*\\) _timescaledb_internal\\." + chunks.get(1) + " ")
+          .containsPattern("retrying public\\.\\S+ \\[.*\\) _timescaledb_internal\\." + chunks.get(2) + " ");
       assertThat(r.out())
           .contains("1 chunk failed, left pending for the next copy")
           .contains(chunks.get(2));

@@ -26,7 +26,9 @@ class HostileNamesIT extends IntegrationTest {
     ToolRun staged = stage("--filter", "ird; schema\"\\.\"(select; \"\"ünïcode|Order)",
         "--until", "2024-05-03T12:00:00Z");
     assertOk(staged);
-    assertThat(staged.out()).contains("select; \"ünïcode\" tab").contains("Order");
+    assertThat(staged.out())
+        .contains("\"we\"\"ird; schema\".\"select; \"\"ünïcode\"\" tab\"")
+        .contains("\"we\"\"ird; schema\".\"Order\"");
     assertThat(taskCount("true")).isEqualTo(6 + 3);
 
     ToolRun copied = copyRouted("-p", "3");

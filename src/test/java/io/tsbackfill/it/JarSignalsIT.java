@@ -58,8 +58,8 @@ class JarSignalsIT extends IntegrationTest {
         .anyMatch(l -> l.matches("Copying 1 pending chunk \\(.*\\) with 8 workers"))
         .anyMatch(l -> l.startsWith("Shutting down: waiting for the chunks in progress to finish"))
         .anyMatch(
-            l -> l.matches("(?:\\S+ )?\\[1/1] copied .* \\(direct\\): 100,790 rows, 3\\.[0-2] MB in .*"))
-        .anyMatch(l -> l.matches("Copied 1 chunk \\(100,790 rows, 3\\.[0-2] MB\\) in .*"))
+            l -> l.matches("(?:\\S+ )?\\[1/1] copied .* \\(direct\\): 100,790 rows, 3\\.[0-2] MB COPY data in .*"))
+        .anyMatch(l -> l.matches("Copied 1 chunk \\(100,790 rows, 3\\.[0-2] MB COPY data\\) in .*"))
         .anyMatch(l -> l.startsWith("Interrupted: run copy again to resume"))
         .noneMatch(l -> l.startsWith("Stopping at once"));
     assertThat(taskCount("worked IS NOT NULL AND copied_rows = " + ROWS)).isEqualTo(1);
@@ -91,7 +91,7 @@ class JarSignalsIT extends IntegrationTest {
         .anyMatch(l -> l.startsWith("Shutting down: waiting for the chunks in progress to finish"))
         .anyMatch(l -> l.startsWith("Stopping at once: the chunks in progress are rolled back"))
         .noneMatch(l -> l.contains("[1/1]"))
-        .anyMatch(l -> l.matches("Copied 0 chunks \\(0 rows, 0 B\\) in .*"))
+        .anyMatch(l -> l.matches("Copied 0 chunks \\(0 rows, 0 B COPY data\\) in .*"))
         .anyMatch(l -> l.startsWith("Interrupted: run copy again to resume"));
     assertThat(taskCount("worked IS NULL")).as("the chunk is still pending").isEqualTo(1);
     assertThat(target.count("SELECT count(*) FROM public.metrics"))

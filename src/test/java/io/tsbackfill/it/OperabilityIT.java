@@ -67,7 +67,7 @@ class OperabilityIT extends IntegrationTest {
     List<JsonNode> finished = ofType(ev, "chunk_finished");
     assertThat(finished).hasSize((int) tasks);
     long rows = finished.stream().mapToLong(e -> e.path("rows").asLong()).sum();
-    long bytes = finished.stream().mapToLong(e -> e.path("bytes").asLong()).sum();
+    long bytes = finished.stream().mapToLong(e -> e.path("copy_bytes").asLong()).sum();
     assertThat(rows)
         .isEqualTo(target.count("SELECT sum(copied_rows) FROM __backfill.task"))
         .isEqualTo(
@@ -77,12 +77,23 @@ class OperabilityIT extends IntegrationTest {
     for (JsonNode f : finished) {
       assertThat(f.path("outcome").asText()).isEqualTo("copied");
       assertThat(f.path("path").asText()).isEqualTo("direct");
-      String chunk = f.path("chunk").asText();
+      String chunk = f.path("source_chunk").asText();
       assertThat(
               target.count(
-                  "SELECT copied_rows FROM __backfill.task WHERE format('\"%s\".\"%s\"',"
+                  "SELECT copied_rows FROM __backfill.task WHERE format('%I.%I',"
                       + " chunk_schema, chunk_name) = '" + chunk.replace("'", "''") + "'"))
           .isEqualTo(f.path("rows").asLong());
+      assertThat(f.path("target_chunk").asText()).isEqualTo(chunk);
+      assertThat(
+              target.value(
+                  "SELECT format('%I.%I', hypertable_schema, hypertable_name) || ' '"
+                      + " || (dimensions->0->>'range_start') FROM __backfill.task"
+                      + " WHERE format('%I.%I', chunk_schema, chunk_name) = '"
+                      + chunk.replace("'", "''") + "'"))
+          .isEqualTo(
+              f.path("hypertable").asText() + " "
+                  + java.time.Instant.parse(f.path("range_start").asText()).toEpochMilli() * 1000);
+      assertThat(f.path("range_end").asText()).endsWith("Z");
     }
     JsonNode copySummary = ofType(ev, "summary").get(0);
     assertThat(copySummary.path("copied").asLong()).isEqualTo(tasks);
@@ -148,8 +159,11 @@ class OperabilityIT extends IntegrationTest {
           .isEqualTo(target.count("SELECT sum(copied_rows) FROM __backfill.task"));
       JsonNode flight = ofType(events(json), "status").get(0).path("in_flight");
       assertThat(flight).hasSize(1);
-      assertThat(flight.get(0).path("chunk").asText().replace("\"", "")).isEqualTo(blocked);
-      assertThat(status.out()).contains("\"public\".\"metrics\"").contains("copying \"_timescaledb_internal\".");
+      assertThat(flight.get(0).path("source_chunk").asText()).isEqualTo(blocked);
+      assertThat(flight.get(0).path("hypertable").asText()).isEqualTo("public.metrics");
+      assertThat(status.out())
+          .containsPattern("(?m)^public\\.metrics ")
+          .containsPattern("copying public\\.metrics \\[\\S+, \\S+\\) _timescaledb_internal\\.");
       lock.rollback();
     }
     ToolRun copied = copy.get(60, TimeUnit.SECONDS);
@@ -161,7 +175,7 @@ class OperabilityIT extends IntegrationTest {
     assertSameRows("public.metrics", null);
 
     ToolRun after = run("status");
-    assertThat(after.out()).contains("Copied 5 of 5 chunks (100.0% of the staged bytes), verified 0");
+    assertThat(after.out()).contains("Copied 5 of 5 chunks (100.0% of the staged on-disk size), verified 0");
   }
 
   @Test
@@ -214,7 +228,7 @@ class OperabilityIT extends IntegrationTest {
     assertOk(copied);
     List<JsonNode> ev = events(copied);
     JsonNode summary = ofType(ev, "summary").get(0);
-    long bytes = summary.path("bytes").asLong();
+    long bytes = summary.path("copy_bytes").asLong();
     assertThat(bytes).isGreaterThan(8_000_000);
     // Measured over the run's copy phase: from the first chunk start to the last chunk end.
     java.time.Instant first =

@@ -75,7 +75,7 @@ class StageDryRunIT extends IntegrationTest {
         .contains("1 cut by a bound")
         .contains("copy would delete 144 target rows")
         .contains("Would stage 5 chunks")
-        .containsPattern("cut: \"_timescaledb_internal\"\\.\"_hyper_1_5_chunk\" where \"time\" <"
+        .containsPattern("cut: \\[[^)]+\\) _timescaledb_internal\\._hyper_1_5_chunk where \"time\" <"
             + " '2023-05-2[56] [0-9:]+[+-][0-9:]+' \\(direct, 24 target rows to delete\\)");
     assertThat(targetState()).as("target after the dry run").isEqualTo(before);
     assertThat(target.exists("__backfill.task")).isFalse();

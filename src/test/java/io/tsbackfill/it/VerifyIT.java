@@ -21,9 +21,15 @@ class VerifyIT extends IntegrationTest {
   /** The source chunk holding the metrics row at {@code time}, as verify names it. */
   private String sourceChunkAt(String time) {
     return source.value(
-        "SELECT format('\"%s\".\"%s\"', c.relnamespace::regnamespace, c.relname)"
+        "SELECT format('%I.%I', c.relnamespace::regnamespace::text, c.relname)"
             + " FROM public.metrics m JOIN pg_class c ON c.oid = m.tableoid"
             + " WHERE m.time = '" + time + "' LIMIT 1");
+  }
+
+  /** The line of a chunk of public.metrics that failed verification with {@code reason}. */
+  private static String failed(String chunk, String reason) {
+    return "FAILED public\\.metrics \\[\\S+, \\S+\\) " + java.util.regex.Pattern.quote(chunk) + ": "
+        + reason;
   }
 
   @Test
@@ -36,7 +42,7 @@ class VerifyIT extends IntegrationTest {
     long chunks = taskCount("true");
     assertThat(verified.out())
         .contains("Verifying " + chunks + " copied chunks")
-        .contains("verified \"_timescaledb_internal\".")
+        .containsPattern("verified public\\.metrics \\[\\S+, \\S+\\) _timescaledb_internal\\.")
         .contains(chunks + " equal, 0 failed")
         .contains("Next: timescaledb-backfill clean");
     assertThat(taskCount("verified IS NOT NULL AND verify_message LIKE 'verified %'"))
@@ -76,10 +82,10 @@ class VerifyIT extends IntegrationTest {
     assertThat(verified.exitCode()).as("%s", verified).isEqualTo(6);
     String out = verified.out();
     assertThat(out)
-        .contains("FAILED " + changed + " vs " + changed + ": ")
+        .containsPattern(failed(changed, "1 difference from " + changed))
         .contains("max(\"device_id\"): source 2, target X")
-        .contains("FAILED " + missing + " vs " + missing + ": ")
-        .contains("FAILED " + extra + " vs " + extra + ": ")
+        .containsPattern(failed(missing, "\\d differences from " + missing))
+        .containsPattern(failed(extra, "\\d differences from " + extra))
         .contains("2 equal, 3 failed")
         .doesNotContain("Next: timescaledb-backfill clean");
     // The missing row shows in the row count and every column's count; the extra one too.
@@ -206,8 +212,8 @@ class VerifyIT extends IntegrationTest {
     ToolRun verified = verify();
     assertThat(verified.exitCode()).as("%s", verified).isEqualTo(6);
     assertThat(verified.out())
-        .contains("FAILED source chunk " + gone + " no longer exists")
-        .contains("FAILED the target chunk of " + dropped + " does not exist")
+        .containsPattern(failed(gone, "the source chunk no longer exists"))
+        .containsPattern(failed(dropped, "its target chunk does not exist"))
         .contains("3 equal, 2 failed");
   }
 
