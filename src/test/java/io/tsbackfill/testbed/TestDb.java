@@ -56,6 +56,21 @@ public final class TestDb implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code sql} written against the tool's normalized catalog relations ({@code {chunk}}, {@code
+   * {chunk_slice}}; see {@code CatalogLayout}), made runnable on this database's TimescaleDB
+   * version: tests ask the catalog the way the tool does.
+   */
+  public String catalog(String sql) {
+    try (Connection c = connect()) {
+      return io.tsbackfill.catalog.Catalog.inspect(c, io.tsbackfill.db.Side.TARGET)
+          .layout()
+          .expand(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("reading the catalog layout of " + name, e);
+    }
+  }
+
   public void exec(String sql) {
     try (Connection c = connect();
         Statement st = c.createStatement()) {

@@ -27,8 +27,8 @@ class TslAttachIT extends TslIntegrationTest {
           + " ALTER TABLE public.%1$s SET (fillfactor = 90)";
   private static final String CHUNK_IDS =
       "SELECT string_agg(c.table_name || '=' || c.id, ',' ORDER BY c.table_name)"
-          + " FROM _timescaledb_catalog.chunk c JOIN _timescaledb_catalog.hypertable h"
-          + " ON h.id = c.hypertable_id WHERE h.table_name = '%s' AND NOT c.dropped";
+          + " FROM {chunk} c JOIN _timescaledb_catalog.hypertable h"
+          + " ON h.id = c.hypertable_id WHERE h.table_name = '%s'";
 
   @AfterEach
   void attachOnAgain() {
@@ -63,8 +63,8 @@ class TslAttachIT extends TslIntegrationTest {
     target.exec("DELETE FROM _timescaledb_catalog.continuous_aggs_hypertable_invalidation_log");
 
     assertOk(stage("--until", "2024-03-04T12:00:00Z"));
-    String readingsBefore = target.value(String.format(Locale.ROOT, CHUNK_IDS, "readings"));
-    String watchedBefore = target.value(String.format(Locale.ROOT, CHUNK_IDS, "watched"));
+    String readingsBefore = target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "readings")));
+    String watchedBefore = target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "watched")));
     ToolRun copied = copy();
     assertOk(copied);
 
@@ -78,14 +78,14 @@ class TslAttachIT extends TslIntegrationTest {
 
     // Same chunk names; the three whole chunks got new chunk ids (attached), the cut one did not,
     // nor did the chunks of the hypertable a cagg reads.
-    String readingsAfter = target.value(String.format(Locale.ROOT, CHUNK_IDS, "readings"));
+    String readingsAfter = target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "readings")));
     List<String> before = List.of(readingsBefore.split(","));
     List<String> after = List.of(readingsAfter.split(","));
     assertThat(names(after)).isEqualTo(names(before));
     assertThat(after.stream().filter(before::contains).count())
         .as("chunks of readings that kept their id (before %s, after %s)", readingsBefore, readingsAfter)
         .isEqualTo(1);
-    assertThat(target.value(String.format(Locale.ROOT, CHUNK_IDS, "watched"))).isEqualTo(watchedBefore);
+    assertThat(target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "watched")))).isEqualTo(watchedBefore);
     assertThat(target.count(
             "SELECT count(*) FROM _timescaledb_catalog.continuous_aggs_hypertable_invalidation_log"))
         .as("cagg invalidations logged by the copy")
@@ -140,9 +140,9 @@ class TslAttachIT extends TslIntegrationTest {
     }
     System.setProperty("backfill.attach", "off");
     assertOk(stage("--until", "2030-01-01T00:00:00Z", "--filter", "^public\\.indexed$"));
-    String idsBefore = target.value(String.format(Locale.ROOT, CHUNK_IDS, "indexed"));
+    String idsBefore = target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "indexed")));
     assertOk(copy());
-    assertThat(target.value(String.format(Locale.ROOT, CHUNK_IDS, "indexed")))
+    assertThat(target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "indexed"))))
         .as("BACKFILL_ATTACH=off: chunks kept")
         .isEqualTo(idsBefore);
     System.clearProperty("backfill.attach");

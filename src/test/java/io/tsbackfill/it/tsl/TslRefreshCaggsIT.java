@@ -27,7 +27,7 @@ class TslRefreshCaggsIT extends TslIntegrationTest {
           "caggs_t1_3", 1709251200000000L, "caggs_t2", 40L);
   private static final Map<String, String> LINES =
       Map.of(
-          T1, "refreshed public.caggs\"_T1 from 2023-09-07 00:00:00+00 to 2024-01-07 00:00:00+00",
+          T1, "refreshed public.\"caggs\"\"_T1\" from 2023-09-07 00:00:00+00 to 2024-01-07 00:00:00+00",
           "caggs_t1_2",
               "refreshed public.caggs_t1_2 from 2023-10-01 00:00:00+00 to 2024-02-01 00:00:00+00",
           "caggs_t1_3",
