@@ -80,4 +80,37 @@ class TslStageCopyIT extends TslIntegrationTest {
   private static long chunks(TestDb db) {
     return db.count("SELECT count(*) FROM timescaledb_information.chunks");
   }
+
+  /**
+   * An OSM (tiered storage) chunk keeps its rows outside the database: stage leaves it out and
+   * stages the rest. Without the OSM extension here, the catalog flag is set by hand on one
+   * source chunk, which is exactly what stage reads.
+   */
+  @Test
+  void osmChunksAreNotStaged() {
+    source.fixture("metrics");
+    target.fixture("metrics");
+    String osm =
+        source.value(
+            "SELECT format('%I.%I', chunk_schema, chunk_name) FROM timescaledb_information.chunks"
+                + " WHERE hypertable_name = 'metrics' ORDER BY range_start LIMIT 1");
+    String all =
+        source.value(
+            "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_name = 'metrics'"
+                + " AND range_start < '2023-05-26 00:00+00'");
+    source.exec(
+        source.catalog(
+            "UPDATE _timescaledb_catalog.chunk SET osm_chunk = true WHERE id = (SELECT c.id FROM"
+                + " {chunk} c WHERE format('%I.%I', c.schema_name, c.table_name) = '" + osm + "')"));
+
+    assertOk(stage("--filter", "^public\\.metrics$", "--until", "2023-05-26T00:00:00Z"));
+
+    assertThat(target.count("SELECT count(*) FROM __backfill.task"))
+        .as("staged chunks: all but the OSM chunk %s", osm)
+        .isEqualTo(Long.parseLong(all) - 1);
+    assertThat(target.count(
+            "SELECT count(*) FROM __backfill.task WHERE format('%I.%I', chunk_schema, chunk_name)"
+                + " = '" + osm + "'"))
+        .isZero();
+  }
 }
