@@ -14,12 +14,14 @@ import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.Sql;
 import io.tsbackfill.db.SqlStates;
+import io.tsbackfill.task.CarriedInvalidations;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,9 +53,26 @@ public final class CaggRefresher {
     this.listener = listener;
   }
 
-  /** A refresh to do on the target: the target cagg, its level and window, and its time type. */
+  /** Why a window is refreshed. */
+  public enum Reason {
+    /** Between the target's watermark and the source's: copying does not move watermarks. */
+    WATERMARK_GAP,
+    /** Stale on the source when its materialization chunks were copied (see InvalidationCarrier). */
+    CARRIED_INVALIDATIONS
+  }
+
+  /**
+   * A refresh to do on the target: the target cagg, its level, window and time type, why, and for
+   * carried invalidations how many carried ranges the cagg's windows cover.
+   */
   private record Planned(
-      ContinuousAggregate cagg, int level, long start, long end, String timeType) {}
+      ContinuousAggregate cagg,
+      int level,
+      long start,
+      long end,
+      String timeType,
+      Reason reason,
+      int carriedRanges) {}
 
   public RefreshResult run() {
     Instant t0 = Instant.now();
@@ -114,6 +133,8 @@ public final class CaggRefresher {
         Catalog.caggWatermarks(t, targetCaggs.caggs()).stream()
             .collect(Collectors.toMap(w -> w.cagg().matHypertableId(), w -> w));
     List<Planned> plan = new ArrayList<>();
+    Map<Integer, List<Long>> carriedIds = new LinkedHashMap<>();
+    boolean carried = CarriedInvalidations.exists(t);
     int upToDate = 0;
     int notOnTarget = 0;
     for (CaggWatermark src : selected) {
@@ -132,38 +153,64 @@ public final class CaggRefresher {
             src.watermark() == null ? "source" : "target");
         continue;
       }
-      if (tgt.watermark() >= src.watermark()) {
+      ContinuousAggregate cagg = onTarget.get();
+      int level = levels.getOrDefault(cagg.matHypertableId(), 0);
+      Window gap = new Window(tgt.watermark(), src.watermark());
+      List<Planned> forCagg = new ArrayList<>();
+      if (!gap.isEmpty()) {
+        forCagg.add(
+            new Planned(
+                cagg, level, gap.start(), gap.end(), tgt.timeType(), Reason.WATERMARK_GAP, 0));
+      }
+      if (carried) {
+        List<CarriedInvalidations.Pending> pending =
+            CarriedInvalidations.toRefresh(t, cagg.matSchema(), cagg.matTable());
+        if (!pending.isEmpty()) {
+          carriedIds.put(
+              cagg.matHypertableId(),
+              pending.stream().map(CarriedInvalidations.Pending::id).toList());
+          for (Window w : carriedWindows(t, tInfo, cagg, tgt.timeType(), pending, gap, src.watermark())) {
+            forCagg.add(
+                new Planned(
+                    cagg,
+                    level,
+                    w.start(),
+                    w.end(),
+                    tgt.timeType(),
+                    Reason.CARRIED_INVALIDATIONS,
+                    pending.size()));
+          }
+        }
+      }
+      if (forCagg.isEmpty()) {
         upToDate++;
         LOG.debug("{} is up to date on the target", src.cagg().plainName());
-        continue;
       }
-      plan.add(
-          new Planned(
-              onTarget.get(),
-              levels.getOrDefault(onTarget.get().matHypertableId(), 0),
-              tgt.watermark(),
-              src.watermark(),
-              tgt.timeType()));
+      plan.addAll(forCagg);
     }
     plan.sort(Comparator.comparingInt(Planned::level).thenComparingLong(Planned::start));
+    // Carried ranges that need no window of their own (inside the watermark gap, or outside the
+    // staged range) are done once planned; the others once their cagg's last window is.
+    Map<Integer, Integer> lastWindow = new LinkedHashMap<>();
+    for (int i = 0; i < plan.size(); i++) {
+      if (plan.get(i).reason() == Reason.CARRIED_INVALIDATIONS) {
+        lastWindow.put(plan.get(i).cagg().matHypertableId(), i);
+      }
+    }
+    for (Map.Entry<Integer, List<Long>> e : carriedIds.entrySet()) {
+      if (!lastWindow.containsKey(e.getKey())) {
+        CarriedInvalidations.markRefreshed(t, e.getValue());
+      }
+    }
     List<RefreshResult.Refresh> done = new ArrayList<>();
-    for (Planned p : plan) {
+    for (int i = 0; i < plan.size(); i++) {
+      Planned p = plan.get(i);
       boolean fromBeginning = isBeginningOfTime(p.start(), p.timeType());
       String start = fromBeginning ? null : render(t, tInfo, p, p.start());
       String end = render(t, tInfo, p, p.end());
       Instant began = Instant.now();
       try {
-        Jdbc.execute(
-            t,
-            "CALL "
-                + tInfo.layout().function("refresh_continuous_aggregate")
-                + "("
-                + Ident.literal(p.cagg().viewIdent())
-                + ", "
-                + (start == null ? "NULL" : typed(start, p.timeType()))
-                + ", "
-                + typed(end, p.timeType())
-                + ")");
+        refreshWindow(t, tInfo, p, start, end);
       } catch (SQLException e) {
         throw BackfillException.database(
             Side.TARGET,
@@ -184,7 +231,12 @@ public final class CaggRefresher {
               end,
               p.start(),
               p.end(),
-              Duration.between(began, Instant.now()));
+              Duration.between(began, Instant.now()),
+              p.reason(),
+              p.carriedRanges());
+      if (lastWindow.getOrDefault(p.cagg().matHypertableId(), -1) == i) {
+        CarriedInvalidations.markRefreshed(t, carriedIds.get(p.cagg().matHypertableId()));
+      }
       done.add(r);
       listener.onRefreshed(done.size(), plan.size(), r);
     }
@@ -200,6 +252,92 @@ public final class CaggRefresher {
     }
     return new RefreshResult(
         done, selected.size(), upToDate, notOnTarget, Duration.between(t0, Instant.now()), nothing);
+  }
+
+  /**
+   * The windows to refresh on the target for a cagg's carried invalidations: each carried range
+   * cut to the staged time range of its materialization hypertable and below the source's
+   * watermark (the source has materialized nothing beyond, so neither should the target), widened
+   * to the cagg's buckets, joined, and without the watermark gap, which is refreshed anyway (all of
+   * it: TimescaleDB counts everything past a watermark as invalid).
+   */
+  private static List<Window> carriedWindows(
+      Connection t,
+      TimescaleInfo tInfo,
+      ContinuousAggregate cagg,
+      String timeType,
+      List<CarriedInvalidations.Pending> pending,
+      Window gap,
+      long sourceWatermark)
+      throws SQLException {
+    List<Window> cut = new ArrayList<>();
+    for (CarriedInvalidations.Pending p : pending) {
+      cut.add(
+          Window.ofInclusive(p.range().lowest(), p.range().greatest())
+              .intersect(p.stagedStart(), Math.min(p.stagedEnd(), sourceWatermark)));
+    }
+    List<Window> merged = Window.merge(cut);
+    if (merged.isEmpty()) {
+      return List.of();
+    }
+    BucketAligner aligner = BucketAligner.of(t, tInfo, cagg.matHypertableId(), timeType);
+    List<Window> aligned = new ArrayList<>();
+    for (Window w : merged) {
+      aligned.add(aligner.align(t, w.start(), w.end() - 1));
+    }
+    return Window.subtract(Window.merge(aligned), gap);
+  }
+
+  /**
+   * Refreshes one planned window. The watermark gap is a plain refresh: TimescaleDB counts all of
+   * it as invalid. Carried invalidations are not in the target's logs, so their windows are
+   * refreshed with {@code force => true} (2.22 and later); before that, the tool logs each window
+   * as invalid on the target itself first, which takes write access to TimescaleDB's catalog.
+   */
+  private static void refreshWindow(
+      Connection t, TimescaleInfo tInfo, Planned p, String start, String end) throws SQLException {
+    String call =
+        "CALL "
+            + tInfo.layout().function("refresh_continuous_aggregate")
+            + "("
+            + Ident.literal(p.cagg().viewIdent())
+            + ", "
+            + (start == null ? "NULL" : typed(start, p.timeType()))
+            + ", "
+            + typed(end, p.timeType());
+    if (p.reason() == Reason.CARRIED_INVALIDATIONS) {
+      if (tInfo.layout().refreshTakesForce()) {
+        call += ", force => true";
+      } else {
+        logInvalid(t, p);
+      }
+    }
+    Jdbc.execute(t, call + ")");
+  }
+
+  /** Logs a planned window as invalid in the target's own materialization invalidation log. */
+  private static void logInvalid(Connection t, Planned p) throws SQLException {
+    try {
+      Jdbc.update(
+          t,
+          Sql.load("cagg/log-invalid"),
+          p.cagg().matHypertableId(),
+          p.start(),
+          p.end() - 1);
+    } catch (SQLException e) {
+      if (SqlStates.INSUFFICIENT_PRIVILEGE.equals(SqlStates.of(e))) {
+        throw BackfillException.database(
+            Side.TARGET,
+            "refreshing the carried invalidations of "
+                + p.cagg().plainName()
+                + ": this TimescaleDB has no forced refresh, so the tool logs the window as"
+                + " invalid in _timescaledb_catalog.continuous_aggs_materialization_invalidation_log"
+                + " first, which only the extension's owner may write: run refresh-caggs as that"
+                + " role (the refreshes before this one are done)",
+            e);
+      }
+      throw e;
+    }
   }
 
   /**

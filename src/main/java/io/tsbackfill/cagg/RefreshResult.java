@@ -21,8 +21,17 @@ public record RefreshResult(
 
   /**
    * One refresh: the cagg (schema.view as stored) and the half-open range as the target shows it;
-   * {@code start} is null when the target had materialized nothing (refreshed from the beginning).
+   * {@code start} is null when the target had materialized nothing (refreshed from the beginning);
+   * why it was refreshed, and for carried invalidations how many ranges the source's logs held for
+   * the cagg (all its carried windows together).
    */
   public record Refresh(
-      String cagg, String start, String end, long startInternal, long endInternal, Duration took) {}
+      String cagg,
+      String start,
+      String end,
+      long startInternal,
+      long endInternal,
+      Duration took,
+      CaggRefresher.Reason reason,
+      int carriedRanges) {}
 }

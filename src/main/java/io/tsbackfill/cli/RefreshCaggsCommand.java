@@ -14,10 +14,14 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     name = "refresh-caggs",
     description = {
-      "Refreshes the target's continuous aggregates from the target's watermark up to the"
-          + " source's, lowest level of each hierarchy first: CALL refresh_continuous_aggregate("
-          + "cagg, target watermark, source watermark). Caggs already up to date, or missing on"
-          + " the target, are left alone."
+      "Refreshes the target's continuous aggregates, lowest level of each hierarchy first:"
+          + " from the target's watermark up to the source's (the watermark gap: CALL"
+          + " refresh_continuous_aggregate(cagg, target watermark, source watermark)), and the"
+          + " windows copy found stale on the source when it copied their materialization chunks"
+          + " (carried invalidations: rows changed on the source and not yet refreshed there),"
+          + " forced, within the staged range and below the source's watermark. Each line says"
+          + " which window was refreshed and why. Caggs already up to date, or missing on the"
+          + " target, are left alone."
     },
     footer = {
       "",
@@ -64,6 +68,8 @@ final class RefreshCaggsCommand extends BaseCommand {
                           "cagg", refresh.cagg(),
                           "start", refresh.start(),
                           "end", refresh.end(),
+                          "reason", reason(refresh),
+                          "carried_ranges", refresh.carriedRanges(),
                           "duration_ms", refresh.took().toMillis()));
                   console.result(
                         "["
@@ -77,14 +83,17 @@ final class RefreshCaggsCommand extends BaseCommand {
                             + " to "
                             + refresh.end()
                             + " (exclusive) in "
-                            + Units.duration(refresh.took()));
+                            + Units.duration(refresh.took())
+                            + ": "
+                            + why(refresh));
                 })
             .run();
     console.event(
         "summary",
         Console.fields(
             "command", "refresh-caggs",
-            "refreshed", r.refreshed().size(),
+            "refreshed", r.refreshed().stream().map(RefreshResult.Refresh::cagg).distinct().count(),
+            "windows", r.refreshed().size(),
             "selected", r.selected(),
             "up_to_date", r.upToDate(),
             "not_on_target", r.notOnTarget(),
@@ -93,13 +102,16 @@ final class RefreshCaggsCommand extends BaseCommand {
     if (r.nothingToDo() != null) {
       console.result("Nothing to refresh: " + r.nothingToDo() + ".");
     }
+    long caggs = r.refreshed().stream().map(RefreshResult.Refresh::cagg).distinct().count();
     StringBuilder summary =
         new StringBuilder("Refreshed ")
-            .append(r.refreshed().size())
+            .append(caggs)
             .append(" continuous aggregate")
-            .append(r.refreshed().size() == 1 ? "" : "s")
-            .append(" in ")
-            .append(Units.duration(r.elapsed()));
+            .append(caggs == 1 ? "" : "s");
+    if (r.refreshed().size() != caggs) {
+      summary.append(" (").append(r.refreshed().size()).append(" windows)");
+    }
+    summary.append(" in ").append(Units.duration(r.elapsed()));
     if (!r.refreshed().isEmpty() && r.upToDate() + r.notOnTarget() > 0) {
       summary.append(" (");
       if (r.upToDate() > 0) {
@@ -112,5 +124,18 @@ final class RefreshCaggsCommand extends BaseCommand {
     }
     console.result(summary.append('.').toString());
     return ExitCode.OK;
+  }
+
+  private static String reason(RefreshResult.Refresh r) {
+    return r.reason() == CaggRefresher.Reason.WATERMARK_GAP
+        ? "watermark_gap"
+        : "carried_invalidations";
+  }
+
+  private static String why(RefreshResult.Refresh r) {
+    return r.reason() == CaggRefresher.Reason.WATERMARK_GAP
+        ? "watermark gap"
+        : "carried invalidations (" + r.carriedRanges() + " pending range"
+            + (r.carriedRanges() == 1 ? "" : "s") + " on the source when copied)";
   }
 }

@@ -1,5 +1,6 @@
 package io.tsbackfill.copy;
 
+import io.tsbackfill.cagg.InvalidationCarrier;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.ChunkSpan;
 import io.tsbackfill.catalog.CopyColumn;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ChunkCopier {
   private static final Logger LOG = LoggerFactory.getLogger(ChunkCopier.class);
-  static final String INVALIDATION_TRIGGER = "ts_cagg_invalidation_trigger";
+  static final String INVALIDATION_TRIGGER = InvalidationCarrier.INVALIDATION_TRIGGER;
 
   /**
    * The result of one chunk inside its transactions (not yet committed); {@code analyze} is the
@@ -69,6 +70,14 @@ final class ChunkCopier {
     });
     if (!on(SOURCE, () -> Catalog.chunkExists(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))) {
       return new Copied("skipped", null, 0, 0, true, null);
+    }
+    if (targetInfo.layout().hasSkipCaggInvalidation()) {
+      // TimescaleDB's own switch for bulk loads: nothing this transaction writes or deletes is
+      // logged as a cagg invalidation, without the trigger's lock (see suppressInvalidations).
+      on(TARGET, () -> {
+        Jdbc.execute(t, "SET LOCAL timescaledb.skip_cagg_invalidation = on");
+        return null;
+      });
     }
     List<CopyColumn> columns =
         on(SOURCE, () -> Catalog.copyColumns(s, task.hypertableSchema(), task.hypertableName()));
@@ -426,7 +435,9 @@ final class ChunkCopier {
   /**
    * Drops the continuous-aggregate invalidation trigger wherever this chunk's delete and COPY touch
    * rows, so the backfill is not logged as cagg invalidations (TimescaleDB logs them at commit, and
-   * refuses ALTER TABLE ... DISABLE TRIGGER on it). Direct path: the target chunk. Routed path:
+   * refuses ALTER TABLE ... DISABLE TRIGGER on it). Only up to TimescaleDB 2.22, which has the
+   * trigger; from 2.28 the transaction sets {@code timescaledb.skip_cagg_invalidation} instead,
+   * which takes no lock; 2.23 to 2.27 log changes with no trigger and no way to skip them. Direct path: the target chunk. Routed path:
    * the existing target chunks of the source chunk's time range when they cover all of it (on a
    * one-dimensional target), otherwise the target hypertable itself: TimescaleDB drops the trigger
    * on all its chunks with it and re-creates it on all of them, including the chunks this COPY
@@ -435,6 +446,9 @@ final class ChunkCopier {
    */
   private List<String> suppressInvalidations(
       Connection t, Task task, Optional<String[]> targetChunk) throws SQLException {
+    if (targetInfo.layout().hasSkipCaggInvalidation()) {
+      return List.of(); // skip_cagg_invalidation is on for this transaction
+    }
     if (targetChunk.isPresent()) {
       String[] chunk = targetChunk.get();
       Optional<Integer> hypertableId =

@@ -1,5 +1,6 @@
 package io.tsbackfill.copy;
 
+import io.tsbackfill.cagg.InvalidationCarrier;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.catalog.VersionCheck;
@@ -11,6 +12,7 @@ import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
 import io.tsbackfill.report.Units;
 import io.tsbackfill.task.Task;
+import io.tsbackfill.task.CarriedInvalidations;
 import io.tsbackfill.task.TaskStore;
 import io.tsbackfill.work.ChunkReport.Outcome;
 import io.tsbackfill.work.TaskJob;
@@ -39,6 +41,7 @@ public final class CopyJob implements TaskJob {
   private final Map<Long, String> toAnalyze = new ConcurrentHashMap<>();
   private ChunkCopier copier;
   private Analyzer analyzer;
+  private InvalidationCarrier carrier;
 
   public CopyJob(Throttle throttle) {
     this.throttle = throttle;
@@ -82,6 +85,7 @@ public final class CopyJob implements TaskJob {
       return new Pending(
           0, 0, "every staged chunk is copied ('stage' adds chunks, 'requeue' puts them back)");
     }
+    carrier = prepareCarrier(source, target, sInfo, tInfo);
     Locks locks = new Locks(target.spec());
     OptionalLong createFrom = ChunkCreator.minBytes();
     if (workers > 1 && !tInfo.hasTimescaleLicense() && createFrom.isPresent()) {
@@ -111,6 +115,35 @@ public final class CopyJob implements TaskJob {
     return new Pending(pending[0], pending[1]);
   }
 
+  /**
+   * The carrier of the source's pending cagg invalidations (see {@link InvalidationCarrier}),
+   * with its table on the target; warns about staged hypertables whose copied rows the target
+   * will log as invalidations all the same.
+   */
+  private static InvalidationCarrier prepareCarrier(
+      Database source, Database target, TimescaleInfo sInfo, TimescaleInfo tInfo) {
+    InvalidationCarrier carrier;
+    try (Connection s = source.connect()) {
+      carrier = InvalidationCarrier.prepare(s, sInfo);
+    } catch (SQLException e) {
+      throw source.error("reading the continuous aggregates", e);
+    }
+    try (Connection t = target.connect()) {
+      if (carrier.any()) {
+        CarriedInvalidations.ensureTable(t);
+      }
+      for (String why : InvalidationCarrier.unsuppressed(t, tInfo)) {
+        LOG.warn(
+            "the target logs the copied rows of {}, so its refresh policies will re-materialize"
+                + " them once",
+            why);
+      }
+    } catch (SQLException e) {
+      throw target.error("preparing to carry continuous-aggregate invalidations", e);
+    }
+    return carrier;
+  }
+
   @Override
   public Optional<Task> claimNext(Connection t, Collection<Long> exclude) throws SQLException {
     return TaskStore.claimNextCopyTask(t, exclude);
@@ -124,6 +157,18 @@ public final class CopyJob implements TaskJob {
   @Override
   public Done process(Task task, Connection s, Connection t) throws SQLException {
     ChunkCopier.Copied c = copier.copy(task, s, t);
+    if (!c.skipped() && carrier.carriesFor(task)) {
+      // Read in the chunk's own source snapshot, written in its target transaction: the copied
+      // rows and the knowledge of which of them are stale commit together or not at all.
+      List<CarriedInvalidations.Range> stale =
+          SideFailure.on(Side.SOURCE, () -> carrier.pending(s, task));
+      SideFailure.on(
+          Side.TARGET,
+          () -> {
+            CarriedInvalidations.replace(t, task, stale);
+            return null;
+          });
+    }
     if (c.analyze() != null) {
       toAnalyze.put(task.priority(), c.analyze());
     } else {

@@ -1,0 +1,1 @@
+SELECT to_regclass('__backfill.cagg_invalidation') IS NOT NULL

@@ -1,0 +1,1 @@
+UPDATE __backfill.cagg_invalidation SET refreshed = now() WHERE id = ANY (?)
