@@ -319,7 +319,7 @@ function _picocli_timescaledb-backfill_verify() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'-q' '--quiet' '--caggs' '-h' '--help' '-V' '--version'"
   local arg_opts="'-v' '--verbose' '--output' '--log-file' '--source' '--target' '-p' '--parallelism' '--retries' '--progress-interval'"
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 

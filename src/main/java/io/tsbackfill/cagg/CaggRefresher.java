@@ -206,8 +206,8 @@ public final class CaggRefresher {
     for (int i = 0; i < plan.size(); i++) {
       Planned p = plan.get(i);
       boolean fromBeginning = isBeginningOfTime(p.start(), p.timeType());
-      String start = fromBeginning ? null : render(t, tInfo, p, p.start());
-      String end = render(t, tInfo, p, p.end());
+      String start = fromBeginning ? null : TimeBounds.text(t, tInfo, p.timeType(), p.start(), p.cagg().plainName());
+      String end = TimeBounds.text(t, tInfo, p.timeType(), p.end(), p.cagg().plainName());
       Instant began = Instant.now();
       try {
         refreshWindow(t, tInfo, p, start, end);
@@ -302,9 +302,9 @@ public final class CaggRefresher {
             + "("
             + Ident.literal(p.cagg().viewIdent())
             + ", "
-            + (start == null ? "NULL" : typed(start, p.timeType()))
+            + (start == null ? "NULL" : TimeBounds.typed(start, p.timeType()))
             + ", "
-            + typed(end, p.timeType());
+            + TimeBounds.typed(end, p.timeType());
     if (p.reason() == Reason.CARRIED_INVALIDATIONS) {
       if (tInfo.layout().refreshTakesForce()) {
         call += ", force => true";
@@ -354,31 +354,4 @@ public final class CaggRefresher {
     };
   }
 
-  /** A bound as the cagg's time type shows it on the target (integers as they are). */
-  private static String render(Connection t, TimescaleInfo tInfo, Planned p, long value)
-      throws SQLException {
-    String file =
-        switch (p.timeType()) {
-          case "smallint", "integer", "bigint" -> null;
-          case "timestamp with time zone" -> "cagg/bound-timestamptz";
-          case "timestamp without time zone" -> "cagg/bound-timestamp";
-          case "date" -> "cagg/bound-date";
-          default ->
-              throw BackfillException.badState(
-                  "continuous aggregate "
-                      + p.cagg().plainName()
-                      + " has time type "
-                      + p.timeType()
-                      + ", which refresh-caggs does not know how to bound");
-        };
-    if (file == null) {
-      return Long.toString(value);
-    }
-    return Jdbc.queryOne(t, Sql.load(file, tInfo.procSchema()), rs -> rs.getString(1), value)
-        .orElseThrow();
-  }
-
-  private static String typed(String value, String type) {
-    return Ident.literal(value) + "::" + type;
-  }
 }

@@ -93,19 +93,28 @@ public final class InvalidationCarrier {
    * the logs of the caggs below it.
    */
   public List<CarriedInvalidations.Range> pending(Connection s, Task task) throws SQLException {
+    return pending(s, sourceInfo, task.hypertableSchema(), task.hypertableName());
+  }
+
+  /**
+   * What {@code c}'s open snapshot knows to be stale in the cagg of materialization hypertable
+   * schema.table: the merged pending ranges of its logs and of the logs of the caggs below it.
+   */
+  public static List<CarriedInvalidations.Range> pending(
+      Connection c, TimescaleInfo info, String schema, String table) throws SQLException {
     List<CarriedInvalidations.Range> ranges = new ArrayList<>();
     for (Object[] row :
         Jdbc.query(
-            s,
-            sourceInfo.layout().sql("cagg/pending-invalidations"),
+            c,
+            info.layout().sql("cagg/pending-invalidations"),
             rs ->
                 new Object[] {
                   new CarriedInvalidations.Range(
                       rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)),
                   rs.getString(5)
                 },
-            task.hypertableSchema(),
-            task.hypertableName())) {
+            schema,
+            table)) {
       CarriedInvalidations.Range r = (CarriedInvalidations.Range) row[0];
       // TimescaleDB keeps an entry ending before the first value of the type, below anything
       // materialized: nothing to refresh there.

@@ -2,6 +2,7 @@ package io.tsbackfill.cli;
 
 import io.tsbackfill.db.ExitCode;
 import io.tsbackfill.report.Units;
+import io.tsbackfill.verify.CaggVerifier;
 import io.tsbackfill.verify.VerifyJob;
 import io.tsbackfill.work.ChunkReport.Outcome;
 import io.tsbackfill.work.RunResult;
@@ -19,14 +20,34 @@ import picocli.CommandLine.Option;
           + " chunk's staged range. Chunks that differ are named with every differing aggregate"
           + " and stay unverified; 'requeue --verify-failed' puts them back for copy, and the"
           + " next verify checks them. Exit code 6 when any chunk differs. Ctrl-C (or SIGTERM)"
-          + " as for copy."
+          + " as for copy.",
+      "With --caggs, instead compares each staged continuous aggregate's materialized rows"
+          + " between source and target (after refresh-caggs, and once the source has refreshed"
+          + " its own pending changes): the same aggregates, over the staged time range up to"
+          + " the lower of the two watermarks, range by range along the staged chunks. Exit code 6"
+          + " when any range differs."
     },
-    footer = {"", "Example:", "  timescaledb-backfill verify --source $SOURCE --target $TARGET -p 8"})
+    footer = {
+      "",
+      "Examples:",
+      "  timescaledb-backfill verify --source $SOURCE --target $TARGET -p 8",
+      "  timescaledb-backfill verify --source $SOURCE --target $TARGET --caggs"
+    })
 final class VerifyCommand extends BaseCommand {
   @Mixin RunOptions run;
 
+  @Option(
+      names = "--caggs",
+      description =
+          "Compare the staged continuous aggregates' materialized rows instead of the copied"
+              + " chunks (run it after refresh-caggs).")
+  boolean caggs;
+
   @Override
   int execute(Console console) {
+    if (caggs) {
+      return verifyCaggs(console);
+    }
     VerifyJob job = new VerifyJob();
     RunResult r = run.run(console, job);
     int different = r.count(Outcome.DIFFERENT);
@@ -104,4 +125,65 @@ final class VerifyCommand extends BaseCommand {
 
   /** What verify advises for chunks that differ: copy exactly those again. */
   static final String REQUEUE_HINT = "timescaledb-backfill requeue --target ... --verify-failed";
+
+  private int verifyCaggs(Console console) {
+    CaggVerifier.Result r =
+        new CaggVerifier(
+                run.connections.source(),
+                run.connections.target(),
+                c -> {
+                  console.event(
+                      "cagg_range_verified",
+                      Console.fields(
+                          "cagg", c.cagg(),
+                          "start", c.start(),
+                          "end", c.end(),
+                          "equal", c.equal(),
+                          "source_rows", c.sourceRows(),
+                          "differences", c.differences(),
+                          "pending", c.pendingNote()));
+                  console.result(
+                      (c.equal() ? "equal " : "DIFFERENT ")
+                          + c.cagg()
+                          + " from "
+                          + c.start()
+                          + " to "
+                          + c.end()
+                          + (c.equal()
+                              ? " (" + Units.count(c.sourceRows()) + " rows)"
+                              : ": " + String.join("; ", c.differences()))
+                          + (c.pendingNote() == null ? "" : "; " + c.pendingNote())
+                          + (c.pendingNote() == null || c.equal()
+                              ? ""
+                              : ": refresh, then verify again"));
+                })
+            .run();
+    long different = r.different();
+    console.event(
+        "summary",
+        Console.fields(
+            "command", "verify",
+            "caggs", r.caggs(),
+            "ranges", r.checked().size(),
+            "equal", r.checked().size() - different,
+            "different", different,
+            "elapsed_ms", r.elapsed().toMillis()));
+    console.result(
+        "Compared "
+            + r.caggs()
+            + " continuous aggregate"
+            + (r.caggs() == 1 ? "" : "s")
+            + " over "
+            + r.checked().size()
+            + " range"
+            + (r.checked().size() == 1 ? "" : "s")
+            + " in "
+            + Units.duration(r.elapsed())
+            + ": "
+            + (r.checked().size() - different)
+            + " equal, "
+            + different
+            + " different.");
+    return different > 0 ? ExitCode.VERIFY_DIFFERENCES : ExitCode.OK;
+  }
 }
