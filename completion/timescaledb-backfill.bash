@@ -158,6 +158,7 @@ function _complete_timescaledb-backfill() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} copy" ];    then _picocli_timescaledb-backfill; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} verify" ];    then _picocli_timescaledb-backfill; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_timescaledb-backfill; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} requeue" ];    then _picocli_timescaledb-backfill; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} refresh-caggs" ];    then _picocli_timescaledb-backfill; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} resume-jobs" ];    then _picocli_timescaledb-backfill; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} clean" ];    then _picocli_timescaledb-backfill; return $?; fi
@@ -167,13 +168,15 @@ function _complete_timescaledb-backfill() {
   local cmds1=(copy)
   local cmds2=(verify)
   local cmds3=(status)
-  local cmds4=(refresh-caggs)
-  local cmds5=(resume-jobs)
-  local cmds6=(clean)
+  local cmds4=(requeue)
+  local cmds5=(refresh-caggs)
+  local cmds6=(resume-jobs)
+  local cmds7=(clean)
 
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_timescaledb-backfill_clean; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_timescaledb-backfill_resumejobs; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_timescaledb-backfill_refreshcaggs; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_timescaledb-backfill_clean; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_timescaledb-backfill_resumejobs; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_timescaledb-backfill_refreshcaggs; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_timescaledb-backfill_requeue; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_timescaledb-backfill_status; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_timescaledb-backfill_verify; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_timescaledb-backfill_copy; return $?; fi
@@ -188,7 +191,7 @@ function _picocli_timescaledb-backfill() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="stage copy verify status refresh-caggs resume-jobs clean"
+  local commands="stage copy verify status requeue refresh-caggs resume-jobs clean"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -408,6 +411,51 @@ function _picocli_timescaledb-backfill_status() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `requeue` subcommand.
+function _picocli_timescaledb-backfill_requeue() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-q' '--quiet' '--failed' '--verify-failed' '-h' '--help' '-V' '--version'"
+  local arg_opts="'-v' '--verbose' '--output' '--log-file' '--target' '-f' '--filter'"
+  local FORMAT_option_args=("TEXT" "JSON") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-v'|'--verbose')
+      return
+      ;;
+    '--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--target')
+      return
+      ;;
+    '-f'|'--filter')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `refresh-caggs` subcommand.
 function _picocli_timescaledb-backfill_refreshcaggs() {
   # Get completion data
@@ -505,8 +553,8 @@ function _picocli_timescaledb-backfill_clean() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-q' '--quiet' '--resume-jobs' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-v' '--verbose' '--output' '--log-file' '--target'"
+  local flag_opts="'-q' '--quiet' '--resume-jobs' '--force' '-h' '--help' '-V' '--version'"
+  local arg_opts="'-v' '--verbose' '--output' '--log-file' '--target' '--report'"
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -528,6 +576,12 @@ function _picocli_timescaledb-backfill_clean() {
       ;;
     '--target')
       return
+      ;;
+    '--report')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
   esac
 

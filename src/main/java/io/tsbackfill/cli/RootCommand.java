@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       "  timescaledb-backfill copy --source $SOURCE --target $TARGET --parallelism 8",
       "  timescaledb-backfill refresh-caggs --source $SOURCE --target $TARGET",
       "  timescaledb-backfill verify --source $SOURCE --target $TARGET",
+      "  timescaledb-backfill requeue --target $TARGET --verify-failed   (if verify found differences)",
       "  timescaledb-backfill clean --target $TARGET",
       "",
       "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad state, 4 source database error,",
@@ -37,7 +38,8 @@ public final class RootCommand implements java.util.concurrent.Callable<Integer>
    */
   static final java.util.List<String> SUBCOMMANDS =
       java.util.List.of(
-          "stage", "copy", "verify", "status", "refresh-caggs", "resume-jobs", "clean");
+          "stage", "copy", "verify", "status", "requeue", "refresh-caggs", "resume-jobs",
+          "clean");
 
   /** A new instance of the subcommand {@code name}, or null if there is none of that name. */
   static Object subcommand(String name) {
@@ -46,6 +48,7 @@ public final class RootCommand implements java.util.concurrent.Callable<Integer>
       case "copy" -> new CopyCommand();
       case "verify" -> new VerifyCommand();
       case "status" -> new StatusCommand();
+      case "requeue" -> new RequeueCommand();
       case "refresh-caggs" -> new RefreshCaggsCommand();
       case "resume-jobs" -> new ResumeJobsCommand();
       case "clean" -> new CleanCommand();
@@ -66,7 +69,8 @@ public final class RootCommand implements java.util.concurrent.Callable<Integer>
   @Override
   public Integer call() {
     throw BackfillException.usage(
-        "missing command: one of stage, copy, verify, status, refresh-caggs, resume-jobs, clean"
+        "missing command: one of stage, copy, verify, status, requeue, refresh-caggs, resume-jobs,"
+            + " clean"
             + " (see --help)");
   }
 

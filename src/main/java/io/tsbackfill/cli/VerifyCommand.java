@@ -101,7 +101,9 @@ final class VerifyCommand extends BaseCommand {
               + (different == 1 ? "s" : "")
               + " unverified: "
               + Console.texts(r.different())
-              + ". To copy them again, then check them:");
+              + (different == 1
+                  ? ". To copy it again, then check it:"
+                  : ". To copy them again, then check them:"));
       console.result("  " + REQUEUE_HINT);
       console.result("  timescaledb-backfill copy --source ... --target ...");
       console.result("  timescaledb-backfill verify --source ... --target ...");

@@ -167,6 +167,12 @@ public final class Stager {
       return new ArrayList<>(all.values());
     }
     Set<Integer> matched = new LinkedHashSet<>(Catalog.hypertablesMatching(s, config.filter()));
+    if (matched.isEmpty()) {
+      // Staging nothing here would look like success to a script and hide a typo.
+      throw BackfillException.badState(
+          "--filter '" + config.filter() + "' matches no hypertable or continuous aggregate on"
+              + " the source; it has " + existing(all, caggs));
+    }
     Set<Integer> ids = caggs.cascade(matched, config.cascadeUp(), config.cascadeDown());
     List<Hypertable> out = new ArrayList<>();
     for (Hypertable h : all.values()) {
@@ -175,6 +181,19 @@ public final class Stager {
       }
     }
     return out;
+  }
+
+  /** The hypertables (not materializations) and caggs of the source, for a filter that failed. */
+  private static String existing(Map<Integer, Hypertable> all, CaggHierarchy caggs) {
+    List<String> hypertables = new ArrayList<>();
+    for (Hypertable h : all.values()) {
+      if (caggs.byMaterialization(h.id()).isEmpty()) {
+        hypertables.add(h.plainName());
+      }
+    }
+    List<String> views = caggs.caggs().stream().map(ContinuousAggregate::plainName).toList();
+    return (hypertables.isEmpty() ? "no hypertables" : "hypertables " + String.join(", ", hypertables))
+        + (views.isEmpty() ? "" : "; continuous aggregates " + String.join(", ", views));
   }
 
   private List<Planned> planChunks(

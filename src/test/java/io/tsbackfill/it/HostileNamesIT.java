@@ -73,8 +73,7 @@ class HostileNamesIT extends IntegrationTest {
     for (String filter :
         new String[] {"'; DROP TABLE x; --", "$$; DROP TABLE x; $$", "\\'; DROP TABLE x; --"}) {
       ToolRun r = stage("--filter", filter, "--until", "2024-05-03T12:00:00Z");
-      assertOk(r);
-      assertThat(r.out()).contains("Staged 0 chunks");
+      assertThat(r.exitCode()).as("a filter that matches nothing: %s", r).isEqualTo(3);
     }
     ToolRun badUntil = stage("--until", "2024-05-03'; DROP TABLE x; --");
     assertThat(badUntil.exitCode()).as(badUntil.toString()).isEqualTo(2);
@@ -87,6 +86,6 @@ class HostileNamesIT extends IntegrationTest {
 
     assertThat(source.exists("public.x")).as("the source canary").isTrue();
     assertThat(target.exists("public.x")).as("the target canary").isTrue();
-    assertThat(taskCount("true")).isZero();
+    assertThat(target.exists("__backfill.task")).as("nothing staged, nothing written").isFalse();
   }
 }

@@ -94,16 +94,20 @@ class PrivilegeIT extends IntegrationTest {
     source.exec("GRANT SELECT ON public.events TO " + roles[0]);
     assertOk(tool("stage", "--source", src, "--target", tgt, "--until", "2023-06-01Z"));
 
-    // Revoked after staging: the copy names the chunk, the side and the denial, retries nothing.
+    // Revoked after staging: the copy names each chunk of it, the side and the denial, retries
+    // nothing, and copies the other hypertable's chunks.
     source.exec("REVOKE SELECT ON public.metrics FROM " + roles[0]);
     ToolRun noRead = tool("copy", "--source", src, "--target", tgt, "-p", "1");
-    assertFails(noRead, 4, "failed on the source database: [42501] permission denied for table");
+    assertFails(noRead, 4, "source database: [42501] permission denied for table");
     assertThat(noRead.err()).doesNotContain("retrying");
+    assertThat(taskCount("copy_sqlstate = '42501' AND hypertable_name = 'metrics'"))
+        .isEqualTo(taskCount("hypertable_name = 'metrics'"));
+    assertThat(taskCount("worked IS NULL AND hypertable_name = 'events'")).isZero();
     source.exec("GRANT SELECT ON public.metrics TO " + roles[0]);
 
     target.exec("REVOKE INSERT ON public.metrics FROM " + roles[1]);
     ToolRun noWrite = tool("copy", "--source", src, "--target", tgt, "-p", "1");
-    assertFails(noWrite, 5, "failed on the target database: [42501] permission denied for");
+    assertFails(noWrite, 5, "target database: [42501] permission denied for");
     assertThat(taskCount("worked IS NOT NULL AND hypertable_name = 'metrics'")).isZero();
     target.exec("GRANT INSERT ON public.metrics TO " + roles[1]);
 
@@ -124,7 +128,7 @@ class PrivilegeIT extends IntegrationTest {
 
   private static void assertFails(ToolRun r, int exit, String message) {
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(exit);
-    assertThat(r.err()).as(r.toString()).contains(message).doesNotContain("\tat ")
+    assertThat(r.all()).as(r.toString()).contains(message).doesNotContain("\tat ")
         .doesNotContain(PASSWORD);
   }
 }

@@ -166,4 +166,121 @@ class RecoveryIT extends IntegrationTest {
     assertThat(target.count(NEW_COLUMNS)).isEqualTo(3);
     assertSameRows("public.metrics", null);
   }
+
+  @Test
+  void aVerifyFailureIsRequeuedCopiedAndVerifiedAgainWithoutClean() {
+    sourceFixtureWithRestoredTarget("metrics");
+    assertOk(stage("--until", "2023-06-01T00:00:00Z"));
+    assertThat(jar("copy", "-p", "2").exitCode()).isZero();
+    target.exec(
+        "UPDATE public.metrics SET val = val + 1"
+            + " WHERE time = '2023-05-12 10:00+00' AND device_id = '1'");
+
+    JarProcess.Result v = jar("verify", "-p", "2", "--output", "json");
+    assertThat(v.exitCode()).as("differences: %s", v).isEqualTo(6);
+    assertThat(event(v, "summary").path("different").asInt()).isEqualTo(1);
+    assertThat(v.lines())
+        .as("verify's advice names the command")
+        .anyMatch(l -> l.strip().equals("timescaledb-backfill requeue --target ... --verify-failed"));
+    assertThat(event(jar("status", "--output", "json"), "status").path("total")
+            .path("verify_failed").asInt())
+        .isEqualTo(1);
+
+    JarProcess.Result noSelector = jar("requeue");
+    assertThat(noSelector.exitCode()).as("requeue without a selector: %s", noSelector).isEqualTo(2);
+    JarProcess.Result noMatch = jar("requeue", "--filter", "^public\\.nothing$");
+    assertThat(noMatch.exitCode()).as("a filter that matches no task: %s", noMatch).isEqualTo(3);
+    assertThat(taskCount("verified IS NOT NULL")).as("nothing requeued yet").isEqualTo(4);
+
+    JarProcess.Result rq = jar("requeue", "--verify-failed", "--output", "json");
+    assertThat(rq.exitCode()).as(rq.toString()).isZero();
+    JsonNode requeued = event(rq, "summary");
+    assertThat(requeued.path("requeued").asInt()).isEqualTo(1);
+    assertThat(requeued.path("verify_failed").asInt()).isEqualTo(1);
+    assertThat(taskCount("worked IS NULL AND verify_message IS NULL AND copied_rows IS NULL"))
+        .isEqualTo(1);
+
+    JarProcess.Result copied = jar("copy", "--output", "json");
+    assertThat(copied.exitCode()).as(copied.toString()).isZero();
+    assertThat(event(copied, "summary").path("copied").asInt()).isEqualTo(1);
+    JarProcess.Result verified = jar("verify", "--output", "json");
+    assertThat(verified.exitCode()).as(verified.toString()).isZero();
+    assertThat(event(verified, "summary").path("verified").asInt()).isEqualTo(1);
+    assertSameRows("public.metrics", null);
+
+    JarProcess.Result none = jar("requeue", "--verify-failed", "--output", "json");
+    assertThat(none.exitCode()).as(none.toString()).isZero();
+    assertThat(event(none, "summary").path("requeued").asInt()).isZero();
+  }
+
+  @Test
+  void cleanRefusesWhileChunksAreUnfinishedAndKeepsTheEvidenceWhenForced(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    stagedWithOneRejectedChunk();
+    JarProcess.Result pending = jar("clean", "--output", "json");
+    assertThat(pending.exitCode()).as("5 chunks pending: %s", pending).isEqualTo(3);
+    assertThat(target.exists("__backfill.task")).isTrue();
+
+    assertThat(jar("copy", "-p", "2").exitCode()).isEqualTo(5);
+    JarProcess.Result failed = jar("clean");
+    assertThat(failed.exitCode()).as("1 chunk failed to copy: %s", failed).isEqualTo(3);
+    JarProcess.Result badReport = jar("clean", "--force", "--report", dir.resolve("t.txt").toString());
+    assertThat(badReport.exitCode()).as("a report that is neither CSV nor JSON: %s", badReport)
+        .isEqualTo(2);
+    assertThat(target.exists("__backfill.task")).isTrue();
+
+    java.nio.file.Path csv = dir.resolve("tasks.csv");
+    JarProcess.Result forced = jar("clean", "--force", "--report", csv.toString(), "--output", "json");
+    assertThat(forced.exitCode()).as(forced.toString()).isZero();
+    JsonNode summary = event(forced, "summary");
+    assertThat(summary.path("removed").asBoolean()).isTrue();
+    assertThat(summary.path("copy_failed").asInt()).isEqualTo(1);
+    assertThat(summary.path("reported_tasks").asInt()).isEqualTo(5);
+    assertThat(target.exists("__backfill.task")).isFalse();
+    List<java.util.Map<String, String>> rows = csvRows(csv);
+    assertThat(rows).hasSize(5);
+    assertThat(rows).filteredOn(r -> "23514".equals(r.get("copy_sqlstate"))).hasSize(1);
+    assertThat(rows).filteredOn(r -> !r.get("worked").isEmpty()).hasSize(4);
+
+    // The upstream runbook, stage -> copy -> clean, goes through: copied, never verified.
+    target.exec("ALTER TABLE public.metrics DROP CONSTRAINT no_may_12");
+    assertOk(stage("--until", "2023-06-01T00:00:00Z"));
+    assertThat(jar("copy", "-p", "2").exitCode()).isZero();
+    java.nio.file.Path json = dir.resolve("tasks.json");
+    JarProcess.Result clean = jar("clean", "--report", json.toString(), "--output", "json");
+    assertThat(clean.exitCode()).as("copied but unverified chunks: %s", clean).isZero();
+    assertThat(event(clean, "summary").path("unverified").asInt()).isEqualTo(5);
+    JsonNode tasks = JSON.readTree(json.toFile());
+    assertThat(tasks.isArray()).isTrue();
+    assertThat(tasks).hasSize(5);
+    assertThat(tasks.get(0).path("copy_path").asText()).isIn("direct", "routed");
+    assertThat(target.exists("__backfill.task")).isFalse();
+  }
+
+  private static List<java.util.Map<String, String>> csvRows(java.nio.file.Path csv)
+      throws IOException {
+    com.fasterxml.jackson.dataformat.csv.CsvMapper mapper =
+        new com.fasterxml.jackson.dataformat.csv.CsvMapper();
+    try (com.fasterxml.jackson.databind.MappingIterator<java.util.Map<String, String>> it =
+        mapper
+            .readerFor(java.util.Map.class)
+            .with(com.fasterxml.jackson.dataformat.csv.CsvSchema.emptySchema().withHeader())
+            .readValues(csv.toFile())) {
+      return it.readAll();
+    }
+  }
+
+  @Test
+  void aStageFilterThatMatchesNothingIsABadStateNamingWhatExists() {
+    sourceFixtureWithRestoredTarget("metrics");
+    JarProcess.Result r =
+        JarProcess.run(
+            TIMEOUT,
+            List.of(
+                "stage", "--source", source.uri(), "--target", target.uri(),
+                "--until", "2023-06-01T00:00:00Z", "--filter", "^public\\.metric$"));
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+    assertThat(r.output()).as("it names what exists").contains("public.metrics");
+    assertThat(target.exists("__backfill.task")).as("nothing written").isFalse();
+  }
 }

@@ -257,7 +257,10 @@ class StageCopyIT extends IntegrationTest {
   void cleanIsIdempotent() {
     sourceFixtureWithRestoredTarget("metrics");
     assertOk(stage("--until", "2023-05-05T00:00:00Z"));
-    ToolRun first = tool("clean", "--target", target.uri());
+    ToolRun refused = tool("clean", "--target", target.uri());
+    assertThat(refused.exitCode()).as("chunks pending: %s", refused).isEqualTo(3);
+    assertThat(target.exists("__backfill.task")).isTrue();
+    ToolRun first = tool("clean", "--target", target.uri(), "--force");
     assertOk(first);
     assertThat(first.out()).contains("Removed");
     ToolRun second = tool("clean", "--target", target.uri());

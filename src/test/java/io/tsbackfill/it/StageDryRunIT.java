@@ -191,7 +191,7 @@ class StageDryRunIT extends IntegrationTest {
     ToolRun resumed = tool("resume-jobs", "--target", target.uri());
     assertOk(resumed);
     assertThat(resumed.out()).contains("Nothing to resume");
-    ToolRun cleaned = tool("clean", "--target", target.uri(), "--resume-jobs");
+    ToolRun cleaned = tool("clean", "--target", target.uri(), "--resume-jobs", "--force");
     assertOk(cleaned);
     assertThat(cleaned.out()).contains("Removed the __backfill schema");
     ToolRun noSchema = tool("resume-jobs", "--target", target.uri());

@@ -85,7 +85,9 @@ abstract class TslIntegrationTest {
   }
 
   protected ToolRun clean() {
-    return tool("clean", "--target", target.uri());
+    // --force: these tests clean between scenarios with chunks still pending, which a plain
+    // clean refuses to forget.
+    return tool("clean", "--target", target.uri(), "--force");
   }
 
   private ToolRun withDatabases(String command, String... extra) {

@@ -156,7 +156,7 @@ class TslJobsIT extends TslIntegrationTest {
     assertThat(stageSummary.path("jobs_paused").asBoolean()).isTrue();
     assertThat(ids(stageSummary.path("jobs"))).containsExactly(r, h);
     assertThat(flags()).isEqualTo(List.of("false", "false", "gone", "false", "true"));
-    ToolRun cleaned = tool("clean", "--target", target.uri(), "--resume-jobs", "--output", "json");
+    ToolRun cleaned = tool("clean", "--target", target.uri(), "--resume-jobs", "--force", "--output", "json");
     assertOk(cleaned);
     assertThat(cleaned.err())
         .contains("Resumed job " + r + " (")
