@@ -7,9 +7,8 @@
 # container (-Xmx192m -XX:+UseSerialGC, or -e JAVA_OPTS=...). It execs java as PID 1, so signals
 # reach the tool: Ctrl-C under `docker run -it` as on a terminal; `docker stop` sends SIGTERM (the
 # chunks in progress finish) and SIGKILL after its timeout (they roll back and stay pending), so
-# give copy and verify a long one (`docker stop -t 600`). A --until without an offset is read in
-# the container's time zone: UTC unless `-e TZ=...`. ~/.pgpass is /home/backfill/.pgpass (or
-# PGPASSFILE).
+# give copy and verify a long one (`docker stop -t 600`). ~/.pgpass is /home/backfill/.pgpass
+# (or PGPASSFILE).
 
 # Build stage: the same Maven build as outside (`mvn -B -ntp package -DskipTests`), with the local
 # repository in a BuildKit cache so rebuilds after a source change do not download it again.

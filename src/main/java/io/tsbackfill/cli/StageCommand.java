@@ -38,8 +38,10 @@ final class StageCommand extends BaseCommand {
       names = {"-u", "--until"},
       required = true,
       paramLabel = "<VALUE>",
-      description = "Exclusive upper bound on each hypertable's time column: a date/time such as"
-          + " 2016-01-02T00:00:00Z, or an integer for integer time columns.")
+      description = "Exclusive upper bound on each hypertable's time column: an ISO 8601 date"
+          + " (2016-01-02) or date and time (2016-01-02T00:00:00Z, 2016-01-02 12:00+02:00), or an"
+          + " integer for integer time columns. Without an offset, a timestamptz column reads it in"
+          + " UTC (with a warning), whatever the time zone of this machine or the server.")
   String until;
 
   @Option(

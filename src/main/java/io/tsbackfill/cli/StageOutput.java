@@ -115,6 +115,9 @@ final class StageOutput {
               + " cut by a bound, until "
               + h.until()
               + (h.from() == null ? "" : ", from " + h.from())
+              + (h.oldest() == null
+                  ? "; no rows on the source"
+                  : "; source rows from " + h.oldest() + " to " + h.newest())
               + "; copy would delete "
               + Units.count(h.targetRowsToDelete())
               + " target row"

@@ -39,5 +39,9 @@ public record StageConfig(
     }
     until = until.strip();
     from = from == null ? null : from.strip();
+    TimeArg u = TimeArg.parse("--until", until);
+    if (from != null && Boolean.FALSE.equals(TimeArg.parse("--from", from).isBefore(u))) {
+      throw BackfillException.usage("--from '" + from + "' must be before --until '" + until + "'");
+    }
   }
 }

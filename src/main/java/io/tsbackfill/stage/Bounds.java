@@ -1,64 +1,33 @@
 package io.tsbackfill.stage;
 
 import io.tsbackfill.catalog.Hypertable;
+import io.tsbackfill.config.TimeArg;
 import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.SqlStates;
 import io.tsbackfill.report.TimeValues;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.regex.Pattern;
 
 /**
- * Turns {@code --until}/{@code --from} into per-hypertable bounds. Integer time columns take an
- * integer literal that fits the column type (negative allowed); datetime columns take whatever the
- * source server can cast to the column's type. Anything else is a usage error naming the
- * hypertable and the option.
+ * Turns {@code --until}/{@code --from} ({@link TimeArg}s, checked already) into per-hypertable
+ * bounds. Integer time columns take an integer that fits the column type (negative allowed);
+ * datetime columns take an ISO 8601 date or date and time, which the source server turns into
+ * TimescaleDB's internal value. Anything else is a usage error naming the hypertable and the
+ * option. The row filter's literal is the plain value ({@link TimeValues}), so the task table reads
+ * the same whatever the time zone of the tool or the server.
  */
 final class Bounds {
-  private static final Pattern INTEGER = Pattern.compile("-?\\d+");
-
   private Bounds() {}
 
-  /** Up-front check of one option's value, before any hypertable is looked at. */
-  static void validate(Connection s, String option, String value) throws SQLException {
-    if (INTEGER.matcher(value).matches()) {
-      return;
-    }
-    if (!castsTo(s, value, "timestamptz")) {
-      throw BackfillException.usage(
-          "invalid " + option + " '" + value + "': neither an integer nor a date/time");
-    }
-  }
-
-  /** Up-front check that --from is before --until when both are integers or both datetimes. */
-  static void checkOrder(Connection s, String from, String until) throws SQLException {
-    boolean fromInt = INTEGER.matcher(from).matches();
-    boolean untilInt = INTEGER.matcher(until).matches();
-    boolean before;
-    if (fromInt && untilInt) {
-      before = new java.math.BigInteger(from).compareTo(new java.math.BigInteger(until)) < 0;
-    } else if (!fromInt && !untilInt) {
-      before =
-          Jdbc.queryOne(s, "SELECT ?::timestamptz < ?::timestamptz", rs -> rs.getBoolean(1), from, until)
-              .orElse(false);
-    } else {
-      return;
-    }
-    if (!before) {
-      throw BackfillException.usage(
-          "--from '" + from + "' must be before --until '" + until + "'");
-    }
-  }
-
   /** The bound for hypertable {@code h}, or a usage error naming it. */
-  static TimeBound resolve(
-      Connection s, String procSchema, Hypertable h, String option, String value)
+  static TimeBound resolve(Connection s, String procSchema, Hypertable h, TimeArg arg)
       throws SQLException {
     String type = h.timeDimension().columnType();
     switch (type) {
       case "smallint", "integer", "bigint" -> {
-        long v = parseInteger(h, option, value, type);
+        long v = parseInteger(h, arg, type);
         return new TimeBound(v, Long.toString(v), Long.toString(v));
       }
       case "timestamp with time zone", "timestamp without time zone", "date" -> {
@@ -68,38 +37,24 @@ final class Bounds {
               case "timestamp without time zone" -> "timestamp";
               default -> "date";
             };
-        if (INTEGER.matcher(value).matches()) {
+        if (arg.isInteger()) {
           throw BackfillException.usage(
-              option + " '" + value + "' is an integer, but " + h.plainName()
+              arg.option() + " '" + arg.text() + "' is an integer, but " + h.plainName()
                   + " has time column " + quoteName(h) + " of type " + type
                   + "; stage it in a separate run with a --filter and a date/time bound");
         }
-        String sql =
-            "SELECT "
-                + io.tsbackfill.db.Ident.quote(procSchema)
-                + ".time_to_internal(?::"
-                + sqlType
-                + "), format('%L', (?::"
-                + sqlType
-                + ")::text)";
+        String sql = "SELECT " + Ident.quote(procSchema) + ".time_to_internal(?::" + sqlType + ")";
         try {
-          return Jdbc.queryOne(
-                  s,
-                  sql,
-                  rs ->
-                      new TimeBound(
-                          rs.getLong(1),
-                          rs.getString(2),
-                          TimeValues.render(type, rs.getLong(1))),
-                  value,
-                  value)
-              .orElseThrow();
+          long internal =
+              Jdbc.queryOne(s, sql, rs -> rs.getLong(1), arg.forType(sqlType)).orElseThrow();
+          String value = TimeValues.render(type, internal);
+          return new TimeBound(internal, Ident.literal(value), value);
         } catch (SQLException e) {
           String state = e.getSQLState();
           if (state != null && state.startsWith("22")) {
             throw BackfillException.usage(
-                option + " '" + value + "' is not a valid " + type + " for " + h.plainName()
-                    + ": " + SqlStates.serverMessage(e));
+                arg.option() + " '" + arg.text() + "' is not a valid " + type + " for "
+                    + h.plainName() + ": " + SqlStates.serverMessage(e));
           }
           throw e;
         }
@@ -111,10 +66,10 @@ final class Bounds {
     }
   }
 
-  private static long parseInteger(Hypertable h, String option, String value, String type) {
-    if (!INTEGER.matcher(value).matches()) {
+  private static long parseInteger(Hypertable h, TimeArg arg, String type) {
+    if (!arg.isInteger()) {
       throw BackfillException.usage(
-          option + " '" + value + "' is not an integer, but " + h.plainName()
+          arg.option() + " '" + arg.text() + "' is not an integer, but " + h.plainName()
               + " has an integer time column " + quoteName(h) + " (" + type
               + "); stage it in a separate run with a --filter and an integer bound");
     }
@@ -134,33 +89,17 @@ final class Bounds {
         max = Long.MAX_VALUE;
       }
     }
-    java.math.BigInteger v = new java.math.BigInteger(value);
+    java.math.BigInteger v = arg.integer();
     if (v.compareTo(java.math.BigInteger.valueOf(min)) < 0
         || v.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
       throw BackfillException.usage(
-          option + " '" + value + "' does not fit the " + type + " time column "
+          arg.option() + " '" + arg.text() + "' does not fit the " + type + " time column "
               + quoteName(h) + " of " + h.plainName() + " (" + min + " to " + max + ")");
     }
     return v.longValueExact();
   }
 
-  private static boolean castsTo(Connection s, String value, String type) throws SQLException {
-    boolean auto = s.getAutoCommit();
-    try {
-      Jdbc.queryOne(s, "SELECT ?::" + type, rs -> rs.getObject(1), value);
-      return true;
-    } catch (SQLException e) {
-      if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
-        if (!auto) {
-          s.rollback();
-        }
-        return false;
-      }
-      throw e;
-    }
-  }
-
   private static String quoteName(Hypertable h) {
-    return io.tsbackfill.db.Ident.quote(h.timeDimension().column());
+    return Ident.quoteIfNeeded(h.timeDimension().column());
   }
 }

@@ -1,7 +1,9 @@
 package io.tsbackfill.stage;
 
+import io.tsbackfill.catalog.CaggHierarchy;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.Chunk;
+import io.tsbackfill.catalog.ContinuousAggregate;
 import io.tsbackfill.catalog.Hypertable;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.BackfillException;
@@ -12,6 +14,7 @@ import io.tsbackfill.db.Sql;
 import io.tsbackfill.db.SqlStates;
 import io.tsbackfill.jobs.BackgroundJobs;
 import io.tsbackfill.jobs.JobReport;
+import io.tsbackfill.report.TimeValues;
 import io.tsbackfill.task.ChunkLabel;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
@@ -106,6 +109,7 @@ public record StagePreview(
       List<Stager.Planned> plan,
       Map<Hypertable, TimeBound[]> bounds,
       Map<Integer, Stager.Destination> destinations,
+      CaggHierarchy sourceCaggs,
       boolean pauseJobs)
       throws SQLException {
     Set<String> staged = new HashSet<>();
@@ -159,25 +163,51 @@ public record StagePreview(
     }
     List<HypertablePreview> out = new ArrayList<>();
     for (var e : bounds.entrySet()) {
-      List<ChunkPreview> chunks = perHypertable.get(e.getKey().id());
-      if (chunks == null) {
-        continue;
-      }
-      Stager.Destination d = destinations.get(e.getKey().id());
+      Hypertable h = e.getKey();
+      List<ChunkPreview> chunks = perHypertable.getOrDefault(h.id(), List.of());
+      Stager.Destination d = destinations.get(h.id());
+      Optional<ContinuousAggregate> cagg = sourceCaggs.byMaterialization(h.id());
       TimeBound from = e.getValue()[1];
+      String[] span = sourceSpan(s, sInfo, h);
       out.add(
           new HypertablePreview(
-              d.name(),
-              d.cagg(),
-              d.plainName(),
+              cagg.map(ContinuousAggregate::plainName).orElse(h.plainName()),
+              cagg.isPresent(),
+              d == null ? null : d.plainName(),
               e.getValue()[0].value(),
               from == null ? null : from.value(),
-              null,
-              null,
+              span[0],
+              span[1],
               chunks));
     }
     JobReport jobs = BackgroundJobs.preview(t, tInfo, touched, pauseJobs);
     return new StagePreview(out, alreadyStaged, jobs);
+  }
+
+  /**
+   * The oldest and newest time in hypertable {@code h} on the source, in its time type's plain form
+   * (nulls when it is empty), shown beside the bounds so that a bound that misses the data shows.
+   * PostgreSQL answers min and max from the time index, reading one end of the first and last
+   * chunk.
+   */
+  private static String[] sourceSpan(Connection s, TimescaleInfo sInfo, Hypertable h)
+      throws SQLException {
+    String col = Ident.quote(h.timeDimension().column());
+    String fn = Ident.quote(sInfo.procSchema()) + ".time_to_internal";
+    String sql =
+        "SELECT " + fn + "(min(" + col + ")), " + fn + "(max(" + col + ")) FROM " + h.qname();
+    String type = h.timeDimension().columnType();
+    return Jdbc.queryOne(
+            s,
+            sql,
+            rs -> {
+              long min = rs.getLong(1);
+              String oldest = rs.wasNull() ? null : TimeValues.render(type, min);
+              long max = rs.getLong(2);
+              String newest = rs.wasNull() ? null : TimeValues.render(type, max);
+              return new String[] {oldest, newest};
+            })
+        .orElse(new String[2]);
   }
 
   /**

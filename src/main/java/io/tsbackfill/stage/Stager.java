@@ -11,6 +11,7 @@ import io.tsbackfill.catalog.Slice;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.catalog.VersionCheck;
 import io.tsbackfill.config.StageConfig;
+import io.tsbackfill.config.TimeArg;
 import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
@@ -86,7 +87,8 @@ public final class Stager {
   public StagePreview preview() {
     return stage(
         (s, t, sInfo, tInfo, plan, bounds, destinations, sourceCaggs) ->
-            StagePreview.of(s, t, sInfo, tInfo, plan, bounds, destinations, config.pauseJobs()));
+            StagePreview.of(
+                s, t, sInfo, tInfo, plan, bounds, destinations, sourceCaggs, config.pauseJobs()));
   }
 
   /** What a stage does with its validated plan: write it, or preview it. */
@@ -149,11 +151,6 @@ public final class Stager {
 
   private void validateArguments(Connection s) throws SQLException {
     RegexFilter.validate(s, config.filter());
-    Bounds.validate(s, "--until", config.until());
-    if (config.from() != null) {
-      Bounds.validate(s, "--from", config.from());
-      Bounds.checkOrder(s, config.from(), config.until());
-    }
   }
 
   /**
@@ -201,12 +198,19 @@ public final class Stager {
       throws SQLException {
     List<Planned> plan = new ArrayList<>();
     List<String> hypercore = new ArrayList<>();
+    TimeArg untilArg = TimeArg.parse("--until", config.until());
+    TimeArg fromArg = config.from() == null ? null : TimeArg.parse("--from", config.from());
+    Map<TimeArg, List<String>> readInUtc = new LinkedHashMap<>();
     for (Hypertable h : selected) {
-      TimeBound until = Bounds.resolve(s, sInfo.procSchema(), h, "--until", config.until());
-      TimeBound from =
-          config.from() == null
-              ? null
-              : Bounds.resolve(s, sInfo.procSchema(), h, "--from", config.from());
+      TimeBound until = Bounds.resolve(s, sInfo.procSchema(), h, untilArg);
+      TimeBound from = fromArg == null ? null : Bounds.resolve(s, sInfo.procSchema(), h, fromArg);
+      if ("timestamp with time zone".equals(h.timeDimension().columnType())) {
+        for (TimeArg a : fromArg == null ? List.of(untilArg) : List.of(fromArg, untilArg)) {
+          if (a.lacksOffset()) {
+            readInUtc.computeIfAbsent(a, k -> new ArrayList<>()).add(h.plainName());
+          }
+        }
+      }
       if (from != null && from.internal() >= until.internal()) {
         throw BackfillException.usage(
             "--from '" + config.from() + "' is not before --until '" + config.until() + "' for "
@@ -240,6 +244,17 @@ public final class Stager {
         }
         plan.add(new Planned(h, c, predicates.isEmpty() ? null : String.join(" and ", predicates)));
       }
+    }
+    for (var e : readInUtc.entrySet()) {
+      // The upstream runbooks give their bounds without an offset; say which instant that is.
+      LOG.warn(
+          "{} '{}' has no UTC offset: read in UTC, as {}, for the timestamptz column{} of {};"
+              + " add an offset (Z, +02:00) to mean another time zone",
+          e.getKey().option(),
+          e.getKey().text(),
+          e.getKey().forType("timestamptz").replace("+00:00", "Z"),
+          e.getValue().size() == 1 ? "" : "s",
+          String.join(", ", e.getValue()));
     }
     if (!hypercore.isEmpty()) {
       throw BackfillException.badState(

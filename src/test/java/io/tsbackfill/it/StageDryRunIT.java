@@ -76,7 +76,7 @@ class StageDryRunIT extends IntegrationTest {
         .contains("copy would delete 144 target rows")
         .contains("Would stage 5 chunks")
         .containsPattern("cut: \\[[^)]+\\) _timescaledb_internal\\._hyper_1_5_chunk where \"time\" <"
-            + " '2023-05-2[56] [0-9:]+[+-][0-9:]+' \\(direct, 24 target rows to delete\\)");
+            + " '2023-05-26T00:00:00Z' \\(direct, 24 target rows to delete\\)");
     assertThat(targetState()).as("target after the dry run").isEqualTo(before);
     assertThat(target.exists("__backfill.task")).isFalse();
 
@@ -89,6 +89,11 @@ class StageDryRunIT extends IntegrationTest {
     JsonNode h = s.path("hypertables").get(0);
     assertThat(h.path("hypertable").asText()).isEqualTo("public.metrics");
     assertThat(h.path("partial").asInt()).isEqualTo(1);
+    assertThat(h.path("until").asText()).isEqualTo("2023-05-26T00:00:00Z");
+    assertThat(h.path("oldest").asText())
+        .isEqualTo(source.value("SELECT to_char(min(time) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM public.metrics"));
+    assertThat(h.path("newest").asText())
+        .isEqualTo(source.value("SELECT to_char(max(time) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM public.metrics"));
     assertThat(h.path("source_bytes").asLong()).isPositive();
     assertThat(h.path("chunk_list")).hasSize(5);
     List<String> perChunk = new ArrayList<>();
