@@ -12,9 +12,9 @@ abstract class BaseCommand implements Callable<Integer> {
   @Override
   public final Integer call() {
     Console console = root.console();
-    console.setVerbosity(common.verbosity(), common.quiet);
+    console.setVerbosity(common.verbosity(), common.quiet());
     console.setOutput(common.output);
-    Logging.configure(common.verbosity(), common.quiet, common.logFile);
+    Logging.configure(common.verbosity(), common.quiet(), common.logFile);
     try {
       console.result(RootCommand.PROGRAM + " " + RootCommand.version());
       return execute(console);

@@ -15,6 +15,27 @@ public final class CommonOptions {
       description = "Only warnings and errors on stderr.")
   boolean quiet;
 
+  /** The console levels {@code --log-level} names, each the same as a -v/-q spelling. */
+  enum LogLevel {
+    /** As {@code -q}. */
+    WARN,
+    /** The default. */
+    INFO,
+    /** As {@code -v}. */
+    DEBUG,
+    /** As {@code -vv}. */
+    TRACE
+  }
+
+  @Option(
+      names = "--log-level",
+      paramLabel = "<LEVEL>",
+      defaultValue = "${env:BACKFILL_LOG_LEVEL}",
+      description = "The console's level where -v and -q are not given (they win): warn"
+          + " (as -q), info, debug (as -v) or trace (as -vv) (default: info, or"
+          + " BACKFILL_LOG_LEVEL).")
+  LogLevel logLevel;
+
   @Option(
       names = "--output",
       paramLabel = "<FORMAT>",
@@ -30,7 +51,25 @@ public final class CommonOptions {
           + " statement) to this file, appending; the console keeps its level.")
   java.nio.file.Path logFile;
 
+  /** Whether -v or -q is on the command line: then they decide, whatever --log-level says. */
+  private boolean verbosityGiven() {
+    return verbose.length > 0 || quiet;
+  }
+
+  /** How many -v: given, or as --log-level (or BACKFILL_LOG_LEVEL) spells it. */
   int verbosity() {
-    return verbose.length;
+    if (verbosityGiven() || logLevel == null) {
+      return verbose.length;
+    }
+    return switch (logLevel) {
+      case DEBUG -> 1;
+      case TRACE -> 2;
+      case WARN, INFO -> 0;
+    };
+  }
+
+  /** Whether only warnings and errors go to the console: -q, or --log-level warn. */
+  boolean quiet() {
+    return verbosityGiven() ? quiet : logLevel == LogLevel.WARN;
   }
 }

@@ -1,5 +1,8 @@
 package io.tsbackfill.cli;
 
+import io.tsbackfill.config.CopySettings;
+import io.tsbackfill.config.CopySettings.ChunkCreation;
+import io.tsbackfill.config.CopySettings.RowOrderChoice;
 import io.tsbackfill.copy.CopyJob;
 import io.tsbackfill.db.ExitCode;
 import io.tsbackfill.report.Units;
@@ -33,9 +36,50 @@ final class CopyCommand extends BaseCommand {
           + " workers, e.g. 50MB or 1.5GiB (default: no limit).")
   String maxRate;
 
+  @Mixin LockTimeoutOption lock;
+
+  @Option(
+      names = "--create-chunks",
+      hidden = true,
+      paramLabel = "auto|on|off",
+      defaultValue = "${env:BACKFILL_CREATE_CHUNKS:-auto}",
+      converter = Settings.ChunkCreationValue.class,
+      description = "Expert. Which missing target chunks are created, one short transaction each,"
+          + " before the workers start on a target without the Timescale License at -p 2 or"
+          + " more: auto those of 1 MB or more on the source, on all, off none (each is then"
+          + " created by the copy that writes into it) (default: auto, or BACKFILL_CREATE_CHUNKS).")
+  ChunkCreation createChunks;
+
+  @Option(
+      names = "--attach",
+      hidden = true,
+      arity = "1",
+      paramLabel = "on|off",
+      defaultValue = "${env:BACKFILL_ATTACH:-on}",
+      converter = Settings.OnOff.class,
+      description = "Expert. On targets with the Timescale License, load a whole chunk into a new"
+          + " table and attach it in place of the target chunk, indexed once; off copies into the"
+          + " indexed chunk (default: on, or BACKFILL_ATTACH).")
+  boolean attach;
+
+  @Option(
+      names = "--row-order",
+      hidden = true,
+      paramLabel = "auto|stored|last-first",
+      defaultValue = "${env:BACKFILL_ROW_ORDER:-auto}",
+      converter = Settings.RowOrderValue.class,
+      description = "Expert. The order a chunk's rows are sent in: auto last first when every"
+          + " btree index of the target hypertable leading with the time column sorts it"
+          + " descending and the source runs PostgreSQL 14 or later, as stored otherwise; stored"
+          + " always as stored; last-first wherever the source allows (default: auto, or"
+          + " BACKFILL_ROW_ORDER).")
+  RowOrderChoice rowOrder;
+
   @Override
   int execute(Console console) {
-    RunResult r = run.run(console, new CopyJob(Throttle.parse(maxRate)));
+    RunResult r = run.run(console, new CopyJob(
+                Throttle.parse(maxRate),
+                new CopySettings(lock.lockTimeout, createChunks, attach, rowOrder)));
     console.event(
         "summary",
         Console.fields(

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sets log levels from {@code -v}/{@code -q}, or from {@code BACKFILL_LOG_LEVEL} / the system
- * property {@code backfill.log.level} (tests switch debug output on this way). INFO for the tool by
+ * Sets log levels from {@code -v}/{@code -q} (or {@code --log-level}, which {@link CommonOptions}
+ * turns into the same). INFO for the tool by
  * default and WARN for libraries; {@code -v} shows the tool's debug messages, {@code -vv} also every
  * SQL statement, {@code -vvv} libraries' debug output too. With {@code --log-file} the loggers run
  * at full detail into the file while a filter keeps the console at the levels above.
@@ -39,7 +39,6 @@ final class Logging {
   private Logging() {}
 
   static void configure(int verbosity, boolean quiet, Path logFile) {
-    String override = System.getProperty("backfill.log.level", System.getenv("BACKFILL_LOG_LEVEL"));
     Level tool = Level.INFO;
     Level sql = Level.INFO;
     Level libraries = Level.WARN;
@@ -50,13 +49,6 @@ final class Logging {
       tool = Level.DEBUG;
       sql = verbosity >= 2 ? Level.DEBUG : Level.INFO;
       libraries = verbosity >= 3 ? Level.DEBUG : Level.WARN;
-    }
-    if (override != null && !override.isBlank()) {
-      Level l = Level.toLevel(override.strip(), tool);
-      tool = l;
-      if (l.isGreaterOrEqual(Level.INFO) || verbosity >= 2) {
-        sql = l;
-      }
     }
     // The driver's own warnings (with stack traces, e.g. a broken pipe while a server restarts)
     // reach the console through java.util.logging; the tool reports connection errors itself.

@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
     })
 final class StageCommand extends BaseCommand {
   @Mixin ConnectionOptions connections;
+  @Mixin LockTimeoutOption lock;
 
   @Option(
       names = {"-u", "--until"},
@@ -92,7 +93,8 @@ final class StageCommand extends BaseCommand {
             cascadeUp,
             cascadeDown,
             dryRun,
-            pauseJobs);
+            pauseJobs,
+            lock.lockTimeout);
     if (dryRun) {
       StagePreview preview = new Stager(config).preview();
       StageOutput.jobs(console, preview.jobs(), true, pauseJobs);

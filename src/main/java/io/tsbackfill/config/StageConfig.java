@@ -2,6 +2,7 @@ package io.tsbackfill.config;
 
 import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.ConnectionSpec;
+import java.time.Duration;
 
 /** Everything {@code stage} needs, validated where no database is needed. */
 public record StageConfig(
@@ -13,9 +14,10 @@ public record StageConfig(
     boolean cascadeUp,
     boolean cascadeDown,
     boolean dryRun,
-    boolean pauseJobs) {
+    boolean pauseJobs,
+    Duration lockTimeout) {
 
-  /** A real stage that leaves background jobs alone. */
+  /** A real stage that leaves background jobs alone, with the default lock timeout. */
   public StageConfig(
       ConnectionSpec source,
       ConnectionSpec target,
@@ -24,7 +26,17 @@ public record StageConfig(
       String filter,
       boolean cascadeUp,
       boolean cascadeDown) {
-    this(source, target, until, from, filter, cascadeUp, cascadeDown, false, false);
+    this(
+        source,
+        target,
+        until,
+        from,
+        filter,
+        cascadeUp,
+        cascadeDown,
+        false,
+        false,
+        CopySettings.DEFAULT_LOCK_TIMEOUT);
   }
 
   public StageConfig {
@@ -36,6 +48,9 @@ public record StageConfig(
     }
     if (filter != null && filter.isEmpty()) {
       filter = null;
+    }
+    if (lockTimeout == null) {
+      lockTimeout = CopySettings.DEFAULT_LOCK_TIMEOUT;
     }
     until = until.strip();
     from = from == null ? null : from.strip();

@@ -28,11 +28,9 @@ import org.slf4j.LoggerFactory;
  * (its rows beyond the bound must stay, and the application may be writing there), the source or
  * target chunk is compressed, a continuous aggregate reads the hypertable (dropping the chunk would
  * log an invalidation of its range), a view, foreign key or child table depends on the chunk, the
- * target's create_chunk takes no table, or {@code BACKFILL_ATTACH=off}.
+ * target's create_chunk takes no table, or {@code --attach off}.
  */
 final class AttachLoader {
-  static final String ENV = "BACKFILL_ATTACH";
-  static final String PROPERTY = "backfill.attach";
   private static final Logger LOG = LoggerFactory.getLogger(AttachLoader.class);
   private static final Pattern RELOPTION = Pattern.compile("([a-z_][a-z0-9_.]*)=(.*)", Pattern.DOTALL);
 
@@ -42,10 +40,6 @@ final class AttachLoader {
   private final TimescaleInfo targetInfo;
   private final Locks locks;
   private final boolean enabled;
-
-  AttachLoader(TimescaleInfo targetInfo, Locks locks) {
-    this(targetInfo, locks, Switches.on(ENV, PROPERTY));
-  }
 
   AttachLoader(TimescaleInfo targetInfo, Locks locks, boolean enabled) {
     this.targetInfo = targetInfo;
@@ -155,9 +149,8 @@ final class AttachLoader {
               + p.chunk()
               + " ("
               + e.getMessage()
-              + "); the chunk is rolled back. "
-              + ENV
-              + "=off copies into the indexed chunk instead",
+              + "); the chunk is rolled back. copy --attach off (BACKFILL_ATTACH=off) copies into"
+              + " the indexed chunk instead",
           e.getSQLState(),
           e);
     }

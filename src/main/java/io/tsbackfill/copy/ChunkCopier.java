@@ -53,14 +53,15 @@ final class ChunkCopier {
       TimescaleInfo targetInfo,
       Throttle throttle,
       Locks locks,
-      RowOrder rowOrder) {
+      RowOrder rowOrder,
+      boolean attach) {
     this.sourceInfo = sourceInfo;
     this.targetInfo = targetInfo;
     this.rowOrder = rowOrder;
     this.throttle = throttle;
     this.locks = locks;
     this.compressed = new CompressedChunkCopier(sourceInfo, targetInfo, throttle);
-    this.attach = new AttachLoader(targetInfo, locks);
+    this.attach = new AttachLoader(targetInfo, locks, attach);
   }
 
   Copied copy(Task task, Connection s, Connection t) throws SQLException {

@@ -1,5 +1,6 @@
 package io.tsbackfill.copy;
 
+import io.tsbackfill.config.CopySettings;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.CatalogLayout;
 import io.tsbackfill.catalog.TimescaleInfo;
@@ -44,14 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ChunkCreator {
   /**
-   * {@code BACKFILL_CREATE_CHUNKS}: auto (the default) creates the missing chunks of at least
-   * {@link #AUTO_MIN_BYTES} on the source; on creates every missing chunk; off none, leaving each
-   * to the copy that writes into it.
-   */
-  static final String ENV = "BACKFILL_CREATE_CHUNKS";
-  static final String PROPERTY = "backfill.create-chunks";
-
-  /**
    * In auto, smaller chunks are left to their copies: creating one beforehand costs 10-20 ms on
    * its own, while a copy that creates it holds TimescaleDB's lock about as long as it takes to
    * copy a chunk this small. 3000 chunks of 32 kB at {@code --parallelism 2} took 67 s created
@@ -59,13 +52,17 @@ final class ChunkCreator {
    */
   static final long AUTO_MIN_BYTES = 1 << 20;
 
-  /** The least source size of a chunk to create beforehand; empty when the setting is off. */
-  static OptionalLong minBytes() {
-    Optional<Boolean> setting = Switches.onOffOrAuto(ENV, PROPERTY);
-    if (setting.isEmpty()) {
-      return OptionalLong.of(AUTO_MIN_BYTES);
-    }
-    return setting.get() ? OptionalLong.of(0) : OptionalLong.empty();
+  /**
+   * The least source size of a chunk to create beforehand; empty when none is: auto creates the
+   * missing chunks of at least {@link #AUTO_MIN_BYTES}, on every missing chunk, off none, leaving
+   * each to the copy that writes into it.
+   */
+  static OptionalLong minBytes(CopySettings.ChunkCreation setting) {
+    return switch (setting) {
+      case AUTO -> OptionalLong.of(AUTO_MIN_BYTES);
+      case ON -> OptionalLong.of(0);
+      case OFF -> OptionalLong.empty();
+    };
   }
   private static final Logger LOG = LoggerFactory.getLogger(ChunkCreator.class);
 

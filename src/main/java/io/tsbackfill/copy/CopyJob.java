@@ -4,6 +4,7 @@ import io.tsbackfill.cagg.InvalidationCarrier;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.catalog.VersionCheck;
+import io.tsbackfill.config.CopySettings;
 import io.tsbackfill.db.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Locks;
@@ -38,13 +39,15 @@ import org.slf4j.LoggerFactory;
 public final class CopyJob implements TaskJob {
   private static final Logger LOG = LoggerFactory.getLogger(CopyJob.class);
   private final Throttle throttle;
+  private final CopySettings settings;
   private final Map<Long, String> toAnalyze = new ConcurrentHashMap<>();
   private ChunkCopier copier;
   private Analyzer analyzer;
   private InvalidationCarrier carrier;
 
-  public CopyJob(Throttle throttle) {
+  public CopyJob(Throttle throttle, CopySettings settings) {
     this.throttle = throttle;
+    this.settings = settings;
   }
 
   @Override
@@ -86,8 +89,8 @@ public final class CopyJob implements TaskJob {
           0, 0, "every staged chunk is copied ('stage' adds chunks, 'requeue' puts them back)");
     }
     carrier = prepareCarrier(source, target, sInfo, tInfo);
-    Locks locks = new Locks(target.spec());
-    OptionalLong createFrom = ChunkCreator.minBytes();
+    Locks locks = new Locks(target.spec(), settings.lockTimeout());
+    OptionalLong createFrom = ChunkCreator.minBytes(settings.createChunks());
     if (workers > 1 && !tInfo.hasTimescaleLicense() && createFrom.isPresent()) {
       long started = System.nanoTime();
       int created =
@@ -109,8 +112,8 @@ public final class CopyJob implements TaskJob {
             Units.duration(Duration.ofNanos(System.nanoTime() - started)));
       }
     }
-    copier =
-        new ChunkCopier(sInfo, tInfo, throttle, locks, new RowOrder(sInfo.serverVersionNum()));
+    RowOrder rowOrder = new RowOrder(settings.rowOrder(), sInfo.serverVersionNum());
+    copier = new ChunkCopier(sInfo, tInfo, throttle, locks, rowOrder, settings.attach());
     analyzer = new Analyzer(target.spec());
     return new Pending(pending[0], pending[1]);
   }

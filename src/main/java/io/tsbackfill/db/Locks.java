@@ -9,15 +9,12 @@ import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,17 +27,11 @@ import org.slf4j.LoggerFactory;
  * blocks, while the statement still waits (afterwards there is no waiter left to ask about); on
  * timeout the error names those sessions: pid, application, state and query.
  *
- * <p>The timeout is 3 s unless {@code BACKFILL_LOCK_TIMEOUT} (or the system property {@code
- * backfill.lock-timeout}) says otherwise: a number of milliseconds, or with a unit ({@code 500ms},
- * {@code 10s}, {@code 2min}); 0 turns it off.
+ * <p>The timeout is the command's {@code --lock-timeout}; zero turns it off.
  */
 public final class Locks {
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
-  static final String ENV = "BACKFILL_LOCK_TIMEOUT";
-  static final String PROPERTY = "backfill.lock-timeout";
   static final String LOCK_NOT_AVAILABLE = SqlStates.LOCK_NOT_AVAILABLE;
   private static final Logger LOG = LoggerFactory.getLogger(Locks.class);
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|min)?");
   private static final ExecutorService OBSERVERS =
       Executors.newCachedThreadPool(
           r -> {
@@ -52,11 +43,6 @@ public final class Locks {
   private final ConnectionSpec spec;
   private final Duration timeout;
 
-  /** DDL on the database of {@code spec}, with the configured timeout. */
-  public Locks(ConnectionSpec spec) {
-    this(spec, configuredTimeout(System.getProperty(PROPERTY, System.getenv(ENV))));
-  }
-
   public Locks(ConnectionSpec spec, Duration timeout) {
     this.spec = spec;
     this.timeout = timeout;
@@ -64,25 +50,6 @@ public final class Locks {
 
   public Duration timeout() {
     return timeout;
-  }
-
-  /** Parses a timeout setting; null means the default. */
-  static Duration configuredTimeout(String setting) {
-    if (setting == null || setting.isBlank()) {
-      return DEFAULT_TIMEOUT;
-    }
-    Matcher m = DURATION.matcher(setting.strip().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      throw BackfillException.usage(
-          ENV + " '" + setting + "' is not a duration (e.g. 3000, 500ms, 10s, 2min; 0 = off)");
-    }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "ms" : m.group(2);
-    return switch (unit) {
-      case "s" -> Duration.ofSeconds(n);
-      case "min" -> Duration.ofMinutes(n);
-      default -> Duration.ofMillis(n);
-    };
   }
 
   /** Executes one DDL statement under the lock timeout. */

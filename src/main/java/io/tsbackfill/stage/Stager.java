@@ -53,7 +53,7 @@ public final class Stager {
 
   public Stager(StageConfig config) {
     this.config = config;
-    this.locks = new Locks(config.target());
+    this.locks = new Locks(config.target(), config.lockTimeout());
   }
 
   /** A chunk chosen for staging, with its hypertable and row filter (null when whole). */

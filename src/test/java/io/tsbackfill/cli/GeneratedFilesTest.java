@@ -41,6 +41,9 @@ class GeneratedFilesTest {
           .as("completion script names command " + sub.getKey())
           .contains(sub.getKey());
       for (OptionSpec o : sub.getValue().getCommandSpec().options()) {
+        if (o.hidden()) {
+          continue; // expert options: in docs/commands.md, not offered for completion
+        }
         assertThat(script)
             .as("completion script offers " + o.longestName() + " of " + sub.getKey())
             .contains(o.longestName());
@@ -89,6 +92,21 @@ class GeneratedFilesTest {
           .append("\n\n```text\n")
           .append(help(c))
           .append("```\n");
+      CommandLine command = c.isEmpty() ? cl : cl.getSubcommands().get(c.get(0));
+      List<OptionSpec> expert =
+          command.getCommandSpec().options().stream().filter(OptionSpec::hidden).toList();
+      if (!expert.isEmpty()) {
+        doc.append("\nExpert options, left out of `--help`:\n\n");
+        for (OptionSpec o : expert) {
+          doc.append("- `")
+              .append(String.join(", ", o.names()))
+              .append(' ')
+              .append(o.paramLabel())
+              .append("`: ")
+              .append(String.join(" ", o.description()))
+              .append('\n');
+        }
+      }
     }
     checkOrWrite(REFERENCE, doc.toString());
   }

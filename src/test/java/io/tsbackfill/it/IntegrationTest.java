@@ -10,16 +10,12 @@ import io.tsbackfill.testbed.ToolRun;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInfo;
 
 /** Base of integration tests: a fresh source/target database pair per test, and the tool. */
 abstract class IntegrationTest {
-  /** The system property of {@code BACKFILL_CREATE_CHUNKS}. */
-  private static final String CREATE_CHUNKS = "backfill.create-chunks";
-
   protected DatabasePair pair;
   protected TestDb source;
   protected TestDb target;
@@ -97,30 +93,27 @@ abstract class IntegrationTest {
   }
 
   /**
-   * A copy with its creation of missing target chunks off ({@code BACKFILL_CREATE_CHUNKS=off}): at
+   * A copy with its creation of missing target chunks off ({@code --create-chunks off}): at
    * parallelism > 1 on a fresh target its chunks take the routed path, as at parallelism 1.
    */
   protected ToolRun copyRouted(String... extra) {
-    return withChunkCreation("off", () -> copy(extra));
+    return copy(withArgs(extra, "--create-chunks", "off"));
   }
 
   /**
    * A copy that creates every missing target chunk before parallel workers start ({@code
-   * BACKFILL_CREATE_CHUNKS=on}), also the chunks under the 1 MB the default leaves to their
-   * copies (all of the fixtures').
+   * --create-chunks on}), also the chunks under the 1 MB the default leaves to their copies (all
+   * of the fixtures').
    */
   protected ToolRun copyCreatingChunks(String... extra) {
-    return withChunkCreation("on", () -> copy(extra));
+    return copy(withArgs(extra, "--create-chunks", "on"));
   }
 
-  /** Runs the tool in this JVM with {@code BACKFILL_CREATE_CHUNKS} set to {@code setting}. */
-  protected static ToolRun withChunkCreation(String setting, Supplier<ToolRun> run) {
-    System.setProperty(CREATE_CHUNKS, setting);
-    try {
-      return run.get();
-    } finally {
-      System.clearProperty(CREATE_CHUNKS);
-    }
+  /** {@code args} followed by {@code more}. */
+  protected static String[] withArgs(String[] args, String... more) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    all.addAll(Arrays.asList(more));
+    return all.toArray(String[]::new);
   }
 
   protected static void assertOk(ToolRun run) {

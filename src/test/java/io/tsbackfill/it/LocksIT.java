@@ -14,7 +14,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,11 +24,6 @@ import org.junit.jupiter.api.Test;
 class LocksIT extends IntegrationTest {
   private static final String HOLDER = "backfill-lock-test-holder";
   private static final String TRIGGER = "ts_cagg_invalidation_trigger";
-
-  @AfterEach
-  void defaultTimeout() {
-    System.clearProperty("backfill.lock-timeout");
-  }
 
   @Test
   void copyNamesTheSessionThatBlocksItsTriggerDropAndSucceedsOnceItIsGone() throws Exception {
@@ -44,13 +38,12 @@ class LocksIT extends IntegrationTest {
         + " FOR EACH ROW EXECUTE FUNCTION"
         + " _timescaledb_functions.continuous_agg_invalidation_trigger(1)");
 
-    System.setProperty("backfill.lock-timeout", "1s");
     try (Connection holder = target.connect()) {
       exec(holder, "SET application_name = '" + HOLDER + "'");
       holder.setAutoCommit(false);
       exec(holder, "LOCK TABLE " + chunk + " IN ACCESS SHARE MODE");
 
-      CompletableFuture<ToolRun> run = CompletableFuture.supplyAsync(() -> copy("-p", "1"));
+      CompletableFuture<ToolRun> run = CompletableFuture.supplyAsync(() -> copy("-p", "1", "--lock-timeout", "1s"));
       // The DROP TRIGGER waits for the lock, then gives up at the lock timeout.
       var waiting =
           ToolBackends.await(

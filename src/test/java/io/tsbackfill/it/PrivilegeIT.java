@@ -116,7 +116,7 @@ class PrivilegeIT extends IntegrationTest {
     // default leaves chunks under 1 MB to their copies), with these grants too (LOCK TABLE needs
     // DELETE, which the copy has): every chunk then goes direct.
     ToolRun copied =
-        withChunkCreation("on", () -> tool("copy", "--source", src, "--target", tgt, "-p", "2"));
+        tool("copy", "--source", src, "--target", tgt, "-p", "2", "--create-chunks", "on");
     assertOk(copied);
     assertThat(copied.out()).contains("(direct)").doesNotContain("(routed)");
     assertOk(tool("verify", "--source", src, "--target", tgt, "-p", "2"));

@@ -6,7 +6,6 @@ import io.tsbackfill.testbed.TestDb;
 import io.tsbackfill.testbed.ToolRun;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,11 +28,6 @@ class TslAttachIT extends TslIntegrationTest {
       "SELECT string_agg(c.table_name || '=' || c.id, ',' ORDER BY c.table_name)"
           + " FROM {chunk} c JOIN _timescaledb_catalog.hypertable h"
           + " ON h.id = c.hypertable_id WHERE h.table_name = '%s'";
-
-  @AfterEach
-  void attachOnAgain() {
-    System.clearProperty("backfill.attach");
-  }
 
   @Test
   void wholeChunksAreLoadedThenAttachedWithEverythingTheChunkHad() {
@@ -138,14 +132,12 @@ class TslAttachIT extends TslIntegrationTest {
           + " + interval '4 days' * m / " + minutes + ", d, sin(m) * 1000, md5(m::text)"
           + " FROM generate_series(0, " + (minutes - 1) + ") m, generate_series(1, 3) d");
     }
-    System.setProperty("backfill.attach", "off");
     assertOk(stage("--until", "2030-01-01T00:00:00Z", "--filter", "^public\\.indexed$"));
     String idsBefore = target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "indexed")));
-    assertOk(copy());
+    assertOk(copy("--attach", "off"));
     assertThat(target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "indexed"))))
-        .as("BACKFILL_ATTACH=off: chunks kept")
+        .as("--attach off: chunks kept")
         .isEqualTo(idsBefore);
-    System.clearProperty("backfill.attach");
     assertOk(stage("--until", "2030-01-01T00:00:00Z", "--filter", "^public\\.attached$"));
     assertOk(copy());
     assertSameRows("public.indexed", null);
