@@ -181,7 +181,7 @@ final class ChunkCopier {
               task,
               s,
               t,
-              " WHERE " + inChunk + (task.filter() == null ? "" : " AND (" + task.filter() + ")"));
+              " WHERE " + task.rowsOfChunk(inChunk));
     }
     List<String> recreateTriggers = on(TARGET, () -> suppressInvalidations(t, task, targetChunk));
     on(TARGET, () -> {

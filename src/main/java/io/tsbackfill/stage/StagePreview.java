@@ -16,10 +16,12 @@ import io.tsbackfill.jobs.BackgroundJobs;
 import io.tsbackfill.jobs.JobReport;
 import io.tsbackfill.report.TimeValues;
 import io.tsbackfill.task.ChunkLabel;
+import io.tsbackfill.task.Task;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -118,6 +120,7 @@ public record StagePreview(
     }
     Map<Integer, List<ChunkPreview>> perHypertable = new LinkedHashMap<>();
     Set<BackgroundJobs.Table> touched = new LinkedHashSet<>();
+    Map<Stager.Destination, Boolean> sameDims = new HashMap<>();
     int alreadyStaged = 0;
     for (Stager.Planned p : plan) {
       Chunk c = p.chunk();
@@ -135,7 +138,7 @@ public record StagePreview(
         where = p.filter();
       } else {
         from = Ident.qname(d.schema(), d.table());
-        where = sourceChunkPredicate(s, sInfo, c) + (p.filter() == null ? "" : " AND (" + p.filter() + ")");
+        where = Task.rowsOfChunk(sourceChunkPredicate(s, sInfo, c), p.filter());
       }
       long rows =
           Jdbc.queryOne(
@@ -143,7 +146,8 @@ public record StagePreview(
                   "SELECT count(*) FROM " + from + (where == null ? "" : " WHERE " + where),
                   rs -> rs.getLong(1))
               .orElse(0L);
-      boolean creates = tc.isEmpty() && wouldCreateChunk(t, tInfo, d, c);
+      boolean creates =
+          tc.isEmpty() && Stager.targetChunkObstacle(t, tInfo, d, c, sameDims).isEmpty();
       perHypertable
           .computeIfAbsent(p.hypertable().id(), k -> new ArrayList<>())
           .add(
@@ -208,18 +212,6 @@ public record StagePreview(
               return new String[] {oldest, newest};
             })
         .orElse(new String[2]);
-  }
-
-  /**
-   * Whether a real stage would create the target chunk for {@code c}: the conditions of {@code
-   * Stager.createTargetChunk}, read without creating anything.
-   */
-  private static boolean wouldCreateChunk(
-      Connection t, TimescaleInfo tInfo, Stager.Destination d, Chunk c) throws SQLException {
-    return tInfo.hasTimescaleLicense()
-        && Catalog.dimensionColumns(t, d.schema(), d.table())
-            .equals(c.slices().stream().map(s -> s.column()).toList())
-        && Catalog.overlappingChunks(t, tInfo.layout(), d.schema(), d.table(), c.slices()) == 0;
   }
 
   private static String sourceChunkPredicate(Connection s, TimescaleInfo sInfo, Chunk c) {

@@ -387,7 +387,7 @@ public final class Stager {
           partial++;
           counts[1]++;
         }
-        if (tInfo.hasTimescaleLicense() && createTargetChunk(t, tInfo, locks, d, c, sameDims)) {
+        if (createTargetChunk(t, tInfo, locks, d, c, sameDims)) {
           created++;
         }
       }
@@ -446,6 +446,38 @@ public final class Stager {
   }
 
   /**
+   * Why stage cannot create the missing target chunk for {@code c} by its slices, or empty when it
+   * can: the one rule of {@link #createTargetChunk} and of the dry run's preview. The target needs
+   * the Timescale License (create_chunk), the same dimension columns as the source chunk's slices
+   * ({@code sameDims} remembers them per destination), and no chunk overlapping those slices.
+   */
+  static Optional<String> targetChunkObstacle(
+      Connection t,
+      TimescaleInfo tInfo,
+      Destination d,
+      Chunk c,
+      Map<Destination, Boolean> sameDims)
+      throws SQLException {
+    if (!tInfo.hasTimescaleLicense()) {
+      return Optional.of("the target has no Timescale License");
+    }
+    Boolean dims = sameDims.get(d);
+    if (dims == null) {
+      dims =
+          Catalog.dimensionColumns(t, d.schema(), d.table())
+              .equals(c.slices().stream().map(Slice::column).toList());
+      sameDims.put(d, dims);
+    }
+    if (!dims) {
+      return Optional.of("the target has other dimensions");
+    }
+    if (Catalog.overlappingChunks(t, tInfo.layout(), d.schema(), d.table(), c.slices()) > 0) {
+      return Optional.of("the target has overlapping chunks");
+    }
+    return Optional.empty();
+  }
+
+  /**
    * Creates the target chunk with the source chunk's slices, where the target can: it has the
    * Timescale License, its hypertable has the same dimension columns, and no target chunk would
    * collide with the new one (a target hypertable with other chunk intervals or partitions, or one
@@ -459,22 +491,13 @@ public final class Stager {
       Chunk c,
       Map<Destination, Boolean> sameDims)
       throws SQLException {
-    if (Catalog.findChunk(t, tInfo.layout(), d.schema(), d.table(), c.slices()).isPresent()) {
+    if (!tInfo.hasTimescaleLicense()
+        || Catalog.findChunk(t, tInfo.layout(), d.schema(), d.table(), c.slices()).isPresent()) {
       return false;
     }
-    Boolean dims = sameDims.get(d);
-    if (dims == null) {
-      dims =
-          Catalog.dimensionColumns(t, d.schema(), d.table())
-              .equals(c.slices().stream().map(Slice::column).toList());
-      sameDims.put(d, dims);
-    }
-    if (!dims) {
-      LOG.debug("not creating a target chunk for {}: the target has other dimensions", c.qname());
-      return false;
-    }
-    if (Catalog.overlappingChunks(t, tInfo.layout(), d.schema(), d.table(), c.slices()) > 0) {
-      LOG.debug("not creating a target chunk for {}: the target has overlapping chunks", c.qname());
+    Optional<String> obstacle = targetChunkObstacle(t, tInfo, d, c, sameDims);
+    if (obstacle.isPresent()) {
+      LOG.debug("not creating a target chunk for {}: {}", c.qname(), obstacle.get());
       return false;
     }
     String slices = Catalog.createChunkSlices(c.slices());

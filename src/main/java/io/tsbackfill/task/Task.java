@@ -23,6 +23,21 @@ public record Task(
     long sourceBytes,
     String caggView) {
 
+  /**
+   * The condition that selects a source chunk's rows in a relation holding more than the chunk
+   * (the target hypertable, on the routed path): the chunk's own constraint ({@code
+   * chunkPredicate}, read from the source catalog) and the task's filter, if any. Copy deletes by
+   * it, and verify and the dry run read by it: one rule, so what copy replaced is what they see.
+   */
+  public static String rowsOfChunk(String chunkPredicate, String filter) {
+    return chunkPredicate + (filter == null ? "" : " AND (" + filter + ")");
+  }
+
+  /** {@link #rowsOfChunk(String, String)} with this task's filter. */
+  public String rowsOfChunk(String chunkPredicate) {
+    return rowsOfChunk(chunkPredicate, filter);
+  }
+
   public List<Slice> slices() {
     return Catalog.parseSlices(dimensionsJson);
   }

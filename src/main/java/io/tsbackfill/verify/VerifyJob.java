@@ -151,11 +151,7 @@ public final class VerifyJob implements TaskJob {
           on(SOURCE, () -> Catalog.chunkPredicate(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()));
       destination = task.targetHypertableQname();
       path = "routed";
-      targetFrom =
-          destination
-              + " WHERE "
-              + inChunk
-              + (task.filter() == null ? "" : " AND (" + task.filter() + ")");
+      targetFrom = destination + " WHERE " + task.rowsOfChunk(inChunk);
       summary =
           on(
               TARGET,
