@@ -23,12 +23,38 @@ public final class Throttle {
   /** How far behind schedule a worker may be and catch up without waiting. */
   private static final long CREDIT_NANOS = 1_000_000_000;
 
+  /** Time as the throttle sees it: the JVM's monotonic clock and sleep, or a test's own. */
+  interface Clock {
+    long nanoTime();
+
+    void sleep(long nanos) throws InterruptedException;
+  }
+
+  private static final Clock SYSTEM =
+      new Clock() {
+        @Override
+        public long nanoTime() {
+          return System.nanoTime();
+        }
+
+        @Override
+        public void sleep(long nanos) throws InterruptedException {
+          Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        }
+      };
+
   private final double bytesPerSecond;
+  private final Clock clock;
   private long nextFreeNanos;
   private boolean started;
 
   public Throttle(double bytesPerSecond) {
+    this(bytesPerSecond, SYSTEM);
+  }
+
+  Throttle(double bytesPerSecond, Clock clock) {
     this.bytesPerSecond = bytesPerSecond;
+    this.clock = clock;
   }
 
   /** Parses "50MB", "1.5 GiB/s", "800kB", "1000000"; null or empty means no limit. */
@@ -69,7 +95,7 @@ public final class Throttle {
     }
     long wait;
     synchronized (this) {
-      long now = System.nanoTime();
+      long now = clock.nanoTime();
       if (!started) {
         started = true;
         nextFreeNanos = now;
@@ -83,7 +109,7 @@ public final class Throttle {
     }
     if (wait > MIN_SLEEP_NANOS) {
       try {
-        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        clock.sleep(wait);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -2,10 +2,13 @@ package io.tsbackfill.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tsbackfill.task.TaskStore;
 import io.tsbackfill.testbed.JarProcess;
 import io.tsbackfill.testbed.SchemaRestore;
 import io.tsbackfill.testbed.TestBed;
 import io.tsbackfill.testbed.TestDb;
+import io.tsbackfill.testbed.ToolBackends;
+import io.tsbackfill.testbed.ToolBackends.InFlight;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -54,11 +58,6 @@ class BigCopySignalsIT {
           "^(?:\\S+ )?\\[(\\d+)/(\\d+)] copied (\\S+) -> (\\S+) \\((direct|routed)\\): ([\\d,]+) rows, .*");
   private static final Pattern SUMMARY =
       Pattern.compile("^Copied (\\d+) chunks? \\(([\\d,]+) rows, .*");
-  private static final Pattern COPY_STARTED =
-      Pattern.compile(
-          ".* DEBUG copying rows of chunk (\\S+) into \\S+ \\((direct|routed)\\)"
-              + "(, last first.*)?$");
-
   /** How the copy is interrupted. */
   enum Interruption {
     ONE_SIGINT("INT", 1),
@@ -210,14 +209,23 @@ class BigCopySignalsIT {
 
   private Interrupted copyAndInterrupt(TestDb target, Interruption how, Map<String, String> env) {
     List<String> args = new ArrayList<>(copyArgs(target));
-    args.add("-v");
     try (JarProcess p = JarProcess.start(env, args)) {
-      p.await("the first progress line", l -> PROGRESS.matcher(l).matches(), TIMEOUT);
-      String started =
-          p.await(
-              "the start of a further chunk's COPY",
-              l -> COPY_STARTED.matcher(l).matches(),
-              TIMEOUT);
+      // The moments to signal, read from the target: a chunk committed, then a further chunk
+      // held by a worker (the task's in-flight lock, as status sees it) whose COPY runs.
+      long end = System.nanoTime() + TIMEOUT.toNanos();
+      while (target.count("SELECT count(*) FROM __backfill.task WHERE worked IS NOT NULL") == 0
+          && System.nanoTime() < end) {
+        sleep(25);
+      }
+      Optional<InFlight> started =
+          ToolBackends.awaitInFlight(
+              target,
+              TaskStore.COPY_LOCK,
+              InFlight::inCopy,
+              Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+      assertThat(started)
+          .as("a further chunk in COPY; output so far: %s", p.linesSoFar())
+          .isPresent();
       int progressBefore = progressLines(p.linesSoFar()).size();
       p.signal(how.signal);
       if (how.count == 2) {
@@ -225,9 +233,7 @@ class BigCopySignalsIT {
         p.signal(how.signal);
       }
       JarProcess.Result r = p.finish(TIMEOUT);
-      Matcher m = COPY_STARTED.matcher(started);
-      assertThat(m.matches()).isTrue();
-      return new Interrupted(r, progressBefore, unquote(m.group(1)), summaryChunks(r.lines()));
+      return new Interrupted(r, progressBefore, started.get().chunk(), summaryChunks(r.lines()));
     }
   }
 
@@ -408,6 +414,14 @@ class BigCopySignalsIT {
   }
 
   /** {@code "schema"."name"} as the tool prints it -> {@code schema.name}. */
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static String unquote(String qname) {
     return qname.replace("\"", "");
   }

@@ -2,17 +2,22 @@ package io.tsbackfill.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tsbackfill.task.TaskStore;
 import io.tsbackfill.testbed.JarProcess;
+import io.tsbackfill.testbed.ToolBackends;
+import io.tsbackfill.testbed.ToolBackends.InFlight;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * End to end: the built jar interrupted while it copies one chunk (behaviour spec 10.4: per-minute
  * data of ten devices, May 4 to 10, staged until 2023-05-10T23:59:00Z, eight workers, the signal
- * sent after the debug line that announces the chunk's COPY), then resumed. The multi-chunk,
+ * sent once the task table shows the chunk in flight and its worker's target session in COPY),
+ * then resumed. The multi-chunk,
  * multi-million-row version on both paths is {@link BigCopySignalsIT}.
  */
 class JarSignalsIT extends IntegrationTest {
@@ -30,11 +35,8 @@ class JarSignalsIT extends IntegrationTest {
   }
 
   private JarProcess.Result copyAndSignal(String signal, int times) {
-    try (JarProcess p = JarProcess.start(copyArgs("-p", "8", "-v"))) {
-      p.await(
-          "the debug line announcing the chunk's COPY",
-          l -> l.contains("DEBUG copying rows of chunk"),
-          TIMEOUT);
+    try (JarProcess p = JarProcess.start(copyArgs("-p", "8"))) {
+      awaitInFlight(TaskStore.COPY_LOCK, InFlight::inCopy, p);
       p.signal(signal);
       if (times == 2) {
         p.await("the shutdown notice", l -> l.startsWith("Shutting down"), TIMEOUT);
@@ -42,6 +44,16 @@ class JarSignalsIT extends IntegrationTest {
       }
       return p.finish(TIMEOUT);
     }
+  }
+
+  /**
+   * Waits until a worker holds the chunk (the task table's in-flight lock, as status sees it) and
+   * is where {@code which} says: the moment to signal, read from the server, not from log lines.
+   */
+  private void awaitInFlight(int kind, Predicate<InFlight> which, JarProcess p) {
+    assertThat(ToolBackends.awaitInFlight(target, kind, which, TIMEOUT))
+        .as("a chunk in flight within %s; output so far: %s", TIMEOUT, p.linesSoFar())
+        .isPresent();
   }
 
   private List<String> copyArgs(String... extra) {
@@ -116,8 +128,8 @@ class JarSignalsIT extends IntegrationTest {
   void verifyStopsLikeCopyOnOneAndTwoSignalsAndResumes() {
     assertOk(copy("-p", "2"));
     JarProcess.Result once;
-    try (JarProcess p = JarProcess.start(verifyArgs("-v"))) {
-      p.await("the verify debug line", l -> l.contains("DEBUG verifying rows of chunk"), TIMEOUT);
+    try (JarProcess p = JarProcess.start(verifyArgs())) {
+      awaitInFlight(TaskStore.VERIFY_LOCK, f -> true, p);
       p.signal("INT");
       once = p.finish(TIMEOUT);
     }
@@ -130,8 +142,8 @@ class JarSignalsIT extends IntegrationTest {
 
     target.exec("UPDATE __backfill.task SET verified = NULL, verify_message = NULL");
     JarProcess.Result twice;
-    try (JarProcess p = JarProcess.start(verifyArgs("-v"))) {
-      p.await("the verify debug line", l -> l.contains("DEBUG verifying rows of chunk"), TIMEOUT);
+    try (JarProcess p = JarProcess.start(verifyArgs())) {
+      awaitInFlight(TaskStore.VERIFY_LOCK, f -> true, p);
       p.signal("TERM");
       p.await("the shutdown notice", l -> l.startsWith("Shutting down"), TIMEOUT);
       p.signal("TERM");

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,21 +101,32 @@ class LocksIT extends IntegrationTest {
           .hasMessageContaining("application '" + HOLDER + "', idle in transaction: LOCK TABLE"
               + " public.locked IN ACCESS SHARE MODE");
 
-      CompletableFuture.runAsync(
-          () -> {
-            sleep(1500);
-            try {
-              holder.commit();
-            } catch (SQLException e) {
-              throw new IllegalStateException(e);
-            }
-          });
+      // The holder lets go once the DDL has timed out at least once and is being retried.
+      AtomicInteger attempts = new AtomicInteger();
+      CompletableFuture<Void> release =
+          CompletableFuture.runAsync(
+              () -> {
+                long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (attempts.get() < 2 && System.nanoTime() < end) {
+                  sleep(25);
+                }
+                try {
+                  holder.commit();
+                } catch (SQLException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       locks.runRetrying(
           c, "add a column", 10,
           () -> {
+            attempts.incrementAndGet();
             exec(c, "ALTER TABLE public.locked ADD COLUMN b int");
             return null;
           });
+      release.get(30, TimeUnit.SECONDS);
+      assertThat(attempts.get())
+          .as("attempts at the DDL: one timed out, then retried")
+          .isGreaterThanOrEqualTo(2);
       try (Statement st = c.createStatement();
           var rs = st.executeQuery("SELECT current_setting('lock_timeout')")) {
         rs.next();

@@ -242,7 +242,14 @@ class OperabilityIT extends IntegrationTest {
     System.out.printf(
         java.util.Locale.ROOT, "MAX-RATE 2MB: %d bytes in %.2f s = %.3f MB/s%n", bytes, seconds,
         rate / 1e6);
-    assertThat(rate).as("bytes %d in %.2f s", bytes, seconds).isBetween(1.8e6, 2.2e6);
+    // The throttle's promise, independent of how busy the machine is: the copy cannot go faster
+    // than the limit, apart from the one second of credit the schedule may hold and the last
+    // 64 kB grant of each of the two workers. How close to the limit it gets depends on the
+    // machine, so no lower bound on the rate is asserted.
+    double floor = (bytes - 2e6 - 2 * 65536) / 2e6;
+    assertThat(seconds)
+        .as("seconds for %d bytes at --max-rate 2MB (%.3f MB/s)", bytes, rate / 1e6)
+        .isGreaterThanOrEqualTo(floor);
     assertSameRows("public.blobs", null);
   }
 }

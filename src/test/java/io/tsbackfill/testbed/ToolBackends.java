@@ -70,6 +70,60 @@ public final class ToolBackends {
     return Optional.empty();
   }
 
+  /**
+   * A chunk a worker holds, as {@code status} finds it: the task's advisory lock in {@code
+   * pg_locks} ({@code kind} {@link io.tsbackfill.task.TaskStore#COPY_LOCK} or {@code
+   * VERIFY_LOCK}), with what the worker's target session runs now.
+   */
+  public record InFlight(String chunk, int pid, String state, String query) {
+    /** Whether the worker's target session is in its COPY into the chunk's destination. */
+    public boolean inCopy() {
+      return query != null && query.startsWith("COPY") && "active".equals(state);
+    }
+  }
+
+  /** The chunks the tool's workers hold in {@code target}'s task table now. */
+  public static List<InFlight> inFlight(TestDb target, int kind) {
+    try (Connection c = target.connect();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT t.chunk_schema || '.' || t.chunk_name, a.pid, a.state, a.query"
+                    + " FROM pg_locks l JOIN __backfill.task t ON t.priority = l.objid::bigint"
+                    + " JOIN pg_stat_activity a ON a.pid = l.pid"
+                    + " WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.granted"
+                    + " AND l.database = (SELECT oid FROM pg_database"
+                    + " WHERE datname = current_database())"
+                    + " AND l.classid::bigint = ? ORDER BY t.priority")) {
+      ps.setLong(1, kind);
+      List<InFlight> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new InFlight(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException("listing the chunks in flight on " + target.name(), e);
+    }
+  }
+
+  /** Waits for a chunk in flight that matches; empty after {@code timeout}. */
+  public static Optional<InFlight> awaitInFlight(
+      TestDb target, int kind, Predicate<InFlight> which, Duration timeout) {
+    long end = System.nanoTime() + timeout.toNanos();
+    do {
+      if (target.count("SELECT count(*) FROM pg_namespace WHERE nspname = '__backfill'") > 0) {
+        for (InFlight f : inFlight(target, kind)) {
+          if (which.test(f)) {
+            return Optional.of(f);
+          }
+        }
+      }
+      sleep(25);
+    } while (System.nanoTime() < end);
+    return Optional.empty();
+  }
+
   /** {@code pg_terminate_backend} of one of the tool's sessions in this database. */
   public static boolean terminate(TestDb db, int pid) {
     try (Connection c = db.server().connect("postgres");

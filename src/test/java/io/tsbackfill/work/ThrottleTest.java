@@ -26,26 +26,75 @@ class ThrottleTest {
     }
   }
 
+  /**
+   * A clock that moves only when the throttle sleeps, so the schedule is checked exactly, without
+   * the machine's load in the result.
+   */
+  private static final class ManualClock implements Throttle.Clock {
+    long now = 1_000_000_000L;
+    long slept;
+
+    @Override
+    public long nanoTime() {
+      return now;
+    }
+
+    @Override
+    public void sleep(long nanos) {
+      now += nanos;
+      slept += nanos;
+    }
+  }
+
   @Test
-  void theLongRunRateHoldsAcrossThreads() throws Exception {
-    Throttle t = new Throttle(2_000_000);
-    long start = System.nanoTime();
-    Thread[] threads = new Thread[4];
-    for (int i = 0; i < threads.length; i++) {
-      threads[i] =
-          new Thread(
-              () -> {
-                for (int k = 0; k < 50; k++) {
-                  t.acquire(5_000);
-                }
-              });
-      threads[i].start();
+  void grantsFollowTheRateAcrossWorkers() {
+    ManualClock clock = new ManualClock();
+    Throttle t = new Throttle(2_000_000, clock);
+    long start = clock.now;
+    // Four workers' grants, interleaved on the one shared schedule: 1 MB at 2 MB/s.
+    for (int k = 0; k < 50; k++) {
+      for (int worker = 0; worker < 4; worker++) {
+        t.acquire(5_000);
+      }
     }
-    for (Thread th : threads) {
-      th.join();
-    }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    // 1 MB at 2 MB/s: half a second, less the last grant's wait.
-    assertThat(seconds).isBetween(0.45, 0.65);
+    // Each 5 kB grant is 2.5 ms of schedule; the last one is granted at 199 x 2.5 ms.
+    assertThat(clock.now - start).isEqualTo(497_500_000L);
+  }
+
+  @Test
+  void idleTimeIsSavedUpToOneSecondOnly() {
+    ManualClock clock = new ManualClock();
+    Throttle t = new Throttle(1_000_000, clock);
+    t.acquire(1);
+    clock.now += 10_000_000_000L; // ten seconds between chunks
+    long before = clock.slept;
+    // Each grant waits for the start of its own slot on the schedule. The saved-up second makes
+    // the first second's slot already past, and the second one's now; the third one's is a second
+    // away: without the cap on credit, it would be nine seconds in the past.
+    t.acquire(1_000_000);
+    t.acquire(1_000_000);
+    assertThat(clock.slept).isEqualTo(before);
+    t.acquire(1_000_000);
+    assertThat(clock.slept - before).isEqualTo(1_000_000_000L);
+  }
+
+  @Test
+  void waitsTooShortForTheTimerAddUpInsteadOfSleeping() {
+    ManualClock clock = new ManualClock();
+    Throttle t = new Throttle(1_000_000, clock);
+    t.acquire(1_000); // 1 ms of schedule
+    t.acquire(1_000); // would wait 1 ms: under the timer's 2 ms, so it goes at once
+    assertThat(clock.slept).isZero();
+    t.acquire(1_000); // 2 ms behind schedule now: still not over the 2 ms threshold
+    t.acquire(1_000); // 3 ms behind: sleeps them
+    assertThat(clock.slept).isEqualTo(3_000_000L);
+  }
+
+  @Test
+  void noLimitNeverWaits() {
+    ManualClock clock = new ManualClock();
+    Throttle t = new Throttle(0, clock);
+    t.acquire(Long.MAX_VALUE / 2);
+    assertThat(clock.slept).isZero();
   }
 }
