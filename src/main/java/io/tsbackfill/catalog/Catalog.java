@@ -209,15 +209,15 @@ public final class Catalog {
   }
 
   /** The target chunk of hypertable (schema, table) with exactly these slices, if any. */
-  public static Optional<String[]> findChunk(
+  public static Optional<ChunkName> findChunk(
       Connection c, CatalogLayout layout, String schema, String table, List<Slice> slices)
       throws SQLException {
     String json = slicesJson(slices);
-    List<String[]> found =
+    List<ChunkName> found =
         Jdbc.query(
             c,
             layout.sql("catalog/find-chunk"),
-            rs -> new String[] {rs.getString(1), rs.getString(2)},
+            rs -> new ChunkName(rs.getString(1), rs.getString(2)),
             json,
             schema,
             table,
@@ -269,16 +269,19 @@ public final class Catalog {
         table);
   }
 
+  /** A hypertable's catalog id and how many dimensions it has. */
+  public record HypertableId(int id, int dimensions) {}
+
   /**
    * The id and number of dimensions of hypertable (schema, table) if it carries {@code trigger};
    * empty when it does not (or is no hypertable).
    */
-  public static Optional<int[]> hypertableWithTrigger(
+  public static Optional<HypertableId> hypertableWithTrigger(
       Connection c, String schema, String table, String trigger) throws SQLException {
     return Jdbc.queryOne(
         c,
         Sql.load("catalog/hypertable-with-trigger"),
-        rs -> new int[] {rs.getInt(1), rs.getInt(2)},
+        rs -> new HypertableId(rs.getInt(1), rs.getInt(2)),
         trigger,
         schema,
         table);

@@ -1,5 +1,6 @@
 package io.tsbackfill.copy;
 
+import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.Ident;
@@ -53,26 +54,26 @@ final class AttachLoader {
    * transaction; if so, creates the table to load them into (like the hypertable, with the target
    * chunk's tablespace and storage options, without indexes).
    */
-  Optional<Prepared> prepare(Connection t, Task task, String[] targetChunk, boolean sourceCompressed)
+  Optional<Prepared> prepare(Connection t, Task task, ChunkName targetChunk, boolean sourceCompressed)
       throws SQLException {
     if (!enabled || task.filter() != null || sourceCompressed) {
       return Optional.empty();
     }
-    String chunk = Ident.qname(targetChunk[0], targetChunk[1]);
+    String chunk = targetChunk.qname();
     Optional<String> obstacle =
         Jdbc.queryOne(
             t,
             targetInfo.layout().sql("copy/attach-obstacle"),
             rs -> rs.getString(1),
-            targetChunk[0],
-            targetChunk[1],
-            targetChunk[0],
-            targetChunk[1]);
+            targetChunk.schema(),
+            targetChunk.table(),
+            targetChunk.schema(),
+            targetChunk.table());
     if (obstacle.isPresent()) {
       LOG.debug("loading {} into its indexed table: {}", chunk, obstacle.get());
       return Optional.empty();
     }
-    String loadTable = Ident.qname(targetChunk[0], "bf_load_" + task.priority());
+    String loadTable = Ident.qname(targetChunk.schema(), "bf_load_" + task.priority());
     String like =
         "LIKE "
             + task.targetHypertableQname()
@@ -117,7 +118,7 @@ final class AttachLoader {
    * whole chunk takes them), attaches the table under the chunk's name and slices, and gives it
    * the grants and owner back.
    */
-  void attach(Connection t, Task task, String[] targetChunk, Prepared p) throws SQLException {
+  void attach(Connection t, Task task, ChunkName targetChunk, Prepared p) throws SQLException {
     locks.execute(
         t,
         "lock target chunk " + Ident.display(p.chunk()) + " to replace it",
@@ -138,8 +139,8 @@ final class AttachLoader {
                   rs -> 1,
                   task.targetHypertableQname(),
                   Catalog.createChunkSlices(task.slices()),
-                  targetChunk[0],
-                  targetChunk[1],
+                  targetChunk.schema(),
+                  targetChunk.table(),
                   p.loadTable()));
     } catch (Locks.LockTimeout e) {
       throw e; // transient: the chunk is retried

@@ -2,6 +2,7 @@ package io.tsbackfill.copy;
 
 import io.tsbackfill.cagg.InvalidationCarrier;
 import io.tsbackfill.catalog.Catalog;
+import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.ChunkSpan;
 import io.tsbackfill.catalog.CopyColumn;
 import io.tsbackfill.catalog.Slice;
@@ -9,6 +10,8 @@ import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Locks;
+import io.tsbackfill.copy.CompressedChunkCopier.Compression;
+import io.tsbackfill.task.CopyPath;
 import io.tsbackfill.task.Task;
 import io.tsbackfill.work.Throttle;
 import static io.tsbackfill.db.Side.SOURCE;
@@ -38,7 +41,68 @@ final class ChunkCopier {
    * target chunk to ANALYZE once they commit (null: none found, e.g. routed into other chunks).
    */
   record Copied(
-      String path, String destination, long rows, long bytes, boolean skipped, String analyze) {}
+      CopyPath path, String destination, long rows, long bytes, boolean skipped, String analyze) {}
+
+  /** The chunk being copied: its task, the two open transactions and the columns to copy. */
+  private record Copying(Task task, Connection s, Connection t, String columnList, boolean binary) {}
+
+  /**
+   * How a chunk's rows are written, chosen once per chunk by {@link #choose}: one type per path,
+   * each knowing which of the copier's steps it takes.
+   */
+  private sealed interface WritePath permits Batches, Attach, Direct, Routed {
+    Copied write(ChunkCopier copier, Copying c) throws SQLException;
+  }
+
+  /**
+   * A whole compressed source chunk into an identical target chunk: its compressed batches as
+   * they are, then its uncompressed rows.
+   */
+  private record Batches(ChunkName target, Compression source) implements WritePath {
+    @Override
+    public Copied write(ChunkCopier copier, Copying c) throws SQLException {
+      return copier.copyBatches(c, this);
+    }
+  }
+
+  /** A whole chunk loaded into a new table that then replaces the target chunk. */
+  private record Attach(ChunkName target, AttachLoader.Prepared prepared) implements WritePath {
+    @Override
+    public Copied write(ChunkCopier copier, Copying c) throws SQLException {
+      return copier.loadAndAttach(c, this);
+    }
+  }
+
+  /**
+   * Into the target chunk with the same slices; a compressed one is decompressed for the copy.
+   * {@code decompressed}: the source chunk is compressed and its rows are read decompressed.
+   */
+  private record Direct(ChunkName target, boolean targetCompressed, boolean decompressed)
+      implements WritePath {
+    @Override
+    public Copied write(ChunkCopier copier, Copying c) throws SQLException {
+      return copier.copyDirect(c, this);
+    }
+  }
+
+  /**
+   * Through the target hypertable, which routes each row to its chunk (creating missing ones).
+   * {@code decompressed} as for {@link Direct}.
+   */
+  private record Routed(boolean decompressed) implements WritePath {
+    @Override
+    public Copied write(ChunkCopier copier, Copying c) throws SQLException {
+      return copier.copyRouted(c, this);
+    }
+  }
+
+  /**
+   * One COPY of the chunk's rows into {@code destination}. {@code decompressed}: read the source
+   * chunk with its compressed batches decompressed (not ONLY); {@code freeze}: COPY FREEZE, for a
+   * destination created in this transaction only.
+   */
+  private record RowCopy(
+      String destination, CopyPath path, boolean decompressed, boolean freeze) {}
 
   private final TimescaleInfo sourceInfo;
   private final TimescaleInfo targetInfo;
@@ -70,7 +134,7 @@ final class ChunkCopier {
       return null;
     });
     if (!on(SOURCE, () -> Catalog.chunkExists(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))) {
-      return new Copied("skipped", null, 0, 0, true, null);
+      return new Copied(CopyPath.SKIPPED, null, 0, 0, true, null);
     }
     if (targetInfo.layout().hasSkipCaggInvalidation()) {
       // TimescaleDB's own switch for bulk loads: nothing this transaction writes or deletes is
@@ -89,131 +153,162 @@ final class ChunkCopier {
           Ident.display(task.hypertableQname()),
           task.label().text());
     }
-    String columnList = CopyColumn.quotedList(columns);
-    Optional<String[]> targetChunk =
+    Copying c = new Copying(task, s, t, CopyColumn.quotedList(columns), binary);
+    return choose(c).write(this, c);
+  }
+
+  /**
+   * The write path of the chunk: its compressed batches where the source chunk is compressed and
+   * an identical target chunk can take them; else, into an identical target chunk, loaded and
+   * attached where the {@link AttachLoader} can, or copied into it directly; else through the
+   * target hypertable.
+   */
+  private WritePath choose(Copying c) throws SQLException {
+    Task task = c.task();
+    Optional<ChunkName> targetChunk =
         on(
             TARGET,
             () ->
                 Catalog.findChunk(
-                    t, targetInfo.layout(), task.targetHypertableSchema(), task.targetHypertableName(), task.slices()));
-
-    CompressedChunkCopier.Compression srcState =
-        on(SOURCE, () -> CompressedChunkCopier.state(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))
+                    c.t(), targetInfo.layout(), task.targetHypertableSchema(), task.targetHypertableName(), task.slices()));
+    Compression source =
+        on(SOURCE, () -> CompressedChunkCopier.state(c.s(), sourceInfo.layout(), task.chunkSchema(), task.chunkName()))
             .orElseThrow();
-    Optional<CompressedChunkCopier.Compression> tgtState =
-        targetChunk.isPresent()
-            ? on(
-                TARGET,
-                () -> CompressedChunkCopier.state(t, targetInfo.layout(), targetChunk.get()[0], targetChunk.get()[1]))
-            : Optional.empty();
-    boolean tgtCompressed = tgtState.map(CompressedChunkCopier.Compression::compressed).orElse(false);
-    Optional<String> noBatches = Optional.empty();
-    if (srcState.compressed()) {
-      noBatches =
+    if (source.compressed()) {
+      Optional<String> noBatches =
           task.filter() != null
               ? Optional.of("--until/--from falls inside it")
               : targetChunk.isEmpty()
                   ? Optional.of("the target has no chunk with the same slices")
                   : compressed.unsupportedReason();
-    }
-    if (srcState.compressed() && noBatches.isEmpty()) {
-      return copyWithBatches(task, s, t, targetChunk.get(), srcState, columns, binary, columnList);
-    }
-    if (srcState.compressed() && task.filter() != null) {
-      LOG.info(
-          "{} is compressed; copying its rows decompressed because {}",
-          task.label().text(),
-          noBatches.get());
-    } else if (srcState.compressed()) {
-      // Correct but not what was asked for: the rows arrive, not the compressed batches.
-      LOG.warn(
-          "cannot copy the compressed batches of {}: {}; copying its rows decompressed instead",
-          task.label().text(),
-          noBatches.get());
-    }
-
-    Optional<AttachLoader.Prepared> attached =
-        targetChunk.isPresent() && !tgtCompressed
-            ? on(TARGET, () -> attach.prepare(t, task, targetChunk.get(), srcState.compressed()))
-            : Optional.empty();
-    if (attached.isPresent()) {
-      return loadAndAttach(task, s, t, targetChunk.get(), attached.get(), columnList, binary);
-    }
-
-    String path;
-    String destination;
-    List<String> deletes;
-    boolean recompress = false;
-    if (targetChunk.isPresent()) {
-      path = "direct";
-      destination = Ident.qname(targetChunk.get()[0], targetChunk.get()[1]);
-      deletes =
-          List.of(
-              "DELETE FROM ONLY "
-                  + destination
-                  + (task.filter() == null ? "" : " WHERE " + task.filter()));
-      if (tgtCompressed) {
-        // Rows cannot be replaced inside compressed batches in place: decompress the target
-        // chunk; compress it again afterwards when it holds rows beyond this copy's range or the
-        // source chunk is compressed too.
-        recompress = task.filter() != null || srcState.compressed();
-        if (task.filter() != null) {
-          LOG.warn(
-              "a bound falls inside compressed target chunk {} (source {}): decompressing it"
-                  + " for the copy, compressing it again afterwards",
-              Ident.display(destination),
-              task.label().text());
-        } else {
-          LOG.warn(
-              "target chunk {} is compressed but source chunk {} is not: decompressing it",
-              Ident.display(destination),
-              task.label().text());
-        }
-        decompress(t, destination);
+      if (noBatches.isEmpty()) {
+        return new Batches(targetChunk.get(), source);
       }
-    } else {
-      path = "routed";
-      destination = task.targetHypertableQname();
-      String inChunk =
-          on(SOURCE, () -> Catalog.chunkPredicate(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()));
-      deletes =
-          routedDeletes(
-              task,
-              s,
-              t,
-              " WHERE " + task.rowsOfChunk(inChunk));
+      if (task.filter() != null) {
+        LOG.info(
+            "{} is compressed; copying its rows decompressed because {}",
+            task.label().text(),
+            noBatches.get());
+      } else {
+        // Correct but not what was asked for: the rows arrive, not the compressed batches.
+        LOG.warn(
+            "cannot copy the compressed batches of {}: {}; copying its rows decompressed instead",
+            task.label().text(),
+            noBatches.get());
+      }
     }
-    List<String> recreateTriggers = on(TARGET, () -> suppressInvalidations(t, task, targetChunk));
+    if (targetChunk.isEmpty()) {
+      return new Routed(source.compressed());
+    }
+    ChunkName target = targetChunk.get();
+    boolean targetCompressed =
+        on(TARGET, () -> CompressedChunkCopier.state(c.t(), targetInfo.layout(), target.schema(), target.table()))
+            .map(Compression::compressed)
+            .orElse(false);
+    if (!targetCompressed) {
+      Optional<AttachLoader.Prepared> prepared =
+          on(TARGET, () -> attach.prepare(c.t(), task, target, source.compressed()));
+      if (prepared.isPresent()) {
+        return new Attach(target, prepared.get());
+      }
+    }
+    return new Direct(target, targetCompressed, source.compressed());
+  }
+
+  /**
+   * Direct: delete the chunk's range in the target chunk, then COPY into it. Rows cannot be
+   * replaced inside compressed batches in place, so a compressed target chunk is decompressed
+   * first, and compressed again afterwards when it holds rows beyond this copy's range or the
+   * source chunk is compressed too.
+   */
+  private Copied copyDirect(Copying c, Direct d) throws SQLException {
+    Task task = c.task();
+    String destination = d.target().qname();
+    if (d.targetCompressed()) {
+      if (task.filter() != null) {
+        LOG.warn(
+            "a bound falls inside compressed target chunk {} (source {}): decompressing it"
+                + " for the copy, compressing it again afterwards",
+            Ident.display(destination),
+            task.label().text());
+      } else {
+        LOG.warn(
+            "target chunk {} is compressed but source chunk {} is not: decompressing it",
+            Ident.display(destination),
+            task.label().text());
+      }
+      decompress(c.t(), destination);
+    }
+    List<String> deletes =
+        List.of(
+            "DELETE FROM ONLY "
+                + destination
+                + (task.filter() == null ? "" : " WHERE " + task.filter()));
+    CopyStream.Counts counts =
+        deleteAndCopy(
+            c,
+            Optional.of(d.target()),
+            deletes,
+            new RowCopy(destination, CopyPath.DIRECT, d.decompressed(), false));
+    if (d.targetCompressed() && (task.filter() != null || d.decompressed())) {
+      on(
+          TARGET,
+          () ->
+              Jdbc.queryOne(
+                  c.t(),
+                  "SELECT " + targetInfo.layout().function("compress_chunk") + "(?::regclass)",
+                  rs -> 1,
+                  destination));
+    }
+    return new Copied(
+        CopyPath.DIRECT, destination, counts.rows(), counts.bytes(), false, destination);
+  }
+
+  /**
+   * Routed: delete the chunk's range where the target hypertable keeps it (see {@link
+   * #routedDeletes}), then COPY through the hypertable.
+   */
+  private Copied copyRouted(Copying c, Routed r) throws SQLException {
+    Task task = c.task();
+    String destination = task.targetHypertableQname();
+    String inChunk =
+        on(SOURCE, () -> Catalog.chunkPredicate(c.s(), sourceInfo.layout(), task.chunkSchema(), task.chunkName()));
+    List<String> deletes =
+        routedDeletes(task, c.s(), c.t(), " WHERE " + task.rowsOfChunk(inChunk));
+    CopyStream.Counts counts =
+        deleteAndCopy(
+            c, Optional.empty(), deletes, new RowCopy(destination, CopyPath.ROUTED, r.decompressed(), false));
+    String analyze = on(TARGET, () -> landedChunk(c.t(), task));
+    return new Copied(
+        CopyPath.ROUTED, destination, counts.rows(), counts.bytes(), false, analyze);
+  }
+
+  /**
+   * The steps the direct and routed paths share: the invalidation triggers suppressed where the
+   * rows land ({@code targetChunk}: the direct path's chunk), the deletes, the COPY, and the
+   * triggers re-created.
+   */
+  private CopyStream.Counts deleteAndCopy(
+      Copying c, Optional<ChunkName> targetChunk, List<String> deletes, RowCopy copy)
+      throws SQLException {
+    Connection t = c.t();
+    List<String> recreateTriggers =
+        on(TARGET, () -> suppressInvalidations(t, c.task(), targetChunk));
     on(TARGET, () -> {
       for (String delete : deletes) {
         Jdbc.execute(t, delete);
       }
       return null;
     });
-
-    // A compressed source chunk read without ONLY yields its compressed batches decompressed too.
-    CopyStream.Counts counts =
-        copyRows(task, s, t, destination, path, columnList, binary, !srcState.compressed(), false);
-
+    CopyStream.Counts counts = copyRows(c, copy);
     on(TARGET, () -> {
       for (String recreate : recreateTriggers) {
-        locks.execute(t, "re-create the invalidation trigger on " + Ident.display(destination), recreate);
+        locks.execute(
+            t, "re-create the invalidation trigger on " + Ident.display(copy.destination()), recreate);
       }
       return null;
     });
-    if (recompress) {
-      String chunk = destination;
-      on(
-          TARGET,
-          () ->
-              Jdbc.queryOne(
-                  t,
-                  "SELECT " + targetInfo.layout().function("compress_chunk") + "(?::regclass)",
-                  rs -> 1,
-                  chunk));
-    }
-    String analyze = on(TARGET, () -> landedChunk(t, task, targetChunk));
-    return new Copied(path, destination, counts.rows(), counts.bytes(), false, analyze);
+    return counts;
   }
 
   /**
@@ -222,26 +317,18 @@ final class ChunkCopier {
    * would take them), no invalidation trigger to suppress (the loader refuses chunks that have
    * one).
    */
-  private Copied loadAndAttach(
-      Task task,
-      Connection s,
-      Connection t,
-      String[] targetChunk,
-      AttachLoader.Prepared prepared,
-      String columnList,
-      boolean binary)
-      throws SQLException {
+  private Copied loadAndAttach(Copying c, Attach a) throws SQLException {
     // FREEZE: the load table was created in this transaction, so its rows can be written frozen
     // and its pages all-visible. Nobody else can see them before commit, ANALYZE then dirties no
     // page setting hint bits, and vacuum never has to rewrite the backfilled history to freeze it.
     CopyStream.Counts counts =
-        copyRows(task, s, t, prepared.loadTable(), "direct", columnList, binary, true, true);
+        copyRows(c, new RowCopy(a.prepared().loadTable(), CopyPath.DIRECT, false, true));
     on(TARGET, () -> {
-      attach.attach(t, task, targetChunk, prepared);
+      attach.attach(c.t(), c.task(), a.target(), a.prepared());
       return null;
     });
-    return new Copied(
-        "direct", prepared.chunk(), counts.rows(), counts.bytes(), false, prepared.chunk());
+    String chunk = a.prepared().chunk();
+    return new Copied(CopyPath.DIRECT, chunk, counts.rows(), counts.bytes(), false, chunk);
   }
 
   /**
@@ -250,20 +337,15 @@ final class ChunkCopier {
    * target hypertable when the target chunk is compressed but not yet partial, so TimescaleDB
    * marks it partially compressed itself (the tool never writes the chunk status).
    */
-  private Copied copyWithBatches(
-      Task task,
-      Connection s,
-      Connection t,
-      String[] targetChunk,
-      CompressedChunkCopier.Compression srcState,
-      List<CopyColumn> columns,
-      boolean binary,
-      String columnList)
-      throws SQLException {
-    String tc = Ident.qname(targetChunk[0], targetChunk[1]);
+  private Copied copyBatches(Copying c, Batches b) throws SQLException {
+    Task task = c.task();
+    Connection s = c.s();
+    Connection t = c.t();
+    ChunkName targetChunk = b.target();
+    String tc = targetChunk.qname();
     List<String> recreateTriggers =
         on(TARGET, () -> suppressInvalidations(t, task, Optional.of(targetChunk)));
-    CompressedChunkCopier.Counts batches = compressed.copyBatches(task, s, t, targetChunk, srcState);
+    CompressedChunkCopier.Counts batches = compressed.copyBatches(task, s, t, targetChunk, b.source());
     boolean hasRows =
         on(
             SOURCE,
@@ -276,8 +358,8 @@ final class ChunkCopier {
     long rows = batches.rows();
     long bytes = batches.bytes();
     if (hasRows) {
-      CompressedChunkCopier.Compression now =
-          on(TARGET, () -> CompressedChunkCopier.state(t, targetInfo.layout(), targetChunk[0], targetChunk[1]))
+      Compression now =
+          on(TARGET, () -> CompressedChunkCopier.state(t, targetInfo.layout(), targetChunk.schema(), targetChunk.table()))
               .orElseThrow();
       String destination = tc;
       if (now.compressed() && !now.partial()) {
@@ -290,7 +372,7 @@ final class ChunkCopier {
         destination = task.targetHypertableQname();
       }
       CopyStream.Counts counts =
-          copyRows(task, s, t, destination, "direct", columnList, binary, true, false);
+          copyRows(c, new RowCopy(destination, CopyPath.DIRECT, false, false));
       rows += counts.rows();
       bytes += counts.bytes();
     }
@@ -300,45 +382,31 @@ final class ChunkCopier {
       }
       return null;
     });
-    return new Copied("direct", tc, rows, bytes, false, tc);
+    return new Copied(CopyPath.DIRECT, tc, rows, bytes, false, tc);
   }
 
-  /** {@code freeze}: COPY FREEZE, for a destination created in this transaction only. */
-  private CopyStream.Counts copyRows(
-      Task task,
-      Connection s,
-      Connection t,
-      String destination,
-      String path,
-      String columnList,
-      boolean binary,
-      boolean only,
-      boolean freeze)
-      throws SQLException {
-    String format = binary ? " (FORMAT binary)" : "";
+  /** One COPY of the chunk's rows, forward or last first as {@link RowOrder} says. */
+  private CopyStream.Counts copyRows(Copying c, RowCopy r) throws SQLException {
+    Task task = c.task();
+    String columnList = c.columnList();
+    boolean only = !r.decompressed();
+    String format = c.binary() ? " (FORMAT binary)" : "";
     String inFormat =
-        freeze ? (binary ? " (FORMAT binary, FREEZE)" : " (FREEZE)") : format;
-    String select =
-        "SELECT "
-            + columnList
-            + " FROM "
-            + (only ? "ONLY " : "")
-            + task.chunkQname()
-            + (task.filter() == null ? "" : " WHERE " + task.filter());
-    String copyIn = "COPY " + destination + " (" + columnList + ") FROM STDIN" + inFormat;
+        r.freeze() ? (c.binary() ? " (FORMAT binary, FREEZE)" : " (FREEZE)") : format;
+    String copyIn = "COPY " + r.destination() + " (" + columnList + ") FROM STDIN" + inFormat;
     // Not for a table loaded before its indexes exist (freeze), nor for a compressed chunk's
     // rows read decompressed (their order is not the chunk table's).
-    if (only && !freeze && rowOrder.lastFirst(t, task)) {
-      long blocks = on(SOURCE, () -> Catalog.blocks(s, task.chunkSchema(), task.chunkName()));
+    if (only && !r.freeze() && rowOrder.lastFirst(c.t(), task)) {
+      long blocks = on(SOURCE, () -> Catalog.blocks(c.s(), task.chunkSchema(), task.chunkName()));
       LOG.debug(
           "copying rows of chunk {} into {} ({}), last first: {} blocks",
           task.chunkQname(),
-          destination,
-          path,
+          r.destination(),
+          r.path().column(),
           blocks);
       String where = task.filter() == null ? "" : " AND (" + task.filter() + ")";
       return ReversedCopy.pipe(
-          s,
+          c.s(),
           (from, to) ->
               "COPY (SELECT "
                   + columnList
@@ -352,19 +420,31 @@ final class ChunkCopier {
                   + ") TO STDOUT"
                   + format,
           blocks,
-          binary,
-          t,
+          c.binary(),
+          c.t(),
           copyIn,
           throttle);
     }
-    LOG.debug("copying rows of chunk {} into {} ({})", task.chunkQname(), destination, path);
+    LOG.debug(
+        "copying rows of chunk {} into {} ({})",
+        task.chunkQname(),
+        r.destination(),
+        r.path().column());
     // A whole chunk table is read by COPY itself, without the executor a query goes through:
-    // less CPU on the source for the same rows (COPY of a table never reads its children).
+    // less CPU on the source for the same rows (COPY of a table never reads its children). A
+    // compressed source chunk read without ONLY yields its compressed batches decompressed too.
     String copyOut =
         only && task.filter() == null
             ? "COPY " + task.chunkQname() + " (" + columnList + ") TO STDOUT" + format
-            : "COPY (" + select + ") TO STDOUT" + format;
-    return CopyStream.pipe(s, copyOut, t, copyIn, throttle);
+            : "COPY (SELECT "
+                + columnList
+                + " FROM "
+                + (only ? "ONLY " : "")
+                + task.chunkQname()
+                + (task.filter() == null ? "" : " WHERE " + task.filter())
+                + ") TO STDOUT"
+                + format;
+    return CopyStream.pipe(c.s(), copyOut, c.t(), copyIn, throttle);
   }
 
   /**
@@ -420,17 +500,15 @@ final class ChunkCopier {
   }
 
   /**
-   * The target chunk the rows landed in, to ANALYZE after commit so the planner is not blind
-   * after a backfill: the direct path's chunk, or the routed path's chunk with the same slices.
+   * The target chunk the routed rows landed in with the source chunk's slices, to ANALYZE after
+   * commit so the planner is not blind after a backfill; null when the target cuts its chunks
+   * otherwise.
    */
-  private String landedChunk(Connection t, Task task, Optional<String[]> targetChunk)
-      throws SQLException {
-    Optional<String[]> landed =
-        targetChunk.isPresent()
-            ? targetChunk
-            : Catalog.findChunk(
-                t, targetInfo.layout(), task.targetHypertableSchema(), task.targetHypertableName(), task.slices());
-    return landed.map(c -> Ident.qname(c[0], c[1])).orElse(null);
+  private String landedChunk(Connection t, Task task) throws SQLException {
+    return Catalog.findChunk(
+            t, targetInfo.layout(), task.targetHypertableSchema(), task.targetHypertableName(), task.slices())
+        .map(ChunkName::qname)
+        .orElse(null);
   }
 
   /**
@@ -446,12 +524,12 @@ final class ChunkCopier {
    * statements that re-create what was dropped.
    */
   private List<String> suppressInvalidations(
-      Connection t, Task task, Optional<String[]> targetChunk) throws SQLException {
+      Connection t, Task task, Optional<ChunkName> targetChunk) throws SQLException {
     if (targetInfo.layout().hasSkipCaggInvalidation()) {
       return List.of(); // skip_cagg_invalidation is on for this transaction
     }
     if (targetChunk.isPresent()) {
-      String[] chunk = targetChunk.get();
+      ChunkName chunk = targetChunk.get();
       Optional<Integer> hypertableId =
           Jdbc.queryOne(
               t,
@@ -464,19 +542,19 @@ final class ChunkCopier {
                   + " WHERE c.schema_name = ? AND c.table_name = ?"),
               rs -> rs.getInt(1),
               INVALIDATION_TRIGGER,
-              chunk[0],
-              chunk[1]);
+              chunk.schema(),
+              chunk.table());
       return hypertableId.isEmpty()
           ? List.of()
-          : List.of(dropInvalidationTrigger(t, Ident.qname(chunk[0], chunk[1]), hypertableId.get()));
+          : List.of(dropInvalidationTrigger(t, chunk.qname(), hypertableId.get()));
     }
-    Optional<int[]> hypertable =
+    Optional<Catalog.HypertableId> hypertable =
         Catalog.hypertableWithTrigger(
             t, task.targetHypertableSchema(), task.targetHypertableName(), INVALIDATION_TRIGGER);
     if (hypertable.isEmpty()) {
       return List.of(); // no continuous aggregate reads this hypertable: nothing gets logged
     }
-    int hypertableId = hypertable.get()[0];
+    int hypertableId = hypertable.get().id();
     Slice time = task.slices().get(0);
     List<ChunkSpan> landing =
         Catalog.chunksOverlapping(
@@ -488,7 +566,7 @@ final class ChunkCopier {
             time.end(),
             INVALIDATION_TRIGGER);
     List<String> recreate = new ArrayList<>();
-    if (hypertable.get()[1] == 1 && covers(landing, time.start(), time.end())) {
+    if (hypertable.get().dimensions() == 1 && covers(landing, time.start(), time.end())) {
       for (ChunkSpan c : landing) {
         if (c.hasTrigger()) {
           recreate.add(dropInvalidationTrigger(t, c.qname(), hypertableId));

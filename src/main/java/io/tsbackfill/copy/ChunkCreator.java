@@ -1,6 +1,7 @@
 package io.tsbackfill.copy;
 
 import io.tsbackfill.config.CopySettings;
+import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.CatalogLayout;
 import io.tsbackfill.catalog.TimescaleInfo;
@@ -182,23 +183,23 @@ final class ChunkCreator {
     if (row.rows() != 1) {
       return false; // no row in the task's range: the copy has nothing to write either
     }
-    Optional<String[]> chunk = findChunk(t, targetLayout, task);
+    Optional<ChunkName> chunk = findChunk(t, targetLayout, task);
     if (chunk.isEmpty()) {
       return false; // the row landed in a chunk cut otherwise: rolled back
     }
     int deleted =
-        Jdbc.update(t, "DELETE FROM ONLY " + Ident.qname(chunk.get()[0], chunk.get()[1]));
+        Jdbc.update(t, "DELETE FROM ONLY " + chunk.get().qname());
     if (deleted != 1) {
       LOG.debug(
           "new target chunk {} held {} rows instead of the one inserted: rolled back",
-          Ident.qname(chunk.get()[0], chunk.get()[1]),
+          chunk.get().qname(),
           deleted);
       return false;
     }
     return true;
   }
 
-  private static Optional<String[]> findChunk(Connection t, CatalogLayout layout, Task task)
+  private static Optional<ChunkName> findChunk(Connection t, CatalogLayout layout, Task task)
       throws SQLException {
     return Catalog.findChunk(
         t, layout, task.targetHypertableSchema(), task.targetHypertableName(), task.slices());

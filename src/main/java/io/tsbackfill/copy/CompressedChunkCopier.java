@@ -6,6 +6,7 @@ import static io.tsbackfill.db.SideFailure.on;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tsbackfill.catalog.CatalogLayout;
+import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.CompressionSettings;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.Ident;
@@ -106,16 +107,16 @@ final class CompressedChunkCopier {
    * uncompressed rows afterwards.
    */
   Counts copyBatches(
-      Task task, Connection s, Connection t, String[] targetChunk, Compression source)
+      Task task, Connection s, Connection t, ChunkName targetChunk, Compression source)
       throws SQLException {
-    String tc = Ident.qname(targetChunk[0], targetChunk[1]);
+    String tc = targetChunk.qname();
     requireSameSettings(task, s, t, source);
     List<DataColumn> sourceColumns =
         on(
             SOURCE,
             () -> dataColumns(s, source.compressedSchema(), source.compressedTable()));
     Compression target =
-        on(TARGET, () -> state(t, targetInfo.layout(), targetChunk[0], targetChunk[1])).orElseThrow();
+        on(TARGET, () -> state(t, targetInfo.layout(), targetChunk.schema(), targetChunk.table())).orElseThrow();
     if (target.compressed()) {
       List<DataColumn> targetColumns =
           on(
@@ -141,7 +142,7 @@ final class CompressedChunkCopier {
       Jdbc.execute(t, "DELETE FROM ONLY " + tc);
       return null;
     });
-    Compression now = on(TARGET, () -> state(t, targetInfo.layout(), targetChunk[0], targetChunk[1])).orElseThrow();
+    Compression now = on(TARGET, () -> state(t, targetInfo.layout(), targetChunk.schema(), targetChunk.table())).orElseThrow();
     boolean binary = sourceColumns.stream().allMatch(DataColumn::binaryIo);
     if (!binary) {
       LOG.warn(

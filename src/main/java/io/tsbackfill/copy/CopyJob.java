@@ -65,7 +65,7 @@ public final class CopyJob implements TaskJob {
       Database source, Database target, int workers, BooleanSupplier stopping) {
     TimescaleInfo sInfo;
     TimescaleInfo tInfo;
-    long[] pending;
+    TaskStore.PendingCount pending;
     try (Connection s = source.connect()) {
       sInfo = Catalog.inspect(s, Side.SOURCE);
     } catch (SQLException e) {
@@ -83,7 +83,7 @@ public final class CopyJob implements TaskJob {
     } catch (SQLException e) {
       throw target.error("reading the task list", e);
     }
-    if (pending[0] == 0) {
+    if (pending.tasks() == 0) {
       // Not an error: a script that resumes a backfill can run copy until it says this.
       return new Pending(
           0, 0, "every staged chunk is copied ('stage' adds chunks, 'requeue' puts them back)");
@@ -115,7 +115,7 @@ public final class CopyJob implements TaskJob {
     RowOrder rowOrder = new RowOrder(settings.rowOrder(), sInfo.serverVersionNum());
     copier = new ChunkCopier(sInfo, tInfo, throttle, locks, rowOrder, settings.attach());
     analyzer = new Analyzer(target.spec());
-    return new Pending(pending[0], pending[1]);
+    return new Pending(pending.tasks(), pending.bytes());
   }
 
   /**
@@ -181,7 +181,7 @@ public final class CopyJob implements TaskJob {
         c.skipped()
             ? "skipped: the source chunk no longer exists"
             : "copied " + c.rows() + " rows (" + c.bytes() + " bytes of COPY data) into "
-                + Ident.display(c.destination()) + " (" + c.path() + ")";
+                + Ident.display(c.destination()) + " (" + c.path().column() + ")";
     SideFailure.on(
         Side.TARGET,
         () -> {
@@ -215,7 +215,7 @@ public final class CopyJob implements TaskJob {
 
   @Override
   public long remaining(Connection t) throws SQLException {
-    return TaskStore.countCopyPending(t)[0];
+    return TaskStore.countCopyPending(t).tasks();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.tsbackfill.stage;
 
 import io.tsbackfill.catalog.CaggHierarchy;
+import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.Chunk;
 import io.tsbackfill.catalog.ContinuousAggregate;
@@ -130,11 +131,11 @@ public record StagePreview(
         alreadyStaged++;
         continue;
       }
-      Optional<String[]> tc = Catalog.findChunk(t, tInfo.layout(), d.schema(), d.table(), c.slices());
+      Optional<ChunkName> tc = Catalog.findChunk(t, tInfo.layout(), d.schema(), d.table(), c.slices());
       String where;
       String from;
       if (tc.isPresent()) {
-        from = Ident.qname(tc.get()[0], tc.get()[1]);
+        from = tc.get().qname();
         where = p.filter();
       } else {
         from = Ident.qname(d.schema(), d.table());

@@ -106,12 +106,18 @@ public final class TaskStore {
         .isPresent();
   }
 
+  /**
+   * Tasks waiting for a verb, their staged size on the source, and (for verify) the tasks not
+   * copied yet, which verify cannot check.
+   */
+  public record PendingCount(long tasks, long bytes, long notCopied) {}
+
   /** Pending copy tasks and their staged size in bytes. */
-  public static long[] countCopyPending(Connection t) throws SQLException {
+  public static PendingCount countCopyPending(Connection t) throws SQLException {
     return Jdbc.queryOne(
             t,
             Sql.load("task/count-copy-pending"),
-            rs -> new long[] {rs.getLong(1), rs.getLong(2)})
+            rs -> new PendingCount(rs.getLong(1), rs.getLong(2), rs.getLong(1)))
         .orElseThrow();
   }
 
@@ -139,9 +145,9 @@ public final class TaskStore {
   }
 
   public static void markCopied(
-      Connection t, long priority, String message, String path, long rows, long bytes)
+      Connection t, long priority, String message, CopyPath path, long rows, long bytes)
       throws SQLException {
-    Jdbc.update(t, Sql.load("task/mark-copied"), message, path, rows, bytes, priority);
+    Jdbc.update(t, Sql.load("task/mark-copied"), message, path.column(), rows, bytes, priority);
   }
 
   /** Records a failed copy; the task stays pending. {@code sqlState} may be null. */
@@ -151,11 +157,11 @@ public final class TaskStore {
   }
 
   /** Tasks to verify, their staged source bytes, and tasks not yet copied. */
-  public static long[] countVerifyPending(Connection t) throws SQLException {
+  public static PendingCount countVerifyPending(Connection t) throws SQLException {
     return Jdbc.queryOne(
             t,
             Sql.load("task/count-verify-pending"),
-            rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)})
+            rs -> new PendingCount(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
         .orElseThrow();
   }
 
@@ -171,12 +177,13 @@ public final class TaskStore {
     return Jdbc.queryOne(t, Sql.load("task/claim-verify-again"), TaskStore::task, priority);
   }
 
-  /** How the task was copied: "direct", "routed", "skipped", or null before copy recorded it. */
-  public static Optional<String> copyPath(Connection t, long priority) throws SQLException {
+  /** How the task was copied; empty before copy recorded it. */
+  public static Optional<CopyPath> copyPath(Connection t, long priority) throws SQLException {
     return Jdbc.query(t, Sql.load("task/copy-path"), rs -> Optional.ofNullable(rs.getString(1)), priority)
         .stream()
         .findFirst()
-        .flatMap(p -> p);
+        .flatMap(p -> p)
+        .flatMap(CopyPath::ofColumn);
   }
 
   public static void markVerified(Connection t, long priority, String message)

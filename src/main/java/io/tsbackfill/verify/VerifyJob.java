@@ -4,6 +4,7 @@ import static io.tsbackfill.db.Side.SOURCE;
 import static io.tsbackfill.db.Side.TARGET;
 import static io.tsbackfill.db.SideFailure.on;
 
+import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.BackfillException;
@@ -11,6 +12,7 @@ import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
+import io.tsbackfill.task.CopyPath;
 import io.tsbackfill.task.Task;
 import io.tsbackfill.task.TaskStore;
 import io.tsbackfill.work.ChunkReport.Outcome;
@@ -59,7 +61,7 @@ public final class VerifyJob implements TaskJob {
     } catch (SQLException e) {
       throw source.error("reading the TimescaleDB catalog", e);
     }
-    long[] pending;
+    TaskStore.PendingCount pending;
     try (Connection t = target.connect()) {
       targetInfo = Catalog.inspect(t, Side.TARGET);
       if (!TaskStore.schemaExists(t)) {
@@ -72,19 +74,19 @@ public final class VerifyJob implements TaskJob {
     } catch (SQLException e) {
       throw target.error("reading the task list", e);
     }
-    notCopied = pending[2];
-    if (pending[0] == 0) {
+    notCopied = pending.notCopied();
+    if (pending.tasks() == 0) {
       throw BackfillException.badState(
-          pending[2] > 0
+          pending.notCopied() > 0
               ? "no copied chunk awaits verification: "
-                  + pending[2]
+                  + pending.notCopied()
                   + " staged chunk"
-                  + (pending[2] == 1 ? " is" : "s are")
+                  + (pending.notCopied() == 1 ? " is" : "s are")
                   + " not copied yet; run 'timescaledb-backfill copy' first"
               : "no chunk awaits verification: every copied chunk is verified already;"
                   + " 'stage' adds tasks");
     }
-    return new Pending(pending[0], pending[1]);
+    return new Pending(pending.tasks(), pending.bytes());
   }
 
   @Override
@@ -107,7 +109,7 @@ public final class VerifyJob implements TaskJob {
     if (!on(SOURCE, () -> Catalog.chunkExists(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))) {
       return different(t, task, null, null, "the source chunk no longer exists", List.of());
     }
-    Optional<String[]> targetChunk =
+    Optional<ChunkName> targetChunk =
         on(
             TARGET,
             () ->
@@ -115,25 +117,25 @@ public final class VerifyJob implements TaskJob {
                     t, targetInfo.layout(), task.targetHypertableSchema(), task.targetHypertableName(), task.slices()));
     String targetFrom;
     String destination;
-    String path;
+    CopyPath path;
     Summary summary;
     if (targetChunk.isPresent()) {
-      destination = Ident.qname(targetChunk.get()[0], targetChunk.get()[1]);
-      path = "direct";
+      destination = targetChunk.get().qname();
+      path = CopyPath.DIRECT;
       // Not ONLY: on a compressed chunk ONLY reads just its uncompressed heap, and TimescaleDB
       // returns the compressed batches decompressed only to a plain read of the chunk.
       targetFrom = destination + where;
       summary =
-          on(TARGET, () -> Summary.forRelation(t, targetChunk.get()[0], targetChunk.get()[1]));
+          on(TARGET, () -> Summary.forRelation(t, targetChunk.get().schema(), targetChunk.get().table()));
     } else {
-      String copied = on(TARGET, () -> TaskStore.copyPath(t, task.priority())).orElse("");
+      Optional<CopyPath> copied = on(TARGET, () -> TaskStore.copyPath(t, task.priority()));
       boolean hypertable =
           on(
               TARGET,
               () ->
                   Catalog.isHypertable(
                       t, task.targetHypertableSchema(), task.targetHypertableName()));
-      if ("direct".equals(copied) || !hypertable) {
+      if (copied.equals(Optional.of(CopyPath.DIRECT)) || !hypertable) {
         return different(
             t,
             task,
@@ -150,7 +152,7 @@ public final class VerifyJob implements TaskJob {
       String inChunk =
           on(SOURCE, () -> Catalog.chunkPredicate(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()));
       destination = task.targetHypertableQname();
-      path = "routed";
+      path = CopyPath.ROUTED;
       targetFrom = destination + " WHERE " + task.rowsOfChunk(inChunk);
       summary =
           on(
@@ -189,7 +191,7 @@ public final class VerifyJob implements TaskJob {
       Connection t,
       Task task,
       String destination,
-      String path,
+      CopyPath path,
       String message,
       List<String> details)
       throws SQLException {
@@ -203,7 +205,7 @@ public final class VerifyJob implements TaskJob {
 
   @Override
   public long remaining(Connection t) throws SQLException {
-    return TaskStore.countVerifyPending(t)[0];
+    return TaskStore.countVerifyPending(t).tasks();
   }
 
   @Override

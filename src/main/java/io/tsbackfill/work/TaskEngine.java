@@ -9,6 +9,7 @@ import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
 import io.tsbackfill.db.SqlStates;
 import io.tsbackfill.task.ChunkLabel;
+import io.tsbackfill.task.CopyPath;
 import io.tsbackfill.task.Task;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
@@ -342,9 +343,9 @@ public final class TaskEngine {
             Math.max(total, index),
             done.outcome(),
             task.label(),
-            "direct".equals(done.path()) ? Ident.display(done.destination()) : null,
+            done.path() == CopyPath.DIRECT ? Ident.display(done.destination()) : null,
             done.destination() == null ? null : Ident.display(done.destination()),
-            done.path(),
+            done.path() == null ? null : done.path().column(),
             done.rows(),
             done.bytes(),
             Duration.between(t0, Instant.now()),

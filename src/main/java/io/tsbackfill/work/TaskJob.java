@@ -1,6 +1,7 @@
 package io.tsbackfill.work;
 
 import io.tsbackfill.db.Database;
+import io.tsbackfill.task.CopyPath;
 import io.tsbackfill.task.Task;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -71,7 +72,7 @@ public interface TaskJob {
   record Done(
       ChunkReport.Outcome outcome,
       String destination,
-      String path,
+      CopyPath path,
       long rows,
       long bytes,
       String message,
