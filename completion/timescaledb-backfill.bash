@@ -212,7 +212,8 @@ function _picocli_timescaledb-backfill_stage() {
 
   local commands=""
   local flag_opts="'-q' '--quiet' '-U' '--cascade-up' '-D' '--cascade-down' '--dry-run' '--pause-jobs' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-v' '--verbose' '--output' '--log-file' '--source' '--target' '-u' '--until' '-F' '--from' '-f' '--filter'"
+  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '--lock-timeout' '-u' '--until' '-F' '--from' '-f' '--filter'"
+  local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -220,6 +221,11 @@ function _picocli_timescaledb-backfill_stage() {
   case ${prev_word} in
     '-v'|'--verbose')
       return
+      ;;
+    '--log-level')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
@@ -236,6 +242,9 @@ function _picocli_timescaledb-backfill_stage() {
       return
       ;;
     '--target')
+      return
+      ;;
+    '--lock-timeout')
       return
       ;;
     '-u'|'--until')
@@ -266,7 +275,8 @@ function _picocli_timescaledb-backfill_copy() {
 
   local commands=""
   local flag_opts="'-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-v' '--verbose' '--output' '--log-file' '--source' '--target' '-p' '--parallelism' '--retries' '--progress-interval' '--max-rate'"
+  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '-p' '--parallelism' '--retries' '--progress-interval' '--max-rate' '--lock-timeout'"
+  local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -274,6 +284,11 @@ function _picocli_timescaledb-backfill_copy() {
   case ${prev_word} in
     '-v'|'--verbose')
       return
+      ;;
+    '--log-level')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
@@ -304,6 +319,9 @@ function _picocli_timescaledb-backfill_copy() {
     '--max-rate')
       return
       ;;
+    '--lock-timeout')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -323,7 +341,8 @@ function _picocli_timescaledb-backfill_verify() {
 
   local commands=""
   local flag_opts="'-q' '--quiet' '--caggs' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-v' '--verbose' '--output' '--log-file' '--source' '--target' '-p' '--parallelism' '--retries' '--progress-interval'"
+  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '-p' '--parallelism' '--retries' '--progress-interval'"
+  local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -331,6 +350,11 @@ function _picocli_timescaledb-backfill_verify() {
   case ${prev_word} in
     '-v'|'--verbose')
       return
+      ;;
+    '--log-level')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
@@ -377,7 +401,8 @@ function _picocli_timescaledb-backfill_status() {
 
   local commands=""
   local flag_opts="'-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-v' '--verbose' '--output' '--log-file' '--target'"
+  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--target'"
+  local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -385,6 +410,11 @@ function _picocli_timescaledb-backfill_status() {
   case ${prev_word} in
     '-v'|'--verbose')
       return
+      ;;
+    '--log-level')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
@@ -419,7 +449,8 @@ function _picocli_timescaledb-backfill_requeue() {
 
   local commands=""
   local flag_opts="'-q' '--quiet' '--failed' '--verify-failed' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-v' '--verbose' '--output' '--log-file' '--target' '-f' '--filter'"
+  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--target' '-f' '--filter'"
+  local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -427,6 +458,11 @@ function _picocli_timescaledb-backfill_requeue() {
   case ${prev_word} in
     '-v'|'--verbose')
       return
+      ;;
+    '--log-level')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
@@ -464,7 +500,8 @@ function _picocli_timescaledb-backfill_refreshcaggs() {
 
   local commands=""
   local flag_opts="'-q' '--quiet' '-U' '--cascade-up' '-D' '--cascade-down' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-v' '--verbose' '--output' '--log-file' '--source' '--target' '-f' '--filter'"
+  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '-f' '--filter'"
+  local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -472,6 +509,11 @@ function _picocli_timescaledb-backfill_refreshcaggs() {
   case ${prev_word} in
     '-v'|'--verbose')
       return
+      ;;
+    '--log-level')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
@@ -512,7 +554,8 @@ function _picocli_timescaledb-backfill_resumejobs() {
 
   local commands=""
   local flag_opts="'-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-v' '--verbose' '--output' '--log-file' '--target'"
+  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--target'"
+  local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -520,6 +563,11 @@ function _picocli_timescaledb-backfill_resumejobs() {
   case ${prev_word} in
     '-v'|'--verbose')
       return
+      ;;
+    '--log-level')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
@@ -554,7 +602,8 @@ function _picocli_timescaledb-backfill_clean() {
 
   local commands=""
   local flag_opts="'-q' '--quiet' '--resume-jobs' '--force' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-v' '--verbose' '--output' '--log-file' '--target' '--report'"
+  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--target' '--report'"
+  local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -562,6 +611,11 @@ function _picocli_timescaledb-backfill_clean() {
   case ${prev_word} in
     '-v'|'--verbose')
       return
+      ;;
+    '--log-level')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--output')
       local IFS=$'\n'
