@@ -58,7 +58,20 @@ class ArchitectureTest {
   }
 
   @Test
-  void dbDependsOnNothingOfOurs() {
+  void errorsDependOnNothingOfOurs() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.tsbackfill.error..")
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages("io.tsbackfill.error..", "java..")
+        .because("every layer refuses with a BackfillException and an exit code, the database"
+            + " layer too, so the error types stand below all of them")
+        .check(main);
+  }
+
+  @Test
+  void dbDependsOnNothingOfOursButErrors() {
     noClasses()
         .that()
         .resideInAPackage("io.tsbackfill.db..")
@@ -68,8 +81,9 @@ class ArchitectureTest {
             "io.tsbackfill.cli..", "io.tsbackfill.config..", "io.tsbackfill.catalog..",
             "io.tsbackfill.task..", "io.tsbackfill.stage..", "io.tsbackfill.copy..",
             "io.tsbackfill.verify..", "io.tsbackfill.cagg..", "io.tsbackfill.clean..",
-            "io.tsbackfill.work..", "io.tsbackfill.jobs..", "io.tsbackfill.status..")
-        .because("db is the bottom layer every engine stands on")
+            "io.tsbackfill.work..", "io.tsbackfill.jobs..", "io.tsbackfill.status..",
+            "io.tsbackfill.requeue..", "io.tsbackfill.report..")
+        .because("db is the layer every engine stands on; only the error types are below it")
         .check(main);
   }
 

@@ -7,7 +7,7 @@ import io.tsbackfill.catalog.ContinuousAggregate;
 import io.tsbackfill.catalog.RegexFilter;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.config.RefreshCaggsConfig;
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
@@ -212,9 +212,7 @@ public final class CaggRefresher {
       try {
         refreshWindow(t, tInfo, p, start, end);
       } catch (SQLException e) {
-        throw BackfillException.database(
-            Side.TARGET,
-            "refreshing "
+        throw Side.TARGET.error("refreshing "
                 + p.cagg().plainName()
                 + " from "
                 + (start == null ? "the beginning" : start)
@@ -326,9 +324,7 @@ public final class CaggRefresher {
           p.end() - 1);
     } catch (SQLException e) {
       if (SqlStates.INSUFFICIENT_PRIVILEGE.equals(SqlStates.of(e))) {
-        throw BackfillException.database(
-            Side.TARGET,
-            "refreshing the carried invalidations of "
+        throw Side.TARGET.error("refreshing the carried invalidations of "
                 + p.cagg().plainName()
                 + ": this TimescaleDB has no forced refresh, so the tool logs the window as"
                 + " invalid in _timescaledb_catalog.continuous_aggs_materialization_invalidation_log"

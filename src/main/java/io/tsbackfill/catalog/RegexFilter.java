@@ -1,6 +1,6 @@
 package io.tsbackfill.catalog;
 
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
 import io.tsbackfill.db.SqlStates;

@@ -1,6 +1,6 @@
 package io.tsbackfill.catalog;
 
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Side;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

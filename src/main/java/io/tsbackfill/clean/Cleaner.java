@@ -1,6 +1,6 @@
 package io.tsbackfill.clean;
 
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.ConnectionSpec;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Jdbc;
@@ -100,7 +100,7 @@ public final class Cleaner {
         throw db.error("dropping the __backfill schema", e);
       }
     } catch (SQLException e) {
-      throw io.tsbackfill.db.BackfillException.internal("closing the connection", e);
+      throw io.tsbackfill.error.BackfillException.internal("closing the connection", e);
     }
   }
 

@@ -1,7 +1,7 @@
 package io.tsbackfill.cli;
 
 import io.tsbackfill.clean.Cleaner;
-import io.tsbackfill.db.ExitCode;
+import io.tsbackfill.error.ExitCode;
 import io.tsbackfill.jobs.ScheduledJob;
 import java.nio.file.Path;
 import java.util.List;

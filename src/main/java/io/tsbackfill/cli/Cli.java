@@ -1,7 +1,7 @@
 package io.tsbackfill.cli;
 
-import io.tsbackfill.db.BackfillException;
-import io.tsbackfill.db.ExitCode;
+import io.tsbackfill.error.BackfillException;
+import io.tsbackfill.error.ExitCode;
 import io.tsbackfill.db.Redactor;
 import java.io.PrintStream;
 import java.io.PrintWriter;

@@ -4,7 +4,7 @@ import io.tsbackfill.config.CopySettings;
 import io.tsbackfill.config.CopySettings.ChunkCreation;
 import io.tsbackfill.config.CopySettings.RowOrderChoice;
 import io.tsbackfill.copy.CopyJob;
-import io.tsbackfill.db.ExitCode;
+import io.tsbackfill.error.ExitCode;
 import io.tsbackfill.report.Units;
 import io.tsbackfill.work.ChunkReport.Outcome;
 import io.tsbackfill.work.RunResult;

@@ -9,7 +9,7 @@ import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.filter.Filter;
 import ch.qos.logback.core.spi.FilterReply;
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 

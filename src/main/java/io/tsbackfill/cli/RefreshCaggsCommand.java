@@ -3,7 +3,7 @@ package io.tsbackfill.cli;
 import io.tsbackfill.cagg.CaggRefresher;
 import io.tsbackfill.cagg.RefreshResult;
 import io.tsbackfill.config.RefreshCaggsConfig;
-import io.tsbackfill.db.ExitCode;
+import io.tsbackfill.error.ExitCode;
 import io.tsbackfill.report.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

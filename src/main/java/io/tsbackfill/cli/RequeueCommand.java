@@ -1,7 +1,7 @@
 package io.tsbackfill.cli;
 
 import io.tsbackfill.config.RequeueConfig;
-import io.tsbackfill.db.ExitCode;
+import io.tsbackfill.error.ExitCode;
 import io.tsbackfill.requeue.Requeuer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,6 +1,6 @@
 package io.tsbackfill.cli;
 
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import picocli.CommandLine.Command;
 
 /** The top-level command: only help, version and the subcommands. */

@@ -1,7 +1,7 @@
 package io.tsbackfill.cli;
 
-import io.tsbackfill.config.CopyConfig;
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.config.TaskRunConfig;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.work.RunResult;
 import io.tsbackfill.work.Shutdown;
 import io.tsbackfill.work.TaskEngine;
@@ -47,8 +47,8 @@ final class RunOptions {
       throw BackfillException.usage(
           "--progress-interval must not be negative, not " + progressInterval);
     }
-    CopyConfig config =
-        new CopyConfig(connections.source(), connections.target(), parallelism, retries);
+    TaskRunConfig config =
+        new TaskRunConfig(connections.source(), connections.target(), parallelism, retries);
     console.setProgressInterval(Duration.ofSeconds(progressInterval));
     Shutdown shutdown = new Shutdown();
     shutdown.setListener(console::onStopRequested);

@@ -1,6 +1,6 @@
 package io.tsbackfill.cli;
 
-import io.tsbackfill.db.ExitCode;
+import io.tsbackfill.error.ExitCode;
 import io.tsbackfill.report.Units;
 import io.tsbackfill.verify.CaggVerifier;
 import io.tsbackfill.verify.VerifyJob;

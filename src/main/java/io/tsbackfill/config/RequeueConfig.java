@@ -1,6 +1,6 @@
 package io.tsbackfill.config;
 
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.ConnectionSpec;
 
 /**

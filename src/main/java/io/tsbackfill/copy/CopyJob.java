@@ -5,7 +5,7 @@ import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.catalog.VersionCheck;
 import io.tsbackfill.config.CopySettings;
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Locks;
 import io.tsbackfill.db.Ident;

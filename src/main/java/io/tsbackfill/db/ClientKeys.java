@@ -1,5 +1,6 @@
 package io.tsbackfill.db;
 
+import io.tsbackfill.error.BackfillException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.tsbackfill.db;
 
+import io.tsbackfill.error.BackfillException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.tsbackfill.db;
 
+import io.tsbackfill.error.BackfillException;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
@@ -78,7 +79,7 @@ public final class Database implements AutoCloseable {
 
   /** Wraps a database error on this side, with what was being done. */
   public BackfillException error(String what, SQLException e) {
-    return BackfillException.database(side(), what + ": " + SqlStates.serverMessage(e), e);
+    return side().error(what + ": " + SqlStates.serverMessage(e), e);
   }
 
   @Override

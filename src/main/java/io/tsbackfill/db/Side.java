@@ -1,5 +1,9 @@
 package io.tsbackfill.db;
 
+import io.tsbackfill.error.BackfillException;
+import io.tsbackfill.error.ExitCode;
+import java.sql.SQLException;
+
 /** Which of the two databases something happened on; decides the exit code of a database error. */
 public enum Side {
   SOURCE("source", ExitCode.SOURCE_ERROR),
@@ -19,5 +23,10 @@ public enum Side {
 
   public int exitCode() {
     return exitCode;
+  }
+
+  /** A database error on this side: exit 4 for the source, 5 for the target. */
+  public BackfillException error(String what, SQLException cause) {
+    return new BackfillException(exitCode, label + " database: " + what, cause);
   }
 }

@@ -2,7 +2,7 @@ package io.tsbackfill.jobs;
 
 import io.tsbackfill.db.Side;
 import io.tsbackfill.catalog.Catalog;
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;

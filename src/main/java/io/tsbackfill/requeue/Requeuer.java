@@ -2,7 +2,7 @@ package io.tsbackfill.requeue;
 
 import io.tsbackfill.catalog.RegexFilter;
 import io.tsbackfill.config.RequeueConfig;
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;

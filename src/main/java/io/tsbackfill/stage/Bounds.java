@@ -2,7 +2,7 @@ package io.tsbackfill.stage;
 
 import io.tsbackfill.catalog.Hypertable;
 import io.tsbackfill.config.TimeArg;
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.SqlStates;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tsbackfill.catalog.Chunk;
 import io.tsbackfill.catalog.CompressionSettings;
 import io.tsbackfill.catalog.TimescaleInfo;
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import io.tsbackfill.catalog.Chunk;
 import io.tsbackfill.catalog.ContinuousAggregate;
 import io.tsbackfill.catalog.Hypertable;
 import io.tsbackfill.catalog.TimescaleInfo;
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
@@ -219,9 +219,7 @@ public record StagePreview(
     try {
       return Catalog.chunkPredicate(s, sInfo.layout(), c.schema(), c.table());
     } catch (SQLException e) {
-      throw BackfillException.database(
-          Side.SOURCE,
-          "reading the constraints of " + c.qname() + ": " + SqlStates.serverMessage(e),
+      throw Side.SOURCE.error("reading the constraints of " + c.qname() + ": " + SqlStates.serverMessage(e),
           e);
     }
   }

@@ -12,7 +12,7 @@ import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.catalog.VersionCheck;
 import io.tsbackfill.config.StageConfig;
 import io.tsbackfill.config.TimeArg;
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;

@@ -1,6 +1,6 @@
 package io.tsbackfill.status;
 
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.ConnectionSpec;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
@@ -88,7 +88,7 @@ public record Status(List<Row> hypertables, List<InFlight> inFlight, List<Failur
       }
       return read(t);
     } catch (SQLException e) {
-      throw BackfillException.database(Side.TARGET, "reading the task list: " + e.getMessage(), e);
+      throw Side.TARGET.error("reading the task list: " + e.getMessage(), e);
     }
   }
 

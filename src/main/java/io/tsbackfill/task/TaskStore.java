@@ -1,7 +1,7 @@
 package io.tsbackfill.task;
 
 import io.tsbackfill.catalog.CatalogLayout;
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
 import io.tsbackfill.db.SqlStates;

@@ -6,7 +6,7 @@ import io.tsbackfill.catalog.CaggWatermark;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.ContinuousAggregate;
 import io.tsbackfill.catalog.TimescaleInfo;
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.ConnectionSpec;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;

@@ -1,6 +1,6 @@
 package io.tsbackfill.work;
 
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.task.ChunkLabel;
 import java.time.Duration;
 import java.util.List;

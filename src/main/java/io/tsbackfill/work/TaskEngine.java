@@ -1,7 +1,7 @@
 package io.tsbackfill.work;
 
-import io.tsbackfill.config.CopyConfig;
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.config.TaskRunConfig;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Sessions;
@@ -51,7 +51,7 @@ public final class TaskEngine {
           + " = on on it, or raise its max_standby_streaming_delay (-1: replay waits for the"
           + " reads) for the backfill";
 
-  private final CopyConfig config;
+  private final TaskRunConfig config;
   private final TaskJob job;
   private final TaskListener listener;
   private final Shutdown shutdown;
@@ -76,7 +76,7 @@ public final class TaskEngine {
   private final AtomicReference<BackfillException> fatal = new AtomicReference<>();
   private volatile int total;
 
-  public TaskEngine(CopyConfig config, TaskJob job, TaskListener listener, Shutdown shutdown) {
+  public TaskEngine(TaskRunConfig config, TaskJob job, TaskListener listener, Shutdown shutdown) {
     this.config = config;
     this.job = job;
     this.listener = listener;
@@ -383,7 +383,7 @@ public final class TaskEngine {
     int code = e.exitCode();
     return code == Side.SOURCE.exitCode()
         || code == Side.TARGET.exitCode()
-        || code == io.tsbackfill.db.ExitCode.BAD_STATE;
+        || code == io.tsbackfill.error.ExitCode.BAD_STATE;
   }
 
   static long backoff(int attempt) {

@@ -22,7 +22,7 @@ public interface TaskJob {
 
   /**
    * Checks the databases before any of the {@code workers} starts and counts the pending tasks;
-   * throws a {@link io.tsbackfill.db.BackfillException} when the run cannot start. Work done here
+   * throws a {@link io.tsbackfill.error.BackfillException} when the run cannot start. Work done here
    * for all tasks at once ends early when {@code stopping} says so.
    */
   Pending prepare(Database source, Database target, int workers, BooleanSupplier stopping);

@@ -1,6 +1,6 @@
 package io.tsbackfill.work;
 
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

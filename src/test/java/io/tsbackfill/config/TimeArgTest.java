@@ -3,8 +3,8 @@ package io.tsbackfill.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tsbackfill.db.BackfillException;
-import io.tsbackfill.db.ExitCode;
+import io.tsbackfill.error.BackfillException;
+import io.tsbackfill.error.ExitCode;
 import org.junit.jupiter.api.Test;
 
 class TimeArgTest {

@@ -1,5 +1,6 @@
 package io.tsbackfill.db;
 
+import io.tsbackfill.error.BackfillException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.tsbackfill.db;
 
+import io.tsbackfill.error.ExitCode;
+import io.tsbackfill.error.BackfillException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,15 +1,18 @@
 package io.tsbackfill.config;
 
-import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.ConnectionSpec;
 
-/** Everything {@code copy} (and {@code verify}) needs. */
-public record CopyConfig(
+/**
+ * What a run of {@code copy} or {@code verify} shares: the two databases, the workers and the
+ * retries per chunk.
+ */
+public record TaskRunConfig(
     ConnectionSpec source, ConnectionSpec target, int parallelism, int retries) {
 
   public static final int MAX_PARALLELISM = 255;
 
-  public CopyConfig {
+  public TaskRunConfig {
     // 0 workers would copy nothing and could only end in a false success.
     if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
       throw BackfillException.usage(

@@ -1,10 +1,10 @@
-package io.tsbackfill.db;
-
-import java.sql.SQLException;
+package io.tsbackfill.error;
 
 /**
  * The one exception type that reaches the user: a one-line message, an exit code and, where there
- * is one, the underlying cause whose chain the error reporter prints below the message.
+ * is one, the underlying cause whose chain the error reporter prints below the message. It sits
+ * below every other package, so that any of them can refuse with a reason and an exit code; a
+ * database error is made by the failing side ({@code db.Side#error}).
  */
 public class BackfillException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -31,13 +31,4 @@ public class BackfillException extends RuntimeException {
     return new BackfillException(ExitCode.INTERNAL, message, cause);
   }
 
-  /** A database error on one side: exit 4 for the source, 5 for the target. */
-  public static BackfillException database(Side side, String what, SQLException cause) {
-    return new BackfillException(side.exitCode(), side.label() + " database: " + what, cause);
-  }
-
-  /** The SQLSTATE of the first SQLException in the cause chain, or null. */
-  public String sqlState() {
-    return SqlStates.of(this);
-  }
 }

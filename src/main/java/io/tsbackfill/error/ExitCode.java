@@ -1,4 +1,4 @@
-package io.tsbackfill.db;
+package io.tsbackfill.error;
 
 /** The exit codes of the tool, documented in the README. */
 public final class ExitCode {
