@@ -19,8 +19,9 @@ import org.postgresql.Driver;
  * parts are filled from libpq's environment ({@code PGHOST}, {@code PGPORT}, ...) and the password
  * file, as psql does. {@link #jdbcUrl()} and {@link #jdbcProperties()} hand the result to pgjdbc.
  *
- * <p>The password is registered with the {@link Redactor} as soon as it is known; {@link
- * #toString()} never contains it.
+ * <p>{@link #toString()} never contains the password, and a string that holds one is never echoed
+ * when it is refused: the {@link Redactor} masks passwords by where they stand, and a string that
+ * does not parse has no reliable structure.
  */
 public final class ConnectionSpec {
   public static final String APPLICATION_NAME = "timescaledb-backfill";
@@ -117,8 +118,6 @@ public final class ConnectionSpec {
               + ": not a connection string (expected postgres://..., key=value pairs or"
               + " jdbc:postgresql://...)");
     }
-    Redactor.register(p.get("password"));
-    Redactor.register(p.get("sslpassword"));
     return new ConnectionSpec(side, resolve(side, p, env));
   }
 
@@ -176,11 +175,7 @@ public final class ConnectionSpec {
       String firstHost = p.get("host").split(",")[0].strip();
       int firstPort = Integer.parseInt(p.get("port").split(",")[0].strip());
       PgPass.lookup(pgpassEnv, firstHost, firstPort, p.get("dbname"), p.get("user"))
-          .ifPresent(
-              pw -> {
-                Redactor.register(pw);
-                p.put("password", pw);
-              });
+          .ifPresent(pw -> p.put("password", pw));
     }
     p.put("application_name", APPLICATION_NAME);
     return p;

@@ -39,8 +39,10 @@ class ConnectionSpecTlsTest {
 
   @Test
   void theKeyPasswordIsASecret() {
-    ConnectionSpec.parse(Side.SOURCE, "host=h sslkey=/k.pk8 sslpassword=Key-Secret-42", NO_ENV);
-    assertThat(Redactor.redact("opening Key-Secret-42 failed")).isEqualTo("opening ******** failed");
+    String conn = "host=h sslkey=/k.pk8 sslpassword=Key-Secret-42";
+    assertThat(ConnectionSpec.parse(Side.SOURCE, conn, NO_ENV).toString())
+        .doesNotContain("Key-Secret-42");
+    assertThat(Redactor.redact("given: " + conn)).isEqualTo("given: host=h sslkey=/k.pk8 sslpassword=********");
   }
 
   @Test

@@ -2,6 +2,8 @@ package io.tsbackfill.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tsbackfill.testbed.TestDb;
 import io.tsbackfill.testbed.TestServer;
 import io.tsbackfill.testbed.ToolProcess;
@@ -133,7 +135,7 @@ class SecretsIT extends IntegrationTest {
             "host=127.0.0.1 port=1 dbname=x user=" + role + " connect_timeout=2"));
     bad.put("stage, bad --until with .pgpass",
         ToolProcess.start(viaFile, "stage", "-vv", "--source", srcBare, "--target", tgtBare,
-            "--until", "not a time " + PASSWORD));
+            "--until", "not a time"));
     for (var e : bad.entrySet()) {
       ToolRun r = e.getValue().waitFor(LIMIT);
       assertThat(r.exitCode()).as("%s: %s", e.getKey(), r).isNotZero();
@@ -185,5 +187,59 @@ class SecretsIT extends IntegrationTest {
       }
     }
     assertThat(leaks).as("commands whose output shows a password (and the form shown)").isEmpty();
+  }
+
+  /**
+   * Short and common passwords: masked where a password stands (the URI's userinfo, password=),
+   * and nowhere else. Masking their text wherever it occurs turned every "e" of the output, and
+   * every user named postgres, into stars.
+   */
+  @Test
+  void shortAndCommonPasswordsAreMaskedWhereTheyStandAndNowhereElse() throws Exception {
+    sourceFixtureWithRestoredTarget("metrics");
+    ObjectMapper json = new ObjectMapper();
+    for (String password : List.of("e", "postgres")) {
+      String role = "bf_pw_" + password + "_" + ProcessHandle.current().pid();
+      for (TestDb db : List.of(source, target)) {
+        db.exec("CREATE ROLE " + role + " LOGIN SUPERUSER PASSWORD '" + password + "'");
+        cleanup.add(() -> db.exec("DROP ROLE " + role));
+      }
+      String src = uri(source, role, password);
+      String tgt = keyValue(target, role, password);
+      ToolRun dry =
+          ToolProcess.run(Map.of(), LIMIT, "stage", "-vv", "--dry-run", "--output", "json",
+              "--source", src, "--target", tgt, "--until", "2023-06-01T00:00:00Z");
+      assertThat(dry.exitCode()).as("password %s: %s", password, dry).isZero();
+      JsonNode summary = null;
+      for (String line : dry.out().split("\n")) {
+        JsonNode n = json.readTree(line);
+        if (n.path("event").asText().equals("summary")) {
+          summary = n;
+        }
+      }
+      assertThat(summary).as("a summary event; stdout:\n%s", dry.out()).isNotNull();
+      assertThat(summary.path("hypertables").get(0).path("hypertable").asText())
+          .isEqualTo("public.metrics");
+      assertThat(dry.out()).as("nothing in the events is a password").doesNotContain("********");
+      assertThat(dry.err())
+          .as("SQL is logged at -vv, and no password field shows")
+          .contains(" DEBUG ")
+          .doesNotContain(":" + password + "@")
+          .doesNotContain("password='" + password + "'")
+          .doesNotContain("password=" + password + " ");
+
+      // A user named like the password is not a password.
+      ToolRun unreachable =
+          ToolProcess.run(Map.of(), LIMIT, "clean", "-vv", "--output", "json", "--target",
+              "postgres://postgres:" + password + "@127.0.0.1:1/x?connect_timeout=2");
+      assertThat(unreachable.exitCode()).as("%s", unreachable).isEqualTo(5);
+      JsonNode error = json.readTree(unreachable.out().strip().lines().reduce((a, b) -> b).orElseThrow());
+      assertThat(error.path("event").asText()).isEqualTo("error");
+      assertThat(error.path("message").asText())
+          .contains("127.0.0.1:1")
+          .contains("postgres")
+          .doesNotContain("********");
+      assertThat(unreachable.all()).doesNotContain(":" + password + "@");
+    }
   }
 }
