@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of the tool against the raw psql COPY pipe, on the two local test servers (issue 6).
+# Benchmark of the tool against the raw psql COPY pipe, on the two local test servers.
 #
 # Usage: scripts/bench.sh [--rows N] [--chunks N] [--parallelism "1 2 8"] [--dual-written | --both]
 #                         [--repeat N] [--jfr] [--keep] [-h|--help]
@@ -287,7 +287,7 @@ raw_chunks() {
       "$(awk 'NF == 3 && $1 ~ /^[0-9.]+$/ { c += $1 + $2 } END { printf "%.2f", c }' "$work/raw-chunks.time")" \
       "$(awk 'NF == 3 && $3 > m { m = $3 } END { printf "%.0f", m / 1024 }' "$work/raw-chunks.time")" \
       "$check; CPU of all psql; $chunk_count chunk(s)"
-    # copy ANALYZEs every chunk it loads (issue 6); the pipe does not. What that costs the
+    # copy ANALYZEs every chunk it loads; the pipe does not. What that costs the
     # servers: the same ANALYZE after the pipe, timed on its own (no ratio is taken against it).
     local analyze_sql="" t2
     while IFS='|' read -r chunk filter; do analyze_sql+="ANALYZE $chunk; "; done <<<"$chunk_list"

@@ -29,7 +29,7 @@ import java.util.TreeSet;
 public final class Catalog {
   /**
    * Slices are small flat JSON, read and written with Jackson's streaming API: the object mapper
-   * loads some 400 classes, a fifth of a CPU-second at every start of the tool (issue 6).
+   * would load hundreds of classes at every start of the tool (docs/performance.md).
    */
   private static final JsonFactory JSON = new JsonFactory();
 

@@ -55,8 +55,8 @@ public final class Cli {
   /**
    * The command tree that parses {@code args}: when the first argument names a subcommand, the
    * root with that one only. picocli reads every option's annotations of every command it is
-   * given, interpreted at start-up: the other six cost about a tenth of the CPU of a run that
-   * ends at once (issue 6). Anything else (no arguments, an option first, a misspelt command) gets
+   * given, interpreted at start-up, so the other commands would cost a run that ends at once a
+   * good share of its CPU (docs/performance.md). Anything else (no arguments, an option first, a misspelt command) gets
    * the whole tree, for the help, the version and picocli's suggestions.
    */
   static CommandLine commandLine(Console console, String[] args) {

@@ -399,8 +399,8 @@ public final class Console implements TaskListener {
   }
 
   /**
-   * Made on the first JSON event: the object mapper loads some 400 classes, a fifth of a CPU-second
-   * that text output does not need to spend at every start (issue 6).
+   * Made on the first JSON event: the object mapper loads hundreds of classes, which text output
+   * need not load at every start (docs/performance.md).
    */
   private static final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper();

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * stderr, results (progress, summaries) to stdout; every message passes the redactor
  * ({@code %redactedMsg}, also in the log file's pattern). Levels are set from -v/-q by {@link
  * Logging}. A {@code logback.xml} would cost each start an XML parser and logback's Joran
- * configurator, some 400 classes and a fifth of a CPU-second (issue 6).
+ * configurator, hundreds of classes (docs/performance.md).
  */
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
   static final String CONSOLE_APPENDER = "STDERR";

@@ -451,8 +451,8 @@ final class ChunkCopier {
    * The routed path's delete of the target rows of the source chunk's range ({@code where}): on
    * each target chunk whose time slice overlaps the source chunk's, the only places such rows can
    * be. A DELETE through the target hypertable is planned over all of its chunks (TimescaleDB
-   * leaves out chunks that early for SELECT only): with 3000 chunks that took 95 ms of planning
-   * for each chunk copied, so a fresh target's copy slowed down as it filled. It is still the one
+   * leaves out chunks that early for SELECT only), so a copy into a target with many chunks slowed
+   * down as the target filled (docs/performance.md). It is still the one
    * statement where the chunk list could miss rows: the two hypertables' first dimensions differ
    * (their time slices would measure different things), or a chunk in range is compressed
    * (TimescaleDB deletes inside compressed batches through the hypertable).

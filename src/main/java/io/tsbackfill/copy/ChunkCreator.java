@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * otherwise create inside their own transactions. TimescaleDB serialises chunk creation on a
  * hypertable with a lock that the creating transaction holds until it ends, so workers that each
  * create their chunk while copying it wait for one another: on a fresh Apache-licensed target,
- * {@code copy --parallelism 2} or 8 was no faster than 1 (issue 6 note). Such a target has no
+ * {@code copy --parallelism 2} or 8 was no faster than 1 (docs/performance.md). Such a target has no
  * function that creates a chunk by its slices, so a chunk is made the way an application makes
  * one: in a short transaction of its own, the source chunk's first row goes through the target
  * hypertable, then is deleted from the chunk TimescaleDB created for it. For a chunk not found,
@@ -46,10 +46,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ChunkCreator {
   /**
-   * In auto, smaller chunks are left to their copies: creating one beforehand costs 10-20 ms on
-   * its own, while a copy that creates it holds TimescaleDB's lock about as long as it takes to
-   * copy a chunk this small. 3000 chunks of 32 kB at {@code --parallelism 2} took 67 s created
-   * beforehand, 22 s without (54 s of it the creation); 31 of 35 MB took 28-34 s against 45.
+   * In auto, smaller chunks are left to their copies: creating one beforehand costs about as much
+   * as copying a chunk this small, which is all the time a copy that creates it holds
+   * TimescaleDB's lock; larger chunks gain from being created first (docs/performance.md).
    */
   static final long AUTO_MIN_BYTES = 1 << 20;
 
@@ -94,7 +93,8 @@ final class ChunkCreator {
     if (tasks.isEmpty()) {
       return 0;
     }
-    // 10-20 ms a chunk: a fresh target with thousands is worth a word before it starts.
+    // Each creation is a transaction of its own: a fresh target with thousands is worth a word
+    // before it starts.
     LOG.info(
         "the target has no chunk yet for {} of the pending chunks: creating {} before the {}"
             + " workers start, so that they do not wait for each other's chunk creation",
