@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code stage --dry-run} (issue 7) on the Apache server: it runs every validation of a real stage,
+ * {@code stage --dry-run} on the Apache server: it runs every validation of a real stage,
  * shows per hypertable the chunks, bytes, the chunks a bound cuts and how many target rows copy
  * would delete, and writes nothing. The predicted deletes are checked against what a real stage
  * and copy then delete, on the direct path (restored target) and the routed path (target with other
