@@ -210,8 +210,21 @@ final class CompressedChunkCopier {
           "42P07");
     }
     JsonNode settings = sourceSettings(s, source);
+    List<String> indexes =
+        on(
+            SOURCE,
+            () ->
+                Jdbc.query(
+                    s,
+                    Sql.load("compress/data-table-indexes"),
+                    rs -> (rs.getBoolean(2) ? "CREATE UNIQUE INDEX ON " : "CREATE INDEX ON ")
+                        + qname
+                        + " USING "
+                        + rs.getString(1),
+                    source.compressedSchema(),
+                    source.compressedTable()));
     on(TARGET, () -> {
-      createDataTable(t, qname, columns, settings);
+      createDataTable(t, qname, columns, indexes);
       for (long fk :
           Jdbc.query(
               t,
@@ -295,7 +308,8 @@ final class CompressedChunkCopier {
   }
 
   private void createDataTable(
-      Connection t, String qname, List<DataColumn> columns, JsonNode settings) throws SQLException {
+      Connection t, String qname, List<DataColumn> columns, List<String> indexes)
+      throws SQLException {
     boolean storage = targetInfo.serverVersionNum() >= 160000;
     List<String> defs = new ArrayList<>();
     for (DataColumn c : columns) {
@@ -328,22 +342,8 @@ final class CompressedChunkCopier {
               + " SET STATISTICS "
               + (c.compressedData() ? 0 : 1000));
     }
-    List<String> keys = new ArrayList<>();
-    for (JsonNode seg : array(settings.get("segmentby"))) {
-      keys.add(Ident.quote(seg.asText()));
-    }
-    List<JsonNode> orderby = array(settings.get("orderby"));
-    List<JsonNode> desc = array(settings.get("orderby_desc"));
-    List<JsonNode> nullsFirst = array(settings.get("orderby_nullsfirst"));
-    for (int i = 0; i < orderby.size(); i++) {
-      boolean d = i < desc.size() && desc.get(i).asBoolean();
-      boolean nf = i < nullsFirst.size() && nullsFirst.get(i).asBoolean();
-      String dir = d ? (nf ? " DESC" : " DESC NULLS LAST") : (nf ? " ASC NULLS FIRST" : " ASC");
-      keys.add(Ident.quote("_ts_meta_min_" + (i + 1)) + dir);
-      keys.add(Ident.quote("_ts_meta_max_" + (i + 1)) + dir);
-    }
-    if (!keys.isEmpty()) {
-      Jdbc.execute(t, "CREATE INDEX ON " + qname + " USING btree (" + String.join(", ", keys) + ")");
+    for (String index : indexes) {
+      Jdbc.execute(t, index);
     }
   }
 
@@ -416,13 +416,4 @@ final class CompressedChunkCopier {
   private static String shape(List<DataColumn> columns) {
     return columns.stream().map(c -> c.quotedName() + " " + c.type()).collect(Collectors.joining(","));
   }
-
-  private static List<JsonNode> array(JsonNode n) {
-    List<JsonNode> out = new ArrayList<>();
-    if (n != null && n.isArray()) {
-      n.forEach(out::add);
-    }
-    return out;
-  }
-
 }

@@ -247,10 +247,10 @@ class TslCompressCopyIT extends TslIntegrationTest {
         + " AND range_end > '" + time + "'";
   }
 
-  /** The chunk holding {@code time} as output names it: {@code "schema"."table"}. */
+  /** The chunk holding {@code time}, spelled as the tool names it (format('%I.%I')). */
   private static String quoted(TestDb db, String time) {
     return db.value(
-        "SELECT '\"' || chunk_schema || '\".\"' || chunk_name || '\"'"
+        "SELECT format('%I.%I', chunk_schema, chunk_name)"
             + " FROM timescaledb_information.chunks WHERE hypertable_name = 'metrics'"
             + " AND range_start <= '" + time + "' AND range_end > '" + time + "'");
   }
