@@ -8,13 +8,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/env.sh"
-say() { echo "install.sh: $*"; }
-die() { say "$*" >&2; exit 1; }
-SUDO=""
-if [ "$(id -u)" != 0 ]; then
-  command -v sudo >/dev/null || die "run as root (sudo not found)"
-  SUDO="sudo"
-fi
+LIB_NAME=install.sh
+. "$here/lib.sh"
 
 TSDB_VERSION=2.19.3
 TSDB_DEB_VERSION=2.19.3+dfsg-1+deb13u1
@@ -41,23 +36,6 @@ ready() {
   tsdb_ok && for b in postgres psql pg_dump pg_isready; do [ -x "$pg_bin/$b" ] || return 1; done &&
     command -v pg_createcluster >/dev/null && [ -x /usr/bin/time ] &&
     command -v openssl >/dev/null
-}
-
-updated=""
-apt_install() { # installs the packages that are not installed yet
-  local missing=() p
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ -z "$updated" ]; then
-    say "apt-get update"
-    $SUDO apt-get update -qq >"$BACKFILL_CACHE/apt.log" 2>&1 || die "apt-get update failed; see $BACKFILL_CACHE/apt.log"
-    updated=1
-  fi
-  say "installing ${missing[*]}"
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-    >>"$BACKFILL_CACHE/apt.log" 2>&1 || die "apt-get install failed; see $BACKFILL_CACHE/apt.log"
 }
 
 # The machine's own Debian archive entry (URI and Signed-By) from its deb822 .sources files.

@@ -18,10 +18,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/env.sh"
-say() { echo "tsl.sh: $*"; }
-die() { say "$*" >&2; exit 1; }
-SUDO=""
-if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+LIB_NAME=tsl.sh
+. "$here/lib.sh"
 
 BEDS="${BACKFILL_BEDS:-/opt/timescaledb-backfill-beds}"
 VENDOR="${BACKFILL_VENDOR:-$(cd "$here/../../.." && pwd)/shared/vendor}"
@@ -49,23 +47,6 @@ pg_major_for() { # VERSION -> the PostgreSQL major it runs on here
 bindir() { # VERSION -> bin folder of its tree
   local pg; pg="$(pg_major_for "$1")"
   if [ "$pg" = 18 ]; then echo "$BEDS/tree-$1/bin"; else echo "$BEDS/tree-$1/usr/lib/postgresql/$pg/bin"; fi
-}
-
-apt_updated=""
-apt_install() {
-  local missing=() p
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  mkdir -p "$BACKFILL_CACHE"
-  if [ -z "$apt_updated" ]; then
-    $SUDO apt-get update -qq >"$BACKFILL_CACHE/apt-tsl.log" 2>&1 || die "apt-get update failed; see $BACKFILL_CACHE/apt-tsl.log"
-    apt_updated=1
-  fi
-  say "installing ${missing[*]}"
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-    >>"$BACKFILL_CACHE/apt-tsl.log" 2>&1 || die "apt-get install failed; see $BACKFILL_CACHE/apt-tsl.log"
 }
 
 # Puts the archive FILE in $BEDS/src, from the vendor folder or the official archive; prints its path.
