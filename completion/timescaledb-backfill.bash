@@ -162,6 +162,7 @@ function _complete_timescaledb-backfill() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} refresh-caggs" ];    then _picocli_timescaledb-backfill; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} resume-jobs" ];    then _picocli_timescaledb-backfill; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} clean" ];    then _picocli_timescaledb-backfill; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_timescaledb-backfill; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(stage)
@@ -172,7 +173,9 @@ function _complete_timescaledb-backfill() {
   local cmds5=(refresh-caggs)
   local cmds6=(resume-jobs)
   local cmds7=(clean)
+  local cmds8=(help)
 
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_timescaledb-backfill_help; return $?; fi
   if CompWordsContainsArray "${cmds7[@]}"; then _picocli_timescaledb-backfill_clean; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_timescaledb-backfill_resumejobs; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_timescaledb-backfill_refreshcaggs; return $?; fi
@@ -191,8 +194,8 @@ function _picocli_timescaledb-backfill() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="stage copy verify status requeue refresh-caggs resume-jobs clean"
-  local flag_opts="'-h' '--help' '-V' '--version'"
+  local commands="stage copy verify status requeue refresh-caggs resume-jobs clean help"
+  local flag_opts="'--disable-telemetry' '-h' '--help' '-V' '--version'"
   local arg_opts=""
 
   if [[ "${curr_word}" == -* ]]; then
@@ -211,8 +214,8 @@ function _picocli_timescaledb-backfill_stage() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-q' '--quiet' '-U' '--cascade-up' '-D' '--cascade-down' '--dry-run' '--pause-jobs' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '--lock-timeout' '-u' '--until' '-F' '--from' '-f' '--filter'"
+  local flag_opts="'-q' '--quiet' '--disable-telemetry' '-U' '--cascade-up' '-D' '--cascade-down' '--dry-run' '--pause-jobs' '-h' '--help' '-V' '--version'"
+  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '--lock-timeout' '-u' '--until' '-F' '--from' '-f' '--filter' '--snapshot'"
   local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
@@ -256,6 +259,9 @@ function _picocli_timescaledb-backfill_stage() {
     '-f'|'--filter')
       return
       ;;
+    '--snapshot')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -274,7 +280,7 @@ function _picocli_timescaledb-backfill_copy() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'-q' '--quiet' '--disable-telemetry' '-h' '--help' '-V' '--version'"
   local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '-p' '--parallelism' '--retries' '--progress-interval' '--max-rate' '--lock-timeout'"
   local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
@@ -340,7 +346,7 @@ function _picocli_timescaledb-backfill_verify() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-q' '--quiet' '--caggs' '-h' '--help' '-V' '--version'"
+  local flag_opts="'-q' '--quiet' '--disable-telemetry' '--caggs' '-h' '--help' '-V' '--version'"
   local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '-p' '--parallelism' '--retries' '--progress-interval'"
   local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
@@ -400,7 +406,7 @@ function _picocli_timescaledb-backfill_status() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'-q' '--quiet' '--disable-telemetry' '-h' '--help' '-V' '--version'"
   local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--target'"
   local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
@@ -448,7 +454,7 @@ function _picocli_timescaledb-backfill_requeue() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-q' '--quiet' '--failed' '--verify-failed' '-h' '--help' '-V' '--version'"
+  local flag_opts="'-q' '--quiet' '--disable-telemetry' '--failed' '--verify-failed' '-h' '--help' '-V' '--version'"
   local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--target' '-f' '--filter'"
   local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
@@ -499,7 +505,7 @@ function _picocli_timescaledb-backfill_refreshcaggs() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-q' '--quiet' '-U' '--cascade-up' '-D' '--cascade-down' '-h' '--help' '-V' '--version'"
+  local flag_opts="'-q' '--quiet' '--disable-telemetry' '-U' '--cascade-up' '-D' '--cascade-down' '-h' '--help' '-V' '--version'"
   local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '-f' '--filter'"
   local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
@@ -553,7 +559,7 @@ function _picocli_timescaledb-backfill_resumejobs() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'-q' '--quiet' '--disable-telemetry' '-h' '--help' '-V' '--version'"
   local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--target'"
   local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
@@ -601,7 +607,7 @@ function _picocli_timescaledb-backfill_clean() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-q' '--quiet' '--resume-jobs' '--force' '-h' '--help' '-V' '--version'"
+  local flag_opts="'-q' '--quiet' '--disable-telemetry' '--resume-jobs' '--force' '-h' '--help' '-V' '--version'"
   local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--target' '--report'"
   local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
@@ -638,6 +644,24 @@ function _picocli_timescaledb-backfill_clean() {
       return $?
       ;;
   esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `help` subcommand.
+function _picocli_timescaledb-backfill_help() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="stage copy verify status requeue refresh-caggs resume-jobs clean"
+  local flag_opts="'-h' '--help'"
+  local arg_opts=""
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )

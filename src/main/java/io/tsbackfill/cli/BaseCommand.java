@@ -17,6 +17,9 @@ abstract class BaseCommand implements Callable<Integer> {
     Logging.configure(common.verbosity(), common.quiet(), common.logFile);
     try {
       console.result(RootCommand.PROGRAM + " " + RootCommand.version());
+      if (common.disableTelemetry || root.disableTelemetry) {
+        console.notice("Note: --disable-telemetry changes nothing: this tool sends no telemetry.");
+      }
       return execute(console);
     } finally {
       console.onEnd();

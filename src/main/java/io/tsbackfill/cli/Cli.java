@@ -68,6 +68,8 @@ public final class Cli {
       for (String name : RootCommand.SUBCOMMANDS) {
         cl.addSubcommand(RootCommand.subcommand(name));
       }
+      // "help [COMMAND]", as the original tool has it: picocli's own, over the whole tree.
+      cl.addSubcommand("help", new CommandLine.HelpCommand());
     }
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setUsageHelpWidth(110);

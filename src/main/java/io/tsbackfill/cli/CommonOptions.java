@@ -45,6 +45,12 @@ public final class CommonOptions {
   Output output;
 
   @Option(
+      names = "--disable-telemetry",
+      description = "Accepted for runbooks written for the original tool; this tool reports"
+          + " nothing anywhere, so there is nothing to disable.")
+  boolean disableTelemetry;
+
+  @Option(
       names = "--log-file",
       paramLabel = "<PATH>",
       description = "Also write every log message with full detail (debug level, every SQL"

@@ -58,6 +58,12 @@ public final class RootCommand implements java.util.concurrent.Callable<Integer>
 
   private final Console console;
 
+  @picocli.CommandLine.Option(
+      names = "--disable-telemetry",
+      description = "Accepted for runbooks written for the original tool; this tool reports"
+          + " nothing anywhere, so there is nothing to disable.")
+  boolean disableTelemetry;
+
   RootCommand(Console console) {
     this.console = console;
   }

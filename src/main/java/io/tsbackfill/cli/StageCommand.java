@@ -1,6 +1,7 @@
 package io.tsbackfill.cli;
 
 import io.tsbackfill.config.StageConfig;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.report.Units;
 import io.tsbackfill.stage.StagePreview;
 import io.tsbackfill.stage.StageResult;
@@ -81,8 +82,25 @@ final class StageCommand extends BaseCommand {
           + " staging transaction, and record them for resume-jobs.")
   boolean pauseJobs;
 
+  @Option(
+      names = "--snapshot",
+      paramLabel = "<SNAPSHOT>",
+      description = "Not supported (the original tool's option, which it accepted and never"
+          + " used): every chunk is read in a consistent source snapshot of its own, and"
+          + " --until bounds what is copied. Refused, so that no runbook relies on it.")
+  String snapshot;
+
   @Override
   int execute(Console console) {
+    if (snapshot != null) {
+      // An exported snapshot lives only while the session that exported it stays in its
+      // transaction: hours of copy, several processes, resumed runs and verify would all have to
+      // import it. --until already fixes what is copied; rows the application writes after the
+      // cut-over reach the target by its dual writes, not by this tool.
+      throw BackfillException.usage(
+          "--snapshot is not supported: each chunk is copied in a consistent source snapshot of"
+              + " its own, and --until fixes which rows are copied; leave --snapshot out");
+    }
     StageConfig config =
         new StageConfig(
             connections.source(),
