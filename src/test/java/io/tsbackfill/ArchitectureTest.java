@@ -190,4 +190,31 @@ class ArchitectureTest {
         .as("reflection into private members in src/main (public APIs only)")
         .isEmpty();
   }
+
+  @Test
+  void onlyTheCommandsReadTheEnvironment() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.tsbackfill.cli..")
+        .should()
+        .callMethod(System.class, "getenv")
+        .orShould()
+        .callMethod(System.class, "getenv", String.class)
+        .orShould()
+        .callMethod(System.class, "getProperty", String.class)
+        .orShould()
+        .callMethod(System.class, "getProperty", String.class, String.class)
+        .orShould()
+        .callMethod(System.class, "getProperties")
+        .orShould()
+        .callMethod(Long.class, "getLong", String.class)
+        .orShould()
+        .callMethod(Integer.class, "getInteger", String.class)
+        .orShould()
+        .callMethod(Boolean.class, "getBoolean", String.class)
+        .because("every setting is an option whose environment default the command layer reads"
+            + " and hands down in a config record; an engine that read the environment itself"
+            + " would be a setting nobody sees in --help")
+        .check(main);
+  }
 }

@@ -16,6 +16,6 @@ final class TargetOption {
   String target;
 
   ConnectionSpec spec() {
-    return ConnectionSpec.parse(Side.TARGET, target);
+    return ConnectionSpec.parse(Side.TARGET, target, ConnectionOptions.client());
   }
 }

@@ -65,9 +65,13 @@ public final class ConnectionSpec {
   private final Side side;
   private final Map<String, String> params;
 
-  private ConnectionSpec(Side side, Map<String, String> params) {
+  /** The client's home folder, where libpq looks for {@code .postgresql/root.crt}. */
+  private final Path home;
+
+  private ConnectionSpec(Side side, Map<String, String> params, Path home) {
     this.side = side;
     this.params = params;
+    this.home = home;
   }
 
   public Side side() {
@@ -94,12 +98,8 @@ public final class ConnectionSpec {
     return params.get("sslmode");
   }
 
-  /** Parses {@code text} with the process environment. */
-  public static ConnectionSpec parse(Side side, String text) {
-    return parse(side, text, System.getenv());
-  }
-
-  public static ConnectionSpec parse(Side side, String text, Map<String, String> env) {
+  /** Parses {@code text}, taking what it leaves out from {@code env} as libpq would. */
+  public static ConnectionSpec parse(Side side, String text, ClientEnvironment env) {
     if (text == null || text.isBlank()) {
       throw BackfillException.usage("--" + side.label() + ": the connection string is empty");
     }
@@ -118,11 +118,12 @@ public final class ConnectionSpec {
               + ": not a connection string (expected postgres://..., key=value pairs or"
               + " jdbc:postgresql://...)");
     }
-    return new ConnectionSpec(side, resolve(side, p, env));
+    return new ConnectionSpec(side, resolve(side, p, env), env.home());
   }
 
   private static Map<String, String> resolve(
-      Side side, Map<String, String> given, Map<String, String> env) {
+      Side side, Map<String, String> given, ClientEnvironment client) {
+    Map<String, String> env = client.variables();
     Map<String, String> p = new LinkedHashMap<>(given);
     for (var e : ENV_KEYS.entrySet()) {
       if (isBlank(p.get(e.getKey())) && !isBlank(env.get(e.getValue()))) {
@@ -152,7 +153,7 @@ public final class ConnectionSpec {
       }
     }
     if (isBlank(p.get("user"))) {
-      p.put("user", System.getProperty("user.name"));
+      p.put("user", client.osUser());
     }
     if (isBlank(p.get("dbname"))) {
       p.put("dbname", p.get("user"));
@@ -174,7 +175,7 @@ public final class ConnectionSpec {
       }
       String firstHost = p.get("host").split(",")[0].strip();
       int firstPort = Integer.parseInt(p.get("port").split(",")[0].strip());
-      PgPass.lookup(pgpassEnv, firstHost, firstPort, p.get("dbname"), p.get("user"))
+      PgPass.lookup(pgpassEnv, client.home(), firstHost, firstPort, p.get("dbname"), p.get("user"))
           .ifPresent(pw -> p.put("password", pw));
     }
     p.put("application_name", APPLICATION_NAME);
@@ -464,7 +465,7 @@ public final class ConnectionSpec {
     String root = params.get("sslrootcert");
     Path file =
         isBlank(root)
-            ? Path.of(System.getProperty("user.home"), ".postgresql", "root.crt")
+            ? home.resolve(".postgresql").resolve("root.crt")
             : Path.of(root.strip());
     return Files.isRegularFile(file) ? "verify-ca" : "require";
   }

@@ -13,11 +13,8 @@ final class PgPass {
   private PgPass() {}
 
   static Optional<String> lookup(
-      Map<String, String> env, String host, int port, String db, String user) {
-    Path file =
-        env.containsKey("PGPASSFILE")
-            ? Path.of(env.get("PGPASSFILE"))
-            : Path.of(System.getProperty("user.home"), ".pgpass");
+      Map<String, String> env, Path home, String host, int port, String db, String user) {
+    Path file = env.containsKey("PGPASSFILE") ? Path.of(env.get("PGPASSFILE")) : home.resolve(".pgpass");
     if (!Files.isReadable(file)) {
       return Optional.empty();
     }

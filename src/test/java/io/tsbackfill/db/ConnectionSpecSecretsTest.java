@@ -3,12 +3,18 @@ package io.tsbackfill.db;
 import io.tsbackfill.error.BackfillException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Parse errors never echo pieces of a password that spilled out of its place. */
 class ConnectionSpecSecretsTest {
-  private static final Map<String, String> NO_ENV = Map.of("PGPASSFILE", "/nonexistent");
+  private static final ClientEnvironment NO_ENV = withVariables(Map.of("PGPASSFILE", "/nonexistent"));
+
+  /** {@code variables} as the environment, with a user and a home folder of the test's own. */
+  static ClientEnvironment withVariables(Map<String, String> variables) {
+    return new ClientEnvironment(variables, "os-user", Path.of("/nonexistent-home"));
+  }
 
   private static void rejectedWithout(String text, String piece, String reason) {
     assertThatThrownBy(() -> ConnectionSpec.parse(Side.SOURCE, text, NO_ENV))

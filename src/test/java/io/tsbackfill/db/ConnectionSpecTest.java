@@ -12,15 +12,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConnectionSpecTest {
-  private static final Map<String, String> NO_ENV = Map.of("PGPASSFILE", "/nonexistent");
+  private static final ClientEnvironment NO_ENV = withVariables(Map.of("PGPASSFILE", "/nonexistent"));
+
+  /** {@code variables} as the environment, with a user and a home folder of the test's own. */
+  static ClientEnvironment withVariables(Map<String, String> variables) {
+    return new ClientEnvironment(variables, "os-user", Path.of("/nonexistent-home"));
+  }
 
   @Test
   void libpqUriWithEverything() {
     ConnectionSpec c =
         ConnectionSpec.parse(
             Side.SOURCE,
-            "postgres://alice:p%40ss@db.example.com:6432/metrics?sslmode=require&connect_timeout=5",
-            NO_ENV);
+            "postgres://alice:p%40ss@db.example.com:6432/metrics?sslmode=require&connect_timeout=5", NO_ENV);
     assertThat(c.host()).isEqualTo("db.example.com");
     assertThat(c.port()).isEqualTo("6432");
     assertThat(c.database()).isEqualTo("metrics");
@@ -48,8 +52,7 @@ class ConnectionSpecTest {
     ConnectionSpec c =
         ConnectionSpec.parse(
             Side.SOURCE,
-            "host=10.1.2.3 port = 5433 dbname='my db' user=bob password='it\\'s secret' sslmode=verify-full sslrootcert=/ca.pem",
-            NO_ENV);
+            "host=10.1.2.3 port = 5433 dbname='my db' user=bob password='it\\'s secret' sslmode=verify-full sslrootcert=/ca.pem", NO_ENV);
     assertThat(c.host()).isEqualTo("10.1.2.3");
     assertThat(c.port()).isEqualTo("5433");
     assertThat(c.database()).isEqualTo("my db");
@@ -82,7 +85,7 @@ class ConnectionSpecTest {
             "PGDATABASE", "envdb",
             "PGSSLMODE", "require",
             "PGPASSFILE", "/nonexistent");
-    ConnectionSpec c = ConnectionSpec.parse(Side.SOURCE, "postgres://", env);
+    ConnectionSpec c = ConnectionSpec.parse(Side.SOURCE, "postgres://", withVariables(env));
     assertThat(c.host()).isEqualTo("envhost");
     assertThat(c.port()).isEqualTo("7777");
     assertThat(c.user()).isEqualTo("envuser");
@@ -92,9 +95,24 @@ class ConnectionSpecTest {
   }
 
   @Test
+  void theUserAndTheHomeFolderComeFromTheClientEnvironment(@TempDir Path home) throws Exception {
+    Files.writeString(home.resolve(".pgpass"), "h:5432:os-user:os-user:from-home\n");
+    Files.createDirectories(home.resolve(".postgresql"));
+    Files.writeString(home.resolve(".postgresql/root.crt"), "");
+    ClientEnvironment client = new ClientEnvironment(Map.of(), "os-user", home);
+    ConnectionSpec c = ConnectionSpec.parse(Side.SOURCE, "host=h sslmode=require", client);
+    assertThat(c.user()).isEqualTo("os-user");
+    assertThat(c.database()).isEqualTo("os-user");
+    assertThat(c.jdbcProperties())
+        .containsEntry("password", "from-home")
+        .as("require with a root certificate in the home folder verifies, as libpq does")
+        .containsEntry("sslmode", "verify-ca");
+  }
+
+  @Test
   void givenPartsWinOverTheEnvironment() {
     Map<String, String> env = Map.of("PGHOST", "envhost", "PGUSER", "envuser", "PGPASSFILE", "/x");
-    ConnectionSpec c = ConnectionSpec.parse(Side.SOURCE, "host=given dbname=d", env);
+    ConnectionSpec c = ConnectionSpec.parse(Side.SOURCE, "host=given dbname=d", withVariables(env));
     assertThat(c.host()).isEqualTo("given");
     assertThat(c.user()).isEqualTo("envuser");
   }
@@ -107,9 +125,9 @@ class ConnectionSpecTest {
         "# comment\nother:5432:*:*:nope\ndb.host:5432:sales:carol:from\\:pgpass\n*:*:*:*:fallback\n");
     Map<String, String> env = Map.of("PGPASSFILE", pgpass.toString());
     ConnectionSpec c =
-        ConnectionSpec.parse(Side.TARGET, "postgres://carol@db.host/sales", env);
+        ConnectionSpec.parse(Side.TARGET, "postgres://carol@db.host/sales", withVariables(env));
     assertThat(c.jdbcProperties()).containsEntry("password", "from:pgpass");
-    ConnectionSpec d = ConnectionSpec.parse(Side.TARGET, "postgres://dave@elsewhere/x", env);
+    ConnectionSpec d = ConnectionSpec.parse(Side.TARGET, "postgres://dave@elsewhere/x", withVariables(env));
     assertThat(d.jdbcProperties()).containsEntry("password", "fallback");
     assertThat(d.toString()).doesNotContain("fallback");
   }

@@ -11,7 +11,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** libpq's TLS settings as pgjdbc properties. */
 class ConnectionSpecTlsTest {
-  private static final Map<String, String> NO_ENV = Map.of("PGPASSFILE", "/nonexistent");
+  private static final ClientEnvironment NO_ENV = withVariables(Map.of("PGPASSFILE", "/nonexistent"));
+
+  /** {@code variables} as the environment, with a user and a home folder of the test's own. */
+  static ClientEnvironment withVariables(Map<String, String> variables) {
+    return new ClientEnvironment(variables, "os-user", Path.of("/nonexistent-home"));
+  }
 
   @Test
   void requireWithARootCertificateFileVerifiesTheCaAsLibpqDoes(@TempDir Path dir)

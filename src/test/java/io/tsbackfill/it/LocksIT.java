@@ -1,5 +1,6 @@
 package io.tsbackfill.it;
 
+import io.tsbackfill.testbed.ProcessEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -77,7 +78,7 @@ class LocksIT extends IntegrationTest {
       throws Exception {
     // The mechanism stage uses for create_chunk (no TSL server here: any DDL will do).
     target.exec("CREATE TABLE public.locked (id int)");
-    ConnectionSpec spec = ConnectionSpec.parse(Side.TARGET, target.uri());
+    ConnectionSpec spec = ConnectionSpec.parse(Side.TARGET, target.uri(), ProcessEnvironment.client());
     Locks locks = new Locks(spec, Duration.ofMillis(600));
     try (Connection holder = target.connect();
         Connection c = target.connect()) {
