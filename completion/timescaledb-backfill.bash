@@ -215,7 +215,7 @@ function _picocli_timescaledb-backfill_stage() {
 
   local commands=""
   local flag_opts="'-q' '--quiet' '--disable-telemetry' '-U' '--cascade-up' '-D' '--cascade-down' '--dry-run' '--pause-jobs' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '--lock-timeout' '-u' '--until' '-F' '--from' '-f' '--filter' '--snapshot'"
+  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '--lock-timeout' '--standby-wait' '-u' '--until' '-F' '--from' '-f' '--filter' '--snapshot'"
   local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
@@ -250,6 +250,9 @@ function _picocli_timescaledb-backfill_stage() {
     '--lock-timeout')
       return
       ;;
+    '--standby-wait')
+      return
+      ;;
     '-u'|'--until')
       return
       ;;
@@ -281,7 +284,7 @@ function _picocli_timescaledb-backfill_copy() {
 
   local commands=""
   local flag_opts="'-q' '--quiet' '--disable-telemetry' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '-p' '--parallelism' '--retries' '--progress-interval' '--max-rate' '--lock-timeout'"
+  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '--standby-wait' '-p' '--parallelism' '--retries' '--progress-interval' '--max-rate' '--lock-timeout'"
   local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
@@ -311,6 +314,9 @@ function _picocli_timescaledb-backfill_copy() {
       return
       ;;
     '--target')
+      return
+      ;;
+    '--standby-wait')
       return
       ;;
     '-p'|'--parallelism')
@@ -347,7 +353,7 @@ function _picocli_timescaledb-backfill_verify() {
 
   local commands=""
   local flag_opts="'-q' '--quiet' '--disable-telemetry' '--caggs' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '-p' '--parallelism' '--retries' '--progress-interval'"
+  local arg_opts="'-v' '--verbose' '--log-level' '--output' '--log-file' '--source' '--target' '--standby-wait' '-p' '--parallelism' '--retries' '--progress-interval'"
   local LEVEL_option_args=("WARN" "INFO" "DEBUG" "TRACE") # --log-level values
   local FORMAT_option_args=("TEXT" "JSON") # --output values
 
@@ -377,6 +383,9 @@ function _picocli_timescaledb-backfill_verify() {
       return
       ;;
     '--target')
+      return
+      ;;
+    '--standby-wait')
       return
       ;;
     '-p'|'--parallelism')

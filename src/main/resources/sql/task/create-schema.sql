@@ -24,8 +24,8 @@ CREATE TABLE __backfill.task (
     -- the SQLSTATE of the failure copy_message / verify_message describe (NULL after success)
     copy_sqlstate     text,
     verify_sqlstate   text,
-    -- the end (exclusive) of the times the task copies: the chunk's end or --until, whichever is
-    -- earlier; NULL for integer time. A hot standby as the source must have replayed this far.
+    -- the stage's --until as a point in time (UTC for timestamp and date), NULL for integer time:
+    -- a hot standby as the source must have replayed what was committed before it
     until_time        timestamptz
 );
 CREATE UNIQUE INDEX task_copy_pending ON __backfill.task (priority) WHERE worked IS NULL;

@@ -12,8 +12,10 @@ import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
+import io.tsbackfill.db.SourceSnapshot;
 import io.tsbackfill.db.Sql;
 import io.tsbackfill.db.SqlStates;
+import io.tsbackfill.db.StandbyLag;
 import io.tsbackfill.task.CarriedInvalidations;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -84,8 +86,12 @@ public final class CaggRefresher {
       boolean sourceHasCaggs;
       try {
         RegexFilter.validate(s, config.filter());
+        // A standby's watermarks are those it has replayed: a lagging one refreshes less, which
+        // the next refresh-caggs makes up, so there is nothing to wait for here.
+        SourceSnapshot snapshot =
+            StandbyLag.prepare(s, StandbyLag.Need.NONE, Duration.ZERO, () -> false);
         s.setAutoCommit(false);
-        Jdbc.execute(s, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE");
+        snapshot.begin(s);
         CaggHierarchy caggs = new CaggHierarchy(Catalog.continuousAggregates(s));
         sourceHasCaggs = !caggs.caggs().isEmpty();
         selected = Catalog.caggWatermarks(s, select(s, caggs));

@@ -77,9 +77,13 @@ final class CopyCommand extends BaseCommand {
 
   @Override
   int execute(Console console) {
-    RunResult r = run.run(console, new CopyJob(
+    RunResult r =
+        run.run(
+            console,
+            new CopyJob(
                 Throttle.parse(maxRate),
-                new CopySettings(lock.lockTimeout, createChunks, attach, rowOrder)));
+                new CopySettings(lock.lockTimeout, createChunks, attach, rowOrder),
+                run.standbyWait.duration()));
     console.event(
         "summary",
         Console.fields(

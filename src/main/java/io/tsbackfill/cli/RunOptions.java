@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 /** What {@code copy} and {@code verify} share: connections, the worker pool, retries, progress. */
 final class RunOptions {
   @Mixin ConnectionOptions connections;
+  @Mixin StandbyWaitOption standbyWait;
 
   @Option(
       names = {"-p", "--parallelism"},

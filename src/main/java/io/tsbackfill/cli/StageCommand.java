@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
 final class StageCommand extends BaseCommand {
   @Mixin ConnectionOptions connections;
   @Mixin LockTimeoutOption lock;
+  @Mixin StandbyWaitOption standbyWait;
 
   @Option(
       names = {"-u", "--until"},
@@ -112,7 +113,8 @@ final class StageCommand extends BaseCommand {
             cascadeDown,
             dryRun,
             pauseJobs,
-            lock.lockTimeout);
+            lock.lockTimeout,
+            standbyWait.duration());
     if (dryRun) {
       StagePreview preview = new Stager(config).preview();
       StageOutput.jobs(console, preview.jobs(), true, pauseJobs);

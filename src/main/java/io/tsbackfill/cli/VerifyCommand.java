@@ -48,7 +48,7 @@ final class VerifyCommand extends BaseCommand {
     if (caggs) {
       return verifyCaggs(console);
     }
-    VerifyJob job = new VerifyJob();
+    VerifyJob job = new VerifyJob(run.standbyWait.duration());
     RunResult r = run.run(console, job);
     int different = r.count(Outcome.DIFFERENT);
     int errors = r.count(Outcome.FAILED);

@@ -4,7 +4,10 @@ import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.ConnectionSpec;
 import java.time.Duration;
 
-/** Everything {@code stage} needs, validated where no database is needed. */
+/**
+ * Everything {@code stage} needs, validated where no database is needed; {@code standbyWait} is
+ * how long to wait for a hot standby as the source to replay past {@code --until}.
+ */
 public record StageConfig(
     ConnectionSpec source,
     ConnectionSpec target,
@@ -15,7 +18,8 @@ public record StageConfig(
     boolean cascadeDown,
     boolean dryRun,
     boolean pauseJobs,
-    Duration lockTimeout) {
+    Duration lockTimeout,
+    Duration standbyWait) {
 
   /** A real stage that leaves background jobs alone, with the default lock timeout. */
   public StageConfig(
@@ -36,7 +40,8 @@ public record StageConfig(
         cascadeDown,
         false,
         false,
-        CopySettings.DEFAULT_LOCK_TIMEOUT);
+        CopySettings.DEFAULT_LOCK_TIMEOUT,
+        Duration.ZERO);
   }
 
   public StageConfig {

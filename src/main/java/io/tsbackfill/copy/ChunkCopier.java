@@ -12,6 +12,7 @@ import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Locks;
 import io.tsbackfill.copy.CompressedChunkCopier.Compression;
 import io.tsbackfill.task.CopyPath;
+import io.tsbackfill.db.SourceSnapshot;
 import io.tsbackfill.task.Task;
 import io.tsbackfill.work.Throttle;
 import static io.tsbackfill.db.Side.SOURCE;
@@ -111,6 +112,7 @@ final class ChunkCopier {
   private final AttachLoader attach;
   private final Locks locks;
   private final RowOrder rowOrder;
+  private final SourceSnapshot snapshot;
 
   ChunkCopier(
       TimescaleInfo sourceInfo,
@@ -118,7 +120,9 @@ final class ChunkCopier {
       Throttle throttle,
       Locks locks,
       RowOrder rowOrder,
-      boolean attach) {
+      boolean attach,
+      SourceSnapshot snapshot) {
+    this.snapshot = snapshot;
     this.sourceInfo = sourceInfo;
     this.targetInfo = targetInfo;
     this.rowOrder = rowOrder;
@@ -130,7 +134,7 @@ final class ChunkCopier {
 
   Copied copy(Task task, Connection s, Connection t) throws SQLException {
     on(SOURCE, () -> {
-      Jdbc.execute(s, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE");
+      snapshot.begin(s);
       return null;
     });
     if (!on(SOURCE, () -> Catalog.chunkExists(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))) {

@@ -11,11 +11,13 @@ import io.tsbackfill.db.Locks;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
+import io.tsbackfill.db.SourceSnapshot;
 import io.tsbackfill.report.Units;
 import io.tsbackfill.task.Task;
 import io.tsbackfill.task.CarriedInvalidations;
 import io.tsbackfill.task.TaskStore;
 import io.tsbackfill.work.ChunkReport.Outcome;
+import io.tsbackfill.db.StandbyLag;
 import io.tsbackfill.work.TaskJob;
 import io.tsbackfill.work.Throttle;
 import java.sql.Connection;
@@ -40,14 +42,21 @@ public final class CopyJob implements TaskJob {
   private static final Logger LOG = LoggerFactory.getLogger(CopyJob.class);
   private final Throttle throttle;
   private final CopySettings settings;
+  private final Duration standbyWait;
   private final Map<Long, String> toAnalyze = new ConcurrentHashMap<>();
   private ChunkCopier copier;
   private Analyzer analyzer;
   private InvalidationCarrier carrier;
 
-  public CopyJob(Throttle throttle, CopySettings settings) {
+  /**
+   * A copy job reading at most {@code throttle} allows, as {@code settings} say; with a hot
+   * standby as the source it waits up to {@code standbyWait} for the standby to replay past the
+   * staged {@code --until}.
+   */
+  public CopyJob(Throttle throttle, CopySettings settings, Duration standbyWait) {
     this.throttle = throttle;
     this.settings = settings;
+    this.standbyWait = standbyWait;
   }
 
   @Override
@@ -66,6 +75,7 @@ public final class CopyJob implements TaskJob {
     TimescaleInfo sInfo;
     TimescaleInfo tInfo;
     TaskStore.PendingCount pending;
+    TaskStore.ReplayNeed need;
     try (Connection s = source.connect()) {
       sInfo = Catalog.inspect(s, Side.SOURCE);
     } catch (SQLException e) {
@@ -80,6 +90,7 @@ public final class CopyJob implements TaskJob {
       }
       TaskStore.upgrade(t);
       pending = TaskStore.countCopyPending(t);
+      need = TaskStore.replayNeeded(t, true);
     } catch (SQLException e) {
       throw target.error("reading the task list", e);
     }
@@ -88,6 +99,13 @@ public final class CopyJob implements TaskJob {
       return new Pending(
           0, 0, "every staged chunk is copied ('stage' adds chunks, 'requeue' puts them back)");
     }
+    // Before anything reads rows from a standby: it must hold every row below the cut-over.
+    SourceSnapshot snapshot =
+        StandbyLag.prepare(
+            source,
+            new StandbyLag.Need(need.until(), need.unjudged(), "pending chunks have"),
+            standbyWait,
+            stopping);
     carrier = prepareCarrier(source, target, sInfo, tInfo);
     Locks locks = new Locks(target.spec(), settings.lockTimeout());
     OptionalLong createFrom = ChunkCreator.minBytes(settings.createChunks());
@@ -113,7 +131,7 @@ public final class CopyJob implements TaskJob {
       }
     }
     RowOrder rowOrder = new RowOrder(settings.rowOrder(), sInfo.serverVersionNum());
-    copier = new ChunkCopier(sInfo, tInfo, throttle, locks, rowOrder, settings.attach());
+    copier = new ChunkCopier(sInfo, tInfo, throttle, locks, rowOrder, settings.attach(), snapshot);
     analyzer = new Analyzer(target.spec());
     return new Pending(pending.tasks(), pending.bytes());
   }

@@ -17,6 +17,8 @@ import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Locks;
+import io.tsbackfill.db.SourceSnapshot;
+import io.tsbackfill.db.StandbyLag;
 import io.tsbackfill.jobs.BackgroundJobs;
 import io.tsbackfill.jobs.JobReport;
 import io.tsbackfill.task.TaskStore;
@@ -122,6 +124,10 @@ public final class Stager {
         Map<Integer, Hypertable> all = Catalog.hypertables(s);
         sourceCaggs = new CaggHierarchy(Catalog.continuousAggregates(s));
         List<Hypertable> selected = select(s, all, sourceCaggs);
+        // The chunk list is read next: a standby must have replayed the chunks made before --until.
+        if (SourceSnapshot.of(s).standby()) {
+          StandbyLag.prepare(s, replayNeed(s, sInfo, selected), config.standbyWait(), () -> false);
+        }
         plan = planChunks(s, sInfo, selected, bounds);
       } catch (SQLException e) {
         throw source.error("reading the catalog", e);
@@ -191,6 +197,29 @@ public final class Stager {
     List<String> views = caggs.caggs().stream().map(ContinuousAggregate::plainName).toList();
     return (hypertables.isEmpty() ? "no hypertables" : "hypertables " + String.join(", ", hypertables))
         + (views.isEmpty() ? "" : "; continuous aggregates " + String.join(", ", views));
+  }
+
+  /**
+   * What a hot standby as the source must have replayed before the chunks of {@code selected} are
+   * read: the latest {@code --until} among its datetime hypertables as a point in time; integer
+   * ones are counted for a warning.
+   */
+  private StandbyLag.Need replayNeed(Connection s, TimescaleInfo sInfo, List<Hypertable> selected)
+      throws SQLException {
+    Instant latest = null;
+    long integer = 0;
+    for (Hypertable h : selected) {
+      OffsetDateTime until =
+          untilTime(
+              h,
+              Bounds.resolve(s, sInfo.procSchema(), h, TimeArg.parse("--until", config.until())));
+      if (until == null) {
+        integer++;
+      } else if (latest == null || until.toInstant().isAfter(latest)) {
+        latest = until.toInstant();
+      }
+    }
+    return new StandbyLag.Need(latest, integer, integer == 1 ? "hypertable has" : "hypertables have");
   }
 
   private List<Planned> planChunks(
@@ -374,7 +403,7 @@ public final class Stager {
                 d.schema(),
                 d.table(),
                 c.bytes(),
-                untilTime(h, c, bounds.get(h)[0]));
+                untilTime(h, bounds.get(h)[0]));
         if (!inserted) {
           skipped++;
           LOG.debug("{} is staged already", c.qname());
@@ -420,18 +449,17 @@ public final class Stager {
   }
 
   /**
-   * Where the times the chunk's task copies end (exclusive): the chunk's end or {@code --until},
-   * whichever is earlier, for the lag check of a hot standby as the source; null for integer time.
-   * TimescaleDB's internal value is microseconds since 1970 for all three datetime types (UTC
-   * wall time for timestamp and date).
+   * The stage's {@code --until} as a point in time, for the lag check of a hot standby as the
+   * source (it must have replayed everything committed before the cut-over, old rows written late
+   * included); null for integer time. TimescaleDB's internal value is microseconds since 1970 for
+   * all three datetime types: a timestamp or date bound is read as UTC.
    */
-  private static OffsetDateTime untilTime(Hypertable h, Chunk c, TimeBound until) {
+  static OffsetDateTime untilTime(Hypertable h, TimeBound until) {
     String type = h.timeDimension().columnType();
     if (!type.startsWith("timestamp") && !type.equals("date")) {
       return null;
     }
-    long end = Math.min(c.timeSlice().end(), until.internal());
-    return Instant.EPOCH.plus(end, ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+    return Instant.EPOCH.plus(until.internal(), ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
   }
 
   /** The target hypertables the plan's chunks go to, in plan order. */

@@ -156,6 +156,27 @@ public final class TaskStore {
     Jdbc.update(t, Sql.load("task/mark-copy-failed"), message, sqlState, priority);
   }
 
+  /**
+   * What a hot standby as the source must have replayed before the tasks copy ({@code forCopy})
+   * or verify claims next are read: the latest {@code --until} among them as a point in time
+   * (null when none has one) and how many have none (integer time, or staged by an earlier
+   * version).
+   */
+  public static ReplayNeed replayNeeded(Connection t, boolean forCopy) throws SQLException {
+    return Jdbc.queryOne(
+            t,
+            Sql.load("task/replay-needed"),
+            rs -> {
+              java.time.OffsetDateTime until = rs.getObject(1, java.time.OffsetDateTime.class);
+              return new ReplayNeed(until == null ? null : until.toInstant(), rs.getLong(2));
+            },
+            forCopy)
+        .orElse(new ReplayNeed(null, 0));
+  }
+
+  /** See {@link #replayNeeded}. */
+  public record ReplayNeed(java.time.Instant until, long unjudged) {}
+
   /** Tasks to verify, their staged source bytes, and tasks not yet copied. */
   public static PendingCount countVerifyPending(Connection t) throws SQLException {
     return Jdbc.queryOne(

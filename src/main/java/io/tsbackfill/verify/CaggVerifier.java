@@ -12,6 +12,7 @@ import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
+import io.tsbackfill.db.SourceSnapshot;
 import io.tsbackfill.db.Sql;
 import io.tsbackfill.task.CarriedInvalidations;
 import io.tsbackfill.task.TaskStore;
@@ -75,6 +76,8 @@ public final class CaggVerifier {
   private final ConnectionSpec sourceSpec;
   private final ConnectionSpec targetSpec;
   private final Listener listener;
+  /** How the source is read: set by {@link #run} (a hot standby refuses SERIALIZABLE). */
+  private SourceSnapshot snapshot = SourceSnapshot.PRIMARY;
 
   public CaggVerifier(ConnectionSpec source, ConnectionSpec target, Listener listener) {
     this.sourceSpec = source;
@@ -109,6 +112,7 @@ public final class CaggVerifier {
       }
       try {
         sInfo = Catalog.inspect(s, Side.SOURCE);
+        snapshot = SourceSnapshot.of(s);
         for (ContinuousAggregate ca : Catalog.continuousAggregates(s)) {
           sourceCaggs.put(ca.matSchema() + "." + ca.matTable(), ca);
         }
@@ -182,7 +186,7 @@ public final class CaggVerifier {
       String note;
       try {
         s.setAutoCommit(false);
-        Jdbc.execute(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        snapshot.begin(s);
         sv = summary.run(s, Ident.qname(st.sourceSchema(), st.sourceTable()) + where);
         note = pendingNote("source", InvalidationCarrier.pending(s, sInfo, st.sourceSchema(), st.sourceTable()), r);
         s.commit();

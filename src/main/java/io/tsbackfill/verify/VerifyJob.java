@@ -13,12 +13,15 @@ import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.task.CopyPath;
+import io.tsbackfill.db.SourceSnapshot;
 import io.tsbackfill.task.Task;
 import io.tsbackfill.task.TaskStore;
 import io.tsbackfill.work.ChunkReport.Outcome;
+import io.tsbackfill.db.StandbyLag;
 import io.tsbackfill.work.TaskJob;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -30,13 +33,20 @@ import org.slf4j.LoggerFactory;
  * The {@code verify} job: per copied task, the same summary (row count; per column non-NULL
  * count, min, max, sum) over the source chunk and over its rows on the target, restricted to the
  * task's range filter, compared exactly (floats within a rounding tolerance). The source is read
- * in a serializable, read-only, deferrable snapshot that never blocks the application.
+ * in one read-only snapshot ({@link SourceSnapshot}) that never blocks the application.
  */
 public final class VerifyJob implements TaskJob {
   private static final Logger LOG = LoggerFactory.getLogger(VerifyJob.class);
   private volatile long notCopied;
   private TimescaleInfo sourceInfo;
   private TimescaleInfo targetInfo;
+  private final Duration standbyWait;
+  private SourceSnapshot snapshot = SourceSnapshot.PRIMARY;
+
+  /** With a hot standby as the source, waits up to {@code standbyWait} for it to catch up. */
+  public VerifyJob(Duration standbyWait) {
+    this.standbyWait = standbyWait;
+  }
 
   @Override
   public String verb() {
@@ -62,6 +72,7 @@ public final class VerifyJob implements TaskJob {
       throw source.error("reading the TimescaleDB catalog", e);
     }
     TaskStore.PendingCount pending;
+    TaskStore.ReplayNeed need;
     try (Connection t = target.connect()) {
       targetInfo = Catalog.inspect(t, Side.TARGET);
       if (!TaskStore.schemaExists(t)) {
@@ -71,6 +82,7 @@ public final class VerifyJob implements TaskJob {
       }
       TaskStore.upgrade(t);
       pending = TaskStore.countVerifyPending(t);
+      need = TaskStore.replayNeeded(t, false);
     } catch (SQLException e) {
       throw target.error("reading the task list", e);
     }
@@ -86,6 +98,12 @@ public final class VerifyJob implements TaskJob {
               : "no chunk awaits verification: every copied chunk is verified already;"
                   + " 'stage' adds tasks");
     }
+    snapshot =
+        StandbyLag.prepare(
+            source,
+            new StandbyLag.Need(need.until(), need.unjudged(), "copied chunks have"),
+            standbyWait,
+            stopping);
     return new Pending(pending.tasks(), pending.bytes());
   }
 
@@ -102,7 +120,7 @@ public final class VerifyJob implements TaskJob {
   @Override
   public Done process(Task task, Connection s, Connection t) throws SQLException {
     on(SOURCE, () -> {
-      Jdbc.execute(s, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE");
+      snapshot.begin(s);
       return null;
     });
     String where = task.filter() == null ? "" : " WHERE " + task.filter();

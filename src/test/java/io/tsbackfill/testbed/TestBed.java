@@ -19,6 +19,7 @@ public final class TestBed {
 
   private final TestServer source;
   private final TestServer target;
+  private Standby standby;
 
   public TestBed(TestServer source, TestServer target) {
     this.source = source;
@@ -81,6 +82,26 @@ public final class TestBed {
             e);
       }
     }
+  }
+
+  /**
+   * The hot standby of the source, on the local test bed (checked the first time it is asked
+   * for: {@code servers.sh start} makes it); empty on the container test bed, which has none.
+   */
+  public synchronized java.util.Optional<Standby> standby() {
+    if (this != local) {
+      return java.util.Optional.empty();
+    }
+    if (standby == null) {
+      String url =
+          env(
+              "BACKFILL_TEST_STANDBY_URL",
+              "postgres://postgres@127.0.0.1:" + env("BACKFILL_STANDBY_PORT", "55434") + "/postgres");
+      Standby s = new Standby(source, TestServer.fromUrl("standby", url));
+      s.check();
+      standby = s;
+    }
+    return java.util.Optional.of(standby);
   }
 
   private static String env(String name, String fallback) {
