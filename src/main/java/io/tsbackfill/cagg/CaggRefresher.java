@@ -15,7 +15,7 @@ import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SourceSnapshot;
 import io.tsbackfill.db.Sql;
 import io.tsbackfill.db.SqlStates;
-import io.tsbackfill.db.StandbyLag;
+import io.tsbackfill.work.StandbyLag;
 import io.tsbackfill.task.CarriedInvalidations;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -18,7 +18,7 @@ import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Locks;
 import io.tsbackfill.db.SourceSnapshot;
-import io.tsbackfill.db.StandbyLag;
+import io.tsbackfill.work.StandbyLag;
 import io.tsbackfill.jobs.BackgroundJobs;
 import io.tsbackfill.jobs.JobReport;
 import io.tsbackfill.task.TaskStore;

@@ -17,7 +17,7 @@ import io.tsbackfill.db.SourceSnapshot;
 import io.tsbackfill.task.Task;
 import io.tsbackfill.task.TaskStore;
 import io.tsbackfill.work.ChunkReport.Outcome;
-import io.tsbackfill.db.StandbyLag;
+import io.tsbackfill.work.StandbyLag;
 import io.tsbackfill.work.TaskJob;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,5 +1,8 @@
-package io.tsbackfill.db;
+package io.tsbackfill.work;
 
+import io.tsbackfill.db.Database;
+import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.SourceSnapshot;
 import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.report.Units;
 import java.sql.Connection;
