@@ -69,6 +69,9 @@ class FaultIT extends FaultTest {
           .containsPattern("retrying public\\.\\S+ \\[.*\\) _timescaledb_internal\\." + chunks.get(0) + " ")
           .containsPattern("retrying public\\.\\S+ \\[.*\\) _timescaledb_internal\\." + chunks.get(1) + " ")
           .containsPattern("retrying public\\.\\S+ \\[.*\\) _timescaledb_internal\\." + chunks.get(2) + " ");
+      assertThat(r.err())
+          .as("the pool's broken-connection warnings are debug output")
+          .doesNotContain("marked as broken");
       assertThat(r.out())
           .contains("1 chunk failed, left pending for the next copy")
           .contains(chunks.get(2));

@@ -283,4 +283,39 @@ class RecoveryIT extends IntegrationTest {
     assertThat(r.output()).as("it names what exists").contains("public.metrics");
     assertThat(target.exists("__backfill.task")).as("nothing written").isFalse();
   }
+
+  @Test
+  void aChunkRetriedUntilItFailsIsCountedOnceAndNoOtherWorkerTakesItUp() {
+    sourceFixtureWithRestoredTarget("metrics");
+    // A transient error that never passes: every attempt at the rows of May 12 fails with 40001.
+    target.exec(
+        "CREATE FUNCTION public.always_40001() RETURNS trigger LANGUAGE plpgsql AS $$"
+            + " BEGIN IF NEW.time >= '2023-05-12 00:00+00' AND NEW.time < '2023-05-13 00:00+00'"
+            + " THEN RAISE EXCEPTION 'could not serialize access (test)'"
+            + " USING ERRCODE = 'serialization_failure'; END IF; RETURN NEW; END $$");
+    target.exec(
+        "CREATE TRIGGER always_40001 BEFORE INSERT ON public.metrics"
+            + " FOR EACH ROW EXECUTE FUNCTION public.always_40001()");
+    assertOk(stage("--until", "2023-06-01T00:00:00Z"));
+
+    JarProcess.Result r = jar("copy", "-p", "2", "--retries", "2", "--output", "json");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(5);
+    List<JsonNode> ends =
+        events(r).stream()
+            .filter(e -> List.of("chunk_finished", "chunk_failed").contains(e.path("event").asText()))
+            .toList();
+    assertThat(ends).as("one end per chunk: %s", r).hasSize(5);
+    for (JsonNode e : ends) {
+      assertThat(e.path("index").asInt()).as("counter of %s", e).isBetween(1, e.path("total").asInt());
+    }
+    assertThat(eventCount(r, "chunk_failed")).isEqualTo(1);
+    assertThat(eventCount(r, "retry")).as("two retries of the one chunk: %s", r).isEqualTo(2);
+    JsonNode summary = event(r, "summary");
+    assertThat(summary.path("failed_chunks")).hasSize(1);
+    assertThat(summary.path("failures").get(0).path("sqlstate").asText()).isEqualTo("40001");
+    assertThat(summary.path("copied").asInt()).isEqualTo(4);
+    assertThat(taskCount("worked IS NULL AND copy_sqlstate = '40001'"
+            + " AND copy_message LIKE '%after 3 attempts%'"))
+        .isEqualTo(1);
+  }
 }
