@@ -13,6 +13,9 @@
 # Build stage: the same Maven build as outside (`mvn -B -ntp package -DskipTests`), with the local
 # repository in a BuildKit cache so rebuilds after a source change do not download it again.
 FROM maven:3.9-eclipse-temurin-17 AS build
+# The context has no .git: --version shows this commit instead of "unknown" when it is given,
+#   docker build --build-arg BACKFILL_GIT_COMMIT="$(git rev-parse --short=12 HEAD)" -t timescaledb-backfill .
+ARG BACKFILL_GIT_COMMIT=unknown
 WORKDIR /build
 COPY pom.xml ./
 COPY src ./src

@@ -16,7 +16,7 @@ abstract class BaseCommand implements Callable<Integer> {
     console.setOutput(common.output);
     Logging.configure(common.verbosity(), common.quiet(), common.logFile);
     try {
-      console.result(RootCommand.PROGRAM + " " + RootCommand.version());
+      console.progress(RootCommand.PROGRAM + " " + RootCommand.version());
       if (common.disableTelemetry || root.disableTelemetry) {
         console.notice("Note: --disable-telemetry changes nothing: this tool sends no telemetry.");
       }

@@ -53,7 +53,7 @@ final class CleanCommand extends BaseCommand {
     boolean dropped = r.removed();
     List<Map<String, Object>> resumed = StageOutput.resumed(console, r.resumed());
     for (ScheduledJob j : r.leftPaused()) {
-      console.notice(
+      console.warning(
           "Warning: "
               + j.describe()
               + " was paused by stage and stays paused (clean --resume-jobs would have resumed it;"
@@ -82,7 +82,7 @@ final class CleanCommand extends BaseCommand {
               + ") to " + report + ".");
     }
     if (c.unfinished() > 0) {
-      console.notice(
+      console.warning(
           "Warning: --force drops the record of "
               + c.pending()
               + " pending, "

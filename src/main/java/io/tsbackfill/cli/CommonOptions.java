@@ -12,7 +12,8 @@ public final class CommonOptions {
 
   @Option(
       names = {"-q", "--quiet"},
-      description = "Only warnings and errors on stderr.")
+      description = "Quiet: only warnings, errors and the final summary (no banner, progress,"
+          + " chunk lines or notes); JSON events are unchanged.")
   boolean quiet;
 
   /** The console levels {@code --log-level} names, each the same as a -v/-q spelling. */

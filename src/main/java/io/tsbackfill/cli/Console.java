@@ -98,7 +98,30 @@ public final class Console implements TaskListener {
     to.flush();
   }
 
+  /**
+   * A line of progress (the banner, a run's start, each chunk done, the periodic summary): left
+   * out under {@code -q}, which keeps warnings, errors and the final summary only. The log file
+   * has it either way.
+   */
+  public synchronized void progress(String line) {
+    if (quiet) {
+      LOG.info("{}", line);
+      return;
+    }
+    result(line);
+  }
+
+  /** A note on stderr; left out under {@code -q}. */
   public synchronized void notice(String line) {
+    if (quiet) {
+      LOG.info("{}", line);
+      return;
+    }
+    warning(line);
+  }
+
+  /** A warning on stderr, shown under {@code -q} too. */
+  public synchronized void warning(String line) {
     LOG.info("{}", line);
     if (bar != null) {
       err.println();
@@ -130,7 +153,7 @@ public final class Console implements TaskListener {
 
   @Override
   public void onStart(String verb, long pendingChunks, long pendingBytes, int workers) {
-    result(
+    progress(
         ("verify".equals(verb) ? "Verifying " : "Copying ")
             + pendingChunks
             + ("verify".equals(verb) ? " copied chunk" : " pending chunk")
@@ -185,7 +208,7 @@ public final class Console implements TaskListener {
   private void tick() {
     ProgressState s = state;
     if (s != null) {
-      result(stamp() + s.summaryLine());
+      progress(stamp() + s.summaryLine());
     }
   }
 
@@ -254,7 +277,11 @@ public final class Console implements TaskListener {
         f.put("differences", r.details());
       }
       event(r.outcome().done() ? "chunk_finished" : "chunk_failed", f);
-      notice(line);
+      if (r.outcome().done()) {
+        notice(line);
+      } else {
+        warning(line);
+      }
       return;
     }
     synchronized (this) {
@@ -267,7 +294,11 @@ public final class Console implements TaskListener {
         return;
       }
     }
-    result(stamp() + line);
+    if (r.outcome().done()) {
+      progress(stamp() + line);
+    } else {
+      result(stamp() + line);
+    }
   }
 
   /**
@@ -329,7 +360,7 @@ public final class Console implements TaskListener {
   @Override
   public void onRetry(
       ChunkLabel chunk, int attempt, int maxAttempts, long backoffMillis, String error) {
-    notice(
+    warning(
         "retrying "
             + chunk.text()
             + " in "

@@ -96,11 +96,34 @@ public final class RootCommand implements java.util.concurrent.Callable<Integer>
     return v == null ? "dev" : v;
   }
 
-  /** picocli's version provider. */
+  /** The git commit the jar was built from (see pom.xml), or "unknown". */
+  static String commit() {
+    try (var in = RootCommand.class.getResourceAsStream("/backfill-commit.txt")) {
+      if (in != null) {
+        String c = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (!c.isEmpty()) {
+          return c;
+        }
+      }
+    } catch (java.io.IOException ignored) {
+      // unknown, as below
+    }
+    return "unknown";
+  }
+
+  /**
+   * picocli's version provider: the tool's version and commit, then what it runs on, which a bug
+   * report needs (the JVM, and pgjdbc, whose version decides COPY and TLS behaviour).
+   */
   public static final class Version implements picocli.CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {PROGRAM + " " + version()};
+      return new String[] {
+        PROGRAM + " " + version() + " (commit " + commit() + ")",
+        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ", "
+            + System.getProperty("java.home") + ")",
+        "pgjdbc " + org.postgresql.util.DriverInfo.DRIVER_VERSION
+      };
     }
   }
 }

@@ -24,7 +24,7 @@ final class StageOutput {
       } else if (dryRun && pauseJobs) {
         console.notice("Would pause " + j.describe());
       } else {
-        console.notice(
+        console.warning(
             "Warning: scheduled "
                 + j.describe()
                 + " may run during the backfill; pause it (stage --pause-jobs, or"

@@ -8,14 +8,14 @@ import picocli.CommandLine.Option;
 final class TargetOption {
   @Option(
       names = "--target",
-      required = true,
       paramLabel = "<CONN>",
+      defaultValue = "${env:BACKFILL_TARGET}",
       description = "Target database: postgres://user:pass@host:port/db?sslmode=..., "
           + "'host=... dbname=...' or jdbc:postgresql://...; missing parts come from PG* "
-          + "variables and ~/.pgpass.")
+          + "variables and ~/.pgpass. Required, here or in BACKFILL_TARGET.")
   String target;
 
   ConnectionSpec spec() {
-    return ConnectionSpec.parse(Side.TARGET, target, ConnectionOptions.client());
+    return ConnectionOptions.spec(Side.TARGET, target);
   }
 }
