@@ -5,8 +5,10 @@ import static io.tsbackfill.it.RecoveryIT.eventCount;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tsbackfill.testbed.CopyGate;
 import io.tsbackfill.testbed.JarProcess;
 import io.tsbackfill.testbed.Standby;
+import io.tsbackfill.testbed.ToolBackends;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -203,5 +205,61 @@ class StandbyIT extends IntegrationTest {
       source.exec("DROP OWNED BY " + reader);
       source.exec("DROP ROLE " + reader);
     }
+  }
+
+  @Test
+  void recoveryConflictsAreRetriedAndTheSettingsThatPreventThemNamed() {
+    sourceFixtureWithRestoredTarget("metrics");
+    assertOk(stage("--until", "2023-06-01T00:00:00Z"));
+    standby.awaitReplayed();
+    // Copied first (newest first, one worker): held mid-COPY on the target by the gate, while its
+    // source transaction on the standby waits, idle, holding its lock on the source chunk.
+    String targetChunk =
+        target.value("SELECT chunk_name FROM timescaledb_information.chunks"
+            + " ORDER BY range_start DESC LIMIT 1");
+    String sourceChunk =
+        source.value("SELECT format('%I.%I', chunk_schema, chunk_name)"
+            + " FROM timescaledb_information.chunks ORDER BY range_start DESC LIMIT 1");
+    // The standby cancels conflicting reads at once instead of after 30 s.
+    standby.set("max_standby_streaming_delay", "0");
+    try (CopyGate gate = CopyGate.install(target, "public.metrics")) {
+      gate.hold(targetChunk);
+      try (JarProcess p =
+          JarProcess.start(
+              args("copy", standby.uri(source), "-p", "1", "--retries", "3", "--output", "json"))) {
+        for (int conflict = 1; conflict <= 2; conflict++) {
+          ToolBackends.await(target, ToolBackends.Backend::waitsForAdvisoryLock, TIMEOUT)
+              .orElseThrow(() -> new AssertionError("the copy does not reach the gate"));
+          int reader = standby.awaitToolSession(source, "idle in transaction");
+          // Replaying this lock conflicts with the reader's: the standby ends the reader.
+          source.exec("BEGIN; LOCK TABLE " + sourceChunk + " IN ACCESS EXCLUSIVE MODE; COMMIT");
+          standby.awaitGone(reader);
+          gate.release(targetChunk);
+          p.await(
+              "retry " + conflict,
+              l -> l.startsWith("{") && l.contains("\"event\":\"retry\""),
+              TIMEOUT);
+          if (conflict == 1) {
+            // Within the retry's backoff (half a second at least): the next attempt waits too.
+            gate.hold(targetChunk);
+          }
+        }
+        JarProcess.Result r = p.finish(TIMEOUT);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        List<JsonNode> retries =
+            RecoveryIT.events(r).stream()
+                .filter(e -> e.path("event").asText().equals("retry"))
+                .toList();
+        assertThat(retries).as("two retries: %s", r).hasSize(2);
+        assertThat(retries).allSatisfy(e -> assertThat(e.path("error").asText()).contains("40001"));
+        assertThat(r.output())
+            .as("the settings that prevent recovery conflicts are named")
+            .contains("hot_standby_feedback")
+            .contains("max_standby_streaming_delay");
+      }
+    } finally {
+      standby.set("max_standby_streaming_delay", null);
+    }
+    assertSameRows("public.metrics", null);
   }
 }

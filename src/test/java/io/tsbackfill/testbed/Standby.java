@@ -107,6 +107,92 @@ public final class Standby {
     }
   }
 
+  /**
+   * Sets a parameter of the standby ({@code ALTER SYSTEM}, reload; {@code null}: back to the
+   * default) and waits until new sessions see it.
+   */
+  public void set(String parameter, String value) {
+    try (Connection c = server.connect("postgres")) {
+      exec(c, value == null
+          ? "ALTER SYSTEM RESET " + parameter
+          : "ALTER SYSTEM SET " + parameter + " = '" + value + "'");
+      exec(c, "SELECT pg_reload_conf()");
+    } catch (SQLException e) {
+      throw new IllegalStateException("setting " + parameter + " on the standby", e);
+    }
+    String expected = value;
+    long deadline = System.nanoTime() + REPLAY_LIMIT.toNanos();
+    while (true) {
+      try (Connection c = server.connect("postgres")) {
+        String now = text(c, "SELECT setting FROM pg_settings WHERE name = '" + parameter + "'");
+        String boot = text(c, "SELECT boot_val FROM pg_settings WHERE name = '" + parameter + "'");
+        if (now.equals(expected == null ? boot : expected)) {
+          return;
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("reading " + parameter + " on the standby", e);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(parameter + " on the standby did not become " + value);
+      }
+      pause(20);
+    }
+  }
+
+  /**
+   * Waits for a session of the tool on the standby's copy of {@code db} in {@code state} (as
+   * {@code pg_stat_activity} says it) and returns its pid.
+   */
+  public int awaitToolSession(TestDb db, String state) {
+    long deadline = System.nanoTime() + REPLAY_LIMIT.toNanos();
+    while (true) {
+      try (Connection c = server.connect("postgres")) {
+        String pid =
+            text(
+                c,
+                "SELECT coalesce(min(pid)::text, '') FROM pg_stat_activity WHERE datname = '"
+                    + db.name() + "' AND application_name = '" + ToolBackends.APPLICATION
+                    + "' AND state = '" + state + "'");
+        if (!pid.isEmpty()) {
+          return Integer.parseInt(pid);
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("listing the tool's sessions on the standby", e);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no session of the tool is " + state + " on the standby");
+      }
+      pause(20);
+    }
+  }
+
+  /** Waits until the session {@code pid} of the standby has ended. */
+  public void awaitGone(int pid) {
+    long deadline = System.nanoTime() + REPLAY_LIMIT.toNanos();
+    while (true) {
+      try (Connection c = server.connect("postgres")) {
+        if (!bool(c, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = " + pid + ")")) {
+          return;
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("listing the standby's sessions", e);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("session " + pid + " of the standby did not end");
+      }
+      pause(20);
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
   /** Runs {@code sql} on the standby's copy of {@code db} and returns the first column of the first row. */
   public String value(TestDb db, String sql) {
     try (Connection c = server.connect(db.name())) {
