@@ -4,7 +4,8 @@
 -- empties search_path); and the shape of the chunk catalog, asked column by column rather than
 -- guessed from the version (see CatalogLayout); and how its continuous aggregates learn of
 -- changes (an invalidation trigger up to 2.22, the executor from 2.23, a session switch to skip
--- that from 2.28; a forced refresh from 2.22; in-progress refresh ranges from 2.22).
+-- that from 2.28; WAL decoding as an alternative to the trigger in 2.22 only; a forced refresh
+-- from 2.22; in-progress refresh ranges from 2.22).
 WITH cols AS (
     SELECT a.attrelid::regclass::text AS rel, a.attname::text AS col
       FROM pg_attribute a
@@ -45,6 +46,8 @@ SELECT e.extversion,
        EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                 WHERE n.nspname IN ('_timescaledb_functions', '_timescaledb_internal')
                   AND p.proname = 'continuous_agg_invalidation_trigger')
-         AS has_invalidation_trigger
+         AS has_invalidation_trigger,
+       to_regproc('_timescaledb_functions.cagg_parse_invalidation_record') IS NOT NULL
+         AS has_wal_invalidation
   FROM pg_extension e
  WHERE e.extname = 'timescaledb'

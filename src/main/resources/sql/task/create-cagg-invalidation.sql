@@ -9,7 +9,8 @@ CREATE TABLE IF NOT EXISTS __backfill.cagg_invalidation (
     target_hypertable_schema name NOT NULL,
     target_hypertable_name   name NOT NULL,
     -- 'hypertable' (the log of changed rows of a hypertable a cagg reads), 'materialization' (a
-    -- cagg's own log) or 'refresh in progress' (ranges a running refresh had taken out of it)
+    -- cagg's own log), 'refresh in progress' (ranges a running refresh had taken out of it) or
+    -- 'wal' (changes TimescaleDB 2.22 decoded from the WAL that no refresh had taken yet)
     source_log               text NOT NULL,
     -- whose log: the hypertable, or the cagg view, on the source
     source_object            text NOT NULL,

@@ -133,6 +133,10 @@ public final class CaggRefresher {
   private RefreshResult refresh(Connection t, List<CaggWatermark> selected, Instant t0)
       throws SQLException {
     TimescaleInfo tInfo = Catalog.inspect(t, Side.TARGET);
+    Optional<String> noSlot = InvalidationCarrier.missingWalSlot(t, tInfo);
+    if (noSlot.isPresent()) {
+      throw BackfillException.badState("the target cannot refresh: " + noSlot.get());
+    }
     CaggHierarchy targetCaggs = new CaggHierarchy(Catalog.continuousAggregates(t));
     Map<Integer, Integer> levels = targetCaggs.levels();
     Map<Integer, CaggWatermark> targetMarks =

@@ -2,7 +2,10 @@ package io.tsbackfill.cagg;
 
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.TimescaleInfo;
+import io.tsbackfill.db.BackfillException;
+import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Side;
 import io.tsbackfill.db.Sql;
 import io.tsbackfill.task.CarriedInvalidations;
 import io.tsbackfill.task.Task;
@@ -10,6 +13,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -34,9 +40,26 @@ public final class InvalidationCarrier {
     this.materializations = materializations;
   }
 
-  /** Reads which source hypertables are cagg materializations. */
+  /**
+   * Reads which source hypertables are cagg materializations. Where continuous aggregates decode
+   * the WAL (TimescaleDB 2.22), their pending changes wait in a replication slot that only a
+   * superuser or a role with REPLICATION may read: refused here, before any chunk is copied.
+   */
   public static InvalidationCarrier prepare(Connection s, TimescaleInfo sourceInfo)
       throws SQLException {
+    if (sourceInfo.layout().hasWalInvalidation()) {
+      Optional<Boolean> readable =
+          Jdbc.queryOne(s, Sql.load("cagg/wal-slot"), rs -> rs.getBoolean(2));
+      if (readable.isPresent() && !readable.get()) {
+        throw BackfillException.database(
+            Side.SOURCE,
+            "continuous aggregates decode the WAL for invalidations"
+                + " (timescaledb.invalidate_using = 'wal'): to carry the changes they have not"
+                + " refreshed yet, copy peeks at their replication slot, which takes a role with"
+                + " REPLICATION (ALTER ROLE ... REPLICATION) or a superuser",
+            null);
+      }
+    }
     Set<String> mats =
         Catalog.continuousAggregates(s).stream()
             .map(ca -> ca.matSchema() + "." + ca.matTable())
@@ -88,12 +111,93 @@ public final class InvalidationCarrier {
   }
 
   /**
+   * On a database whose continuous aggregates decode the WAL (TimescaleDB 2.22) but which lacks
+   * the replication slot they decode it through (a schema restore does not bring slots): why,
+   * and the statement that creates it. TimescaleDB then records no change of those hypertables
+   * and fails every refresh of their caggs.
+   */
+  public static Optional<String> missingWalSlot(Connection c, TimescaleInfo info)
+      throws SQLException {
+    if (!info.layout().hasWalInvalidation()) {
+      return Optional.empty();
+    }
+    return Jdbc.queryOne(
+        c,
+        info.layout().sql("cagg/wal-slot-missing"),
+        rs ->
+            "its continuous aggregates decode the WAL for invalidations"
+                + " (timescaledb.invalidate_using = 'wal') but it has no replication slot "
+                + rs.getString(1)
+                + " (a schema restore does not bring slots): create it before the application"
+                + " writes there, with SELECT pg_create_logical_replication_slot("
+                + Ident.literal(rs.getString(1))
+                + ", "
+                + Ident.literal(rs.getString(2))
+                + ")");
+  }
+
+  /**
    * What the source's open snapshot knows to be stale in the cagg whose materialization chunk
    * {@code task} copies (see {@link #carriesFor}): the merged pending ranges of its logs and of
    * the logs of the caggs below it.
    */
   public List<CarriedInvalidations.Range> pending(Connection s, Task task) throws SQLException {
-    return pending(s, sourceInfo, task.hypertableSchema(), task.hypertableName());
+    List<CarriedInvalidations.Range> ranges =
+        new ArrayList<>(pending(s, sourceInfo, task.hypertableSchema(), task.hypertableName()));
+    if (sourceInfo.layout().hasWalInvalidation()) {
+      ranges.addAll(pendingInWal(s, sourceInfo, task.hypertableSchema(), task.hypertableName()));
+    }
+    return ranges;
+  }
+
+  /**
+   * The changes TimescaleDB 2.22 has decoded from the WAL for the hypertables the cagg of
+   * materialization hypertable schema.table (or a cagg below it) reads, and no refresh has taken
+   * yet: they are in no log, only in the database's replication slot, which a peek reads without
+   * consuming. Merged per hypertable. Nothing when no hypertable of the chain decodes the WAL.
+   */
+  static List<CarriedInvalidations.Range> pendingInWal(
+      Connection c, TimescaleInfo info, String schema, String table) throws SQLException {
+    List<String> pairs = new ArrayList<>();
+    for (String[] h :
+        Jdbc.query(
+            c,
+            Sql.load("cagg/wal-hypertables"),
+            rs -> new String[] {rs.getString(1), rs.getString(2)},
+            schema,
+            table)) {
+      pairs.add(h[0]);
+      pairs.add(h[1]);
+    }
+    if (pairs.isEmpty()) {
+      return List.of();
+    }
+    Optional<String> slot = Jdbc.queryOne(c, Sql.load("cagg/wal-slot"), rs -> rs.getString(1));
+    if (slot.isEmpty()) {
+      return List.of(); // no slot, nothing decoded: TimescaleDB itself has nothing pending
+    }
+    Map<String, List<Window>> perHypertable = new TreeMap<>();
+    for (Object[] row :
+        Jdbc.query(
+            c,
+            info.layout().sql("cagg/pending-wal-invalidations"),
+            rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getLong(3)},
+            slot.get(),
+            c.createArrayOf("text", pairs.toArray()))) {
+      perHypertable
+          .computeIfAbsent((String) row[0], k -> new ArrayList<>())
+          .add(Window.ofInclusive((Long) row[1], (Long) row[2]));
+    }
+    List<CarriedInvalidations.Range> out = new ArrayList<>();
+    perHypertable.forEach(
+        (hypertable, windows) -> {
+          for (Window w : Window.merge(windows)) {
+            out.add(
+                new CarriedInvalidations.Range(
+                    "wal", hypertable, w.start(), w.end() == Long.MAX_VALUE ? w.end() : w.end() - 1));
+          }
+        });
+    return out;
   }
 
   /**

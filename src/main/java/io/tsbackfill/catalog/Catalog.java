@@ -67,7 +67,8 @@ public final class Catalog {
                         rs.getBoolean(12),
                         rs.getBoolean(13),
                         rs.getBoolean(14),
-                        rs.getBoolean(15))))
+                        rs.getBoolean(15),
+                        rs.getBoolean(16))))
         .orElseThrow(
             () ->
                 BackfillException.badState(

@@ -46,6 +46,10 @@ import io.tsbackfill.db.Sql;
  *       can instead decode the WAL for a hypertable (its continuous aggregates created with {@code
  *       timescaledb.invalidate_using = 'wal'}): no trigger then, and nothing stops the decoding.
  *       From 2.23 the executor logs changes itself, with no trigger.
+ *   <li>{@code hasWalInvalidation}: 2.22's WAL decoding. Changes wait in the database's logical
+ *       replication slot {@code ts_<database oid>_cagg} until a refresh moves them to the
+ *       materialization log; a peek at the slot ({@code pg_logical_slot_peek_binary_changes},
+ *       decoded by {@code cagg_parse_invalidation_record}) shows them without consuming them.
  *   <li>{@code hasSkipCaggInvalidation}: from 2.28 {@code SET LOCAL
  *       timescaledb.skip_cagg_invalidation = on} stops the logging for one transaction.
  *   <li>{@code refreshTakesForce}: from 2.22 {@code refresh_continuous_aggregate(..., force =>
@@ -62,7 +66,8 @@ public record CatalogLayout(
     boolean hasSkipCaggInvalidation,
     boolean refreshTakesForce,
     boolean hasMaterializationRanges,
-    boolean hasInvalidationTrigger) {
+    boolean hasInvalidationTrigger,
+    boolean hasWalInvalidation) {
 
   /** The statement in {@code resources/sql/NAME.sql} written for this catalog. */
   public String sql(String name) {

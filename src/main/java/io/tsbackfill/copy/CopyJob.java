@@ -153,6 +153,8 @@ public final class CopyJob implements TaskJob {
       if (carrier.any()) {
         CarriedInvalidations.ensureTable(t);
       }
+      InvalidationCarrier.missingWalSlot(t, tInfo)
+          .ifPresent(why -> LOG.warn("the target: {}", why));
       for (String why : InvalidationCarrier.unsuppressed(t, tInfo)) {
         LOG.warn(
             "the target logs the copied rows of {}, so its refresh policies will re-materialize"

@@ -17,7 +17,7 @@ class VersionCheckTest {
         63,
         true,
         new CatalogLayout(
-            "_timescaledb_functions", "public", false, false, true, true, true, true, true, false));
+            "_timescaledb_functions", "public", false, false, true, true, true, true, true, false, false));
   }
 
   @Test
