@@ -20,7 +20,6 @@ import java.util.List;
  * doing that arithmetic here would mean re-implementing months, time zones and origins.
  */
 final class BucketAligner {
-  private final String timeType;
   private final String sql;
 
   /** The bucket function of a cagg as its catalog records it. */
@@ -45,8 +44,7 @@ final class BucketAligner {
     }
   }
 
-  private BucketAligner(String timeType, String sql) {
-    this.timeType = timeType;
+  private BucketAligner(String sql) {
     this.sql = sql;
   }
 
@@ -96,10 +94,10 @@ final class BucketAligner {
     String proc = Ident.quote(info.procSchema());
     String value =
         switch (timeType) {
-          case "timestamp with time zone" -> proc + ".to_timestamp(?::bigint)";
-          case "timestamp without time zone" -> proc + ".to_timestamp_without_timezone(?::bigint)";
-          case "date" -> proc + ".to_date(?::bigint)";
-          case "smallint", "integer", "bigint" -> "?::bigint::" + timeType;
+          case "timestamp with time zone" -> proc + ".to_timestamp(%s)";
+          case "timestamp without time zone" -> proc + ".to_timestamp_without_timezone(%s)";
+          case "date" -> proc + ".to_date(%s)";
+          case "smallint", "integer", "bigint" -> "(%s)::" + timeType;
           default ->
               throw BackfillException.badState(
                   "a continuous aggregate has time type " + timeType + ", which refresh-caggs"
@@ -115,25 +113,35 @@ final class BucketAligner {
     // The end: the start of the bucket after the one holding the last value, found as the bucket
     // of a point one and a half widths into it (a month is 28 to 31 days; any bucket is longer
     // than half the next).
-    String first = String.format(bucket, value);
-    String last = String.format(bucket, value);
+    String first = String.format(bucket, String.format(value, "r.lowest"));
+    String last = String.format(bucket, String.format(value, "r.greatest"));
     String next = String.format(bucket, "(" + last + ") + " + width + " * 3 / 2");
     String query =
         "SELECT "
             + String.format(internal, first)
             + ", "
-            + String.format(internal, next);
-    return new BucketAligner(timeType, query);
+            + String.format(internal, next)
+            + " FROM unnest(?::bigint[], ?::bigint[]) WITH ORDINALITY AS r(lowest, greatest, i)"
+            + " ORDER BY r.i";
+    return new BucketAligner(query);
   }
 
-  /** The buckets holding the inclusive internal range [lowest, greatest], as [start, end). */
-  Window align(Connection t, long lowest, long greatest) throws SQLException {
-    return Jdbc.queryOne(t, sql, rs -> new Window(rs.getLong(1), rs.getLong(2)), lowest, greatest)
-        .orElseThrow();
-  }
-
-  String timeType() {
-    return timeType;
+  /**
+   * The buckets holding each inclusive internal range [start, end - 1] of {@code ranges}, as
+   * [first bucket's start, the start of the bucket after the last), in one round trip.
+   */
+  List<Window> align(Connection t, List<Window> ranges) throws SQLException {
+    if (ranges.isEmpty()) {
+      return List.of();
+    }
+    Long[] lowest = ranges.stream().map(Window::start).toArray(Long[]::new);
+    Long[] greatest = ranges.stream().map(w -> w.end() - 1).toArray(Long[]::new);
+    return Jdbc.query(
+        t,
+        sql,
+        rs -> new Window(rs.getLong(1), rs.getLong(2)),
+        t.createArrayOf("bigint", lowest),
+        t.createArrayOf("bigint", greatest));
   }
 
   private static List<String> strings(Array a) throws SQLException {

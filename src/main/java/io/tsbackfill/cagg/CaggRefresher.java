@@ -178,7 +178,7 @@ public final class CaggRefresher {
         if (!pending.isEmpty()) {
           carriedIds.put(
               cagg.matHypertableId(),
-              pending.stream().map(CarriedInvalidations.Pending::id).toList());
+              pending.stream().flatMap(p -> p.ids().stream()).toList());
           for (Window w : carriedWindows(t, tInfo, cagg, tgt.timeType(), pending, gap, src.watermark())) {
             forCagg.add(
                 new Planned(
@@ -289,11 +289,7 @@ public final class CaggRefresher {
       return List.of();
     }
     BucketAligner aligner = BucketAligner.of(t, tInfo, cagg.matHypertableId(), timeType);
-    List<Window> aligned = new ArrayList<>();
-    for (Window w : merged) {
-      aligned.add(aligner.align(t, w.start(), w.end() - 1));
-    }
-    return Window.subtract(Window.merge(aligned), gap);
+    return Window.subtract(Window.merge(aligner.align(t, merged)), gap);
   }
 
   /**
@@ -304,7 +300,47 @@ public final class CaggRefresher {
    */
   private static void refreshWindow(
       Connection t, TimescaleInfo tInfo, Planned p, String start, String end) throws SQLException {
-    String call =
+    if (p.reason() != Reason.CARRIED_INVALIDATIONS) {
+      call(t, tInfo, p, start, end, "");
+    } else if (!tInfo.layout().refreshTakesForce()) {
+      logInvalid(t, p);
+      // Only what is logged gets refreshed, widened to the cagg's own buckets: the window just
+      // has to hold it (see widened).
+      call(t, tInfo, p, widened(t, tInfo, p, -1), widened(t, tInfo, p, 1), "");
+    } else {
+      try {
+        call(t, tInfo, p, start, end, ", force => true");
+      } catch (SQLException e) {
+        if (!SqlStates.INVALID_PARAMETER_VALUE.equals(SqlStates.of(e))) {
+          throw e;
+        }
+        // "refresh window too small": see widened. A forced refresh of the wider window
+        // re-materializes the buckets it overlaps, whole.
+        LOG.debug("{}: window {} to {} refused ({}); refreshing it widened", p.cagg().plainName(),
+            start, end, SqlStates.serverMessage(e));
+        call(t, tInfo, p, widened(t, tInfo, p, -1), widened(t, tInfo, p, 1), ", force => true");
+      }
+    }
+  }
+
+  /**
+   * A planned window's start ({@code side} -1) or end (1) moved out by the window's own length.
+   * Up to 2.22 TimescaleDB shrinks a refresh window to buckets aligned without the cagg's offset or
+   * origin, so a window of exactly one offset bucket comes out empty; one that much wider holds
+   * a whole bucket whatever the alignment.
+   */
+  private static String widened(Connection t, TimescaleInfo tInfo, Planned p, int side)
+      throws SQLException {
+    long length = p.end() - p.start();
+    long value = side < 0 ? p.start() - length : p.end() + length;
+    return TimeBounds.text(t, tInfo, p.timeType(), value, p.cagg().plainName());
+  }
+
+  private static void call(
+      Connection t, TimescaleInfo tInfo, Planned p, String start, String end, String options)
+      throws SQLException {
+    Jdbc.execute(
+        t,
         "CALL "
             + tInfo.layout().function("refresh_continuous_aggregate")
             + "("
@@ -312,15 +348,9 @@ public final class CaggRefresher {
             + ", "
             + (start == null ? "NULL" : TimeBounds.typed(start, p.timeType()))
             + ", "
-            + TimeBounds.typed(end, p.timeType());
-    if (p.reason() == Reason.CARRIED_INVALIDATIONS) {
-      if (tInfo.layout().refreshTakesForce()) {
-        call += ", force => true";
-      } else {
-        logInvalid(t, p);
-      }
-    }
-    Jdbc.execute(t, call + ")");
+            + TimeBounds.typed(end, p.timeType())
+            + options
+            + ")");
   }
 
   /** Logs a planned window as invalid in the target's own materialization invalidation log. */

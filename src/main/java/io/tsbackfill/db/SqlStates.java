@@ -18,6 +18,7 @@ public final class SqlStates {
   public static final String INVALID_DATETIME_FORMAT = "22007";
   public static final String DATETIME_FIELD_OVERFLOW = "22008";
   public static final String NUMERIC_VALUE_OUT_OF_RANGE = "22003";
+  public static final String INVALID_PARAMETER_VALUE = "22023";
   public static final String INVALID_PASSWORD = "28P01";
   public static final String INVALID_AUTHORIZATION = "28000";
   public static final String INVALID_CATALOG_NAME = "3D000";

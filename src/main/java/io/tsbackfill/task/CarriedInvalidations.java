@@ -18,8 +18,11 @@ public final class CarriedInvalidations {
   /** One carried range: which source log it came from, and its inclusive internal bounds. */
   public record Range(String sourceLog, String sourceObject, long lowest, long greatest) {}
 
-  /** A carried range not yet refreshed, with the staged time range of its hypertable. */
-  public record Pending(long id, Range range, long stagedStart, long stagedEnd) {}
+  /**
+   * A distinct carried range not yet refreshed (the rows of every chunk that carried it), with
+   * the staged time range of its hypertable.
+   */
+  public record Pending(List<Long> ids, Range range, long stagedStart, long stagedEnd) {}
 
   private CarriedInvalidations() {}
 
@@ -85,10 +88,12 @@ public final class CarriedInvalidations {
         Sql.load("task/carried-to-refresh"),
         rs ->
             new Pending(
-                rs.getLong(1),
+                List.of((Long[]) rs.getArray(1).getArray()),
                 new Range(rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5)),
                 rs.getLong(6),
                 rs.getLong(7)),
+        schema,
+        table,
         schema,
         table);
   }

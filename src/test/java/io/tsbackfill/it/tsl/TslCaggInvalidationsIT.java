@@ -27,7 +27,13 @@ class TslCaggInvalidationsIT extends TslIntegrationTest {
   private static final List<String> METRICS_CAGGS =
       List.of("public.hourly", "public.daily", "public.monthly");
   private static final List<String> ALL_CAGGS =
-      List.of("public.hourly", "public.daily", "public.monthly", "public.ticks_100");
+      List.of(
+          "public.hourly",
+          "public.daily",
+          "public.monthly",
+          "public.daily_berlin",
+          "public.shifted",
+          "public.ticks_100");
 
   /** The scenario of the report: changes pending in the logs when copy runs. */
   @Test
@@ -44,6 +50,8 @@ class TslCaggInvalidationsIT extends TslIntegrationTest {
         .contains("refreshed public.daily from 2024-01-12 00:00:00+00 to 2024-01-13 00:00:00+00")
         .contains("refreshed public.monthly from 2024-01-01 00:00:00+00 to 2024-02-01 00:00:00+00")
         .contains("refreshed public.ticks_100 from 2000 to 2100")
+        .contains("refreshed public.daily_berlin from 2024-01-09 23:00:00+00 to 2024-01-10 23:00:00+00")
+        .contains("refreshed public.shifted from 2024-01-14 01:30:00+00 to 2024-01-14 07:30:00+00")
         .contains("carried invalidations")
         .contains("watermark gap");
     assertCaggsEqual(ALL_CAGGS);
@@ -102,11 +110,11 @@ class TslCaggInvalidationsIT extends TslIntegrationTest {
             l ->
                 l.contains("refreshed public.monthly from 2024-01-01 00:00:00+00 to 2024-02-01")
                     && l.contains("carried invalidations"));
-    assertThat(refreshed.out().indexOf("refreshed public.hourly"))
+    assertThat(refreshed.out().indexOf("refreshed public.hourly from"))
         .as("lowest level first:\n%s", refreshed.out())
-        .isLessThan(refreshed.out().indexOf("refreshed public.daily"));
-    assertThat(refreshed.out().indexOf("refreshed public.daily"))
-        .isLessThan(refreshed.out().indexOf("refreshed public.monthly"));
+        .isLessThan(refreshed.out().indexOf("refreshed public.daily from"));
+    assertThat(refreshed.out().indexOf("refreshed public.daily from"))
+        .isLessThan(refreshed.out().indexOf("refreshed public.monthly from"));
     assertCaggsEqual(METRICS_CAGGS);
     assertVerifyCaggs();
     assertUnchangedByTargetCatchUp(METRICS_CAGGS);
