@@ -76,7 +76,7 @@ class LauncherIT {
     Path dir = tmp.resolve("cds");
     Run first = launch(Map.of("BACKFILL_CDS_DIR", dir.toString()), "--version");
     assertThat(first.exit()).isZero();
-    assertThat(first.out()).matches("timescaledb-backfill \\S+\\n");
+    assertThat(first.out()).startsWith("timescaledb-backfill ").contains("\npgjdbc ");
     assertThat(first.err()).isEmpty();
     awaitArchives(dir, 1);
 

@@ -3,11 +3,8 @@ package io.tsbackfill.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tsbackfill.testbed.ToolProcess;
 import io.tsbackfill.testbed.ToolRun;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class OperatorViewIT extends IntegrationTest {
   private static final Duration TIMEOUT = Duration.ofMinutes(3);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private ToolRun jar(Map<String, String> env, String command, String... extra) {
     List<String> args = new ArrayList<>(List.of(command));
@@ -34,23 +30,6 @@ class OperatorViewIT extends IntegrationTest {
     return ToolProcess.run(env, TIMEOUT, args.toArray(String[]::new));
   }
 
-  private static List<JsonNode> events(ToolRun r, String type) {
-    List<JsonNode> out = new ArrayList<>();
-    for (String line : r.out().split("\n")) {
-      if (line.isBlank()) {
-        continue;
-      }
-      try {
-        JsonNode n = JSON.readTree(line);
-        if (n.path("event").asText().equals(type)) {
-          out.add(n);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("stdout holds a line that is not JSON: " + line, e);
-      }
-    }
-    return out;
-  }
 
   private static void assertNoStackTrace(ToolRun r) {
     assertThat(r.all()).as("no stack trace without -vv: %s", r).doesNotContain("\tat ");
@@ -62,13 +41,13 @@ class OperatorViewIT extends IntegrationTest {
     ToolRun staged = jar(Map.of(), "stage", "--until", "2030-01-01T00:00:00Z", "--output", "json");
     assertThat(staged.exitCode()).as("%s", staged).isZero();
     List<String> hypertables =
-        events(staged, "summary").get(0).findValuesAsText("hypertable");
+        staged.events("summary").get(0).findValuesAsText("hypertable");
     assertThat(hypertables).containsExactlyInAnyOrder("public.metrics", "\"Zoo\".\"Mixed Case\"");
 
     ToolRun copied = jar(Map.of(), "copy", "-p", "2", "--output", "json");
     assertThat(copied.exitCode()).as("%s", copied).isZero();
     assertNoStackTrace(copied);
-    List<JsonNode> finished = events(copied, "chunk_finished");
+    List<JsonNode> finished = copied.events("chunk_finished");
     assertThat(finished).hasSize((int) taskCount("true"));
     for (JsonNode f : finished) {
       String chunk = f.path("source_chunk").asText();
@@ -87,14 +66,14 @@ class OperatorViewIT extends IntegrationTest {
       assertThat(f.path("copy_bytes").asLong()).isPositive();
       assertThat(f.path("source_bytes").asLong()).isPositive();
     }
-    for (JsonNode s : events(copied, "chunk_started")) {
+    for (JsonNode s : copied.events("chunk_started")) {
       assertThat(s.path("hypertable").asText()).isIn(hypertables);
       assertThat(s.path("range_start").asText()).endsWith("Z");
     }
 
     ToolRun status = jar(Map.of(), "status", "--output", "json");
     assertThat(status.exitCode()).as("%s", status).isZero();
-    assertThat(events(status, "status").get(0).path("hypertables").findValuesAsText("hypertable"))
+    assertThat(status.events("status").get(0).path("hypertables").findValuesAsText("hypertable"))
         .containsExactlyInAnyOrderElementsOf(hypertables);
     ToolRun text = jar(Map.of(), "status");
     assertThat(text.out()).contains("public.metrics").contains("\"Zoo\".\"Mixed Case\"");
@@ -111,7 +90,7 @@ class OperatorViewIT extends IntegrationTest {
     for (String bad : new String[] {"now", "yesterday", "infinity", "04/01/2024"}) {
       ToolRun r = jar(Map.of(), "stage", "--until", bad, "--output", "json");
       assertThat(r.exitCode()).as("--until %s: %s", bad, r).isEqualTo(2);
-      assertThat(events(r, "error").get(0).path("exit_code").asInt()).isEqualTo(2);
+      assertThat(r.events("error").get(0).path("exit_code").asInt()).isEqualTo(2);
       assertThat(r.err().lines().filter(l -> l.startsWith("error: ")).count())
           .as("one error line: %s", r)
           .isEqualTo(1);
@@ -130,7 +109,7 @@ class OperatorViewIT extends IntegrationTest {
       ToolRun dry =
           jar(Map.of("TZ", tz), "stage", "--until", until, "--dry-run", "--output", "json");
       assertThat(dry.exitCode()).as("TZ=%s: %s", tz, dry).isZero();
-      JsonNode h = events(dry, "summary").get(0).path("hypertables").get(0);
+      JsonNode h = dry.events("summary").get(0).path("hypertables").get(0);
       assertThat(h.path("until").asText()).as("TZ=%s", tz).isEqualTo("2023-05-26T00:00:00Z");
       assertThat(h.path("oldest").asText()).isEqualTo("2023-05-01T00:00:00Z");
       assertThat(h.path("newest").asText()).isEqualTo("2023-05-31T23:00:00Z");

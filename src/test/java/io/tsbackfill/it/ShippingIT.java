@@ -2,13 +2,9 @@ package io.tsbackfill.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tsbackfill.testbed.TestDb;
 import io.tsbackfill.testbed.ToolProcess;
 import io.tsbackfill.testbed.ToolRun;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -22,7 +18,6 @@ import org.junit.jupiter.api.Test;
  */
 class ShippingIT extends IntegrationTest {
   private static final Duration TIMEOUT = Duration.ofMinutes(3);
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** A line of one chunk's outcome, "[3/5] ...", after its optional timestamp. */
   private static final String CHUNK_LINE = "(?m)^(\\S+ )?\\[\\d+/\\d+\\] ";
   /** The banner line every command starts with: the program and its version. */
@@ -32,14 +27,6 @@ class ShippingIT extends IntegrationTest {
     return ToolProcess.run(env, TIMEOUT, args);
   }
 
-  private static JsonNode lastEvent(ToolRun r) {
-    String[] lines = r.out().strip().split("\n");
-    try {
-      return JSON.readTree(lines[lines.length - 1]);
-    } catch (IOException e) {
-      throw new UncheckedIOException("not JSON: " + r, e);
-    }
-  }
 
   @Test
   void versionNamesTheBuildTheJvmAndTheDriver() {
@@ -92,10 +79,10 @@ class ShippingIT extends IntegrationTest {
     ToolRun staged =
         jar(env, "stage", "--until", "2023-06-01T00:00:00Z", "--output", "json");
     assertThat(staged.exitCode()).as("%s", staged).isZero();
-    assertThat(lastEvent(staged).path("staged").asInt()).isEqualTo(5);
+    assertThat(staged.event("summary").path("staged").asInt()).isEqualTo(5);
     ToolRun copied = jar(env, "copy", "--output", "json");
     assertThat(copied.exitCode()).as("%s", copied).isZero();
-    assertThat(lastEvent(copied).path("copied").asInt()).isEqualTo(5);
+    assertThat(copied.event("summary").path("copied").asInt()).isEqualTo(5);
     ToolRun status = jar(env, "status", "--output", "json");
     assertThat(status.exitCode()).as("%s", status).isZero();
     assertSameRows("public.metrics", null);
@@ -109,7 +96,7 @@ class ShippingIT extends IntegrationTest {
     none.put("BACKFILL_TARGET", null);
     ToolRun missing = jar(none, "copy", "--output", "json");
     assertThat(missing.exitCode()).as("%s", missing).isEqualTo(2);
-    assertThat(lastEvent(missing).path("message").asText()).contains("BACKFILL_SOURCE");
+    assertThat(missing.event("error").path("message").asText()).contains("BACKFILL_SOURCE");
   }
 
   /** The test servers' role "backfill" and its password, as a libpq URI. */

@@ -3,11 +3,8 @@ package io.tsbackfill.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tsbackfill.testbed.ToolProcess;
 import io.tsbackfill.testbed.ToolRun;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,20 +16,11 @@ import org.junit.jupiter.api.Test;
  */
 class UpstreamRunbookIT extends IntegrationTest {
   private static final Duration TIMEOUT = Duration.ofMinutes(3);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static ToolRun jar(String... args) {
     return ToolProcess.run(Map.of(), TIMEOUT, args);
   }
 
-  private static JsonNode lastEvent(ToolRun r) {
-    String[] lines = r.out().strip().split("\n");
-    try {
-      return JSON.readTree(lines[lines.length - 1]);
-    } catch (IOException e) {
-      throw new UncheckedIOException("not JSON: " + r, e);
-    }
-  }
 
   @Test
   void theOriginalRunbookRunsWithItsOptions() {
@@ -43,11 +31,11 @@ class UpstreamRunbookIT extends IntegrationTest {
         jar("stage", "--source", s, "--target", t, "--until", "2023-05-26T00:00:00",
             "--disable-telemetry", "--output", "json");
     assertThat(staged.exitCode()).as("%s", staged).isZero();
-    assertThat(lastEvent(staged).path("staged").asInt()).isEqualTo(5);
+    assertThat(staged.event("summary").path("staged").asInt()).isEqualTo(5);
     ToolRun copied =
         jar("--disable-telemetry", "copy", "--source", s, "--target", t, "--output", "json");
     assertThat(copied.exitCode()).as("%s", copied).isZero();
-    assertThat(lastEvent(copied).path("copied").asInt()).isEqualTo(5);
+    assertThat(copied.event("summary").path("copied").asInt()).isEqualTo(5);
     ToolRun verified = jar("verify", "--source", s, "--target", t, "--disable-telemetry");
     assertThat(verified.exitCode()).as("%s", verified).isZero();
     ToolRun cleaned = jar("clean", "--target", t, "--disable-telemetry");
@@ -79,8 +67,7 @@ class UpstreamRunbookIT extends IntegrationTest {
         jar("stage", "--source", source.uri(), "--target", target.uri(), "--until",
             "2023-05-26T00:00:00Z", "--snapshot", "00000003-0000001B-1", "--output", "json");
     assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
-    JsonNode error = lastEvent(r);
-    assertThat(error.path("event").asText()).isEqualTo("error");
+    JsonNode error = r.event("error");
     assertThat(error.path("exit_code").asInt()).isEqualTo(2);
     assertThat(error.path("message").asText()).contains("--snapshot");
     assertThat(r.all()).doesNotContain("\tat ");
