@@ -18,6 +18,7 @@ FROM maven:3.9-eclipse-temurin-17 AS build
 ARG BACKFILL_GIT_COMMIT=unknown
 WORKDIR /build
 COPY pom.xml ./
+COPY .mvn ./.mvn
 COPY src ./src
 RUN --mount=type=cache,target=/root/.m2/repository \
     mvn -B -ntp package -DskipTests

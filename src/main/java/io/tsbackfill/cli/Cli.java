@@ -3,9 +3,11 @@ package io.tsbackfill.cli;
 import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.error.ExitCode;
 import io.tsbackfill.db.Redactor;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.Charset;
 import picocli.CommandLine;
 
 /**
@@ -17,6 +19,9 @@ public final class Cli {
   private Cli() {}
 
   public static int run(PrintStream out, PrintStream err, boolean installSignals, String... args) {
+    // System.console() answers null when stdin or stdout is not a terminal (up to JDK 21, which
+    // this tool runs on; later JDKs answer a console either way and need Console.isTerminal()).
+    @SuppressWarnings("SystemConsoleNull")
     boolean terminal =
         installSignals
             && out == System.out
@@ -24,8 +29,9 @@ public final class Cli {
             && !"dumb".equals(System.getenv("TERM"));
     Console console = new Console(out, err, installSignals, terminal);
     CommandLine cl = commandLine(console, args);
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
+    // picocli's help and errors in the platform's charset, as the streams print everything else.
+    cl.setOut(new PrintWriter(new OutputStreamWriter(out, Charset.defaultCharset()), true));
+    cl.setErr(new PrintWriter(new OutputStreamWriter(err, Charset.defaultCharset()), true));
     cl.setParameterExceptionHandler(
         (ex, a) -> {
           err.println("error: " + Redactor.redact(ex.getMessage()));

@@ -10,6 +10,7 @@ import io.tsbackfill.work.TaskListener;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -48,6 +50,9 @@ public final class Console implements TaskListener {
   private ProgressState state;
   private ProgressBar bar;
   private ScheduledExecutorService ticker;
+
+  /** The progress summary's schedule: runs until the ticker is shut down. */
+  private ScheduledFuture<?> ticks;
   private final StringBuilder deferred = new StringBuilder();
 
   Console(PrintStream out, PrintStream err, boolean installSignals, boolean terminal) {
@@ -137,7 +142,10 @@ public final class Console implements TaskListener {
     }
     Map<String, Object> e = new LinkedHashMap<>();
     e.put("event", type);
-    e.put("time", OffsetDateTime.now().truncatedTo(ChronoUnit.MILLIS).format(STAMP));
+    // Event times carry the tool's own offset (TZ), as its other output does.
+    e.put(
+        "time",
+        OffsetDateTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.MILLIS).format(STAMP));
     e.putAll(fields);
     try {
       out.println(Redactor.redact(Json.MAPPER.writeValueAsString(e)));
@@ -192,7 +200,7 @@ public final class Console implements TaskListener {
                   return t;
                 });
         long ms = progressInterval.toMillis();
-        ticker.scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS);
+        ticks = ticker.scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS);
       }
     }
   }
@@ -354,7 +362,8 @@ public final class Console implements TaskListener {
   }
 
   private String stamp() {
-    return OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(STAMP) + " ";
+    return OffsetDateTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS).format(STAMP)
+        + " ";
   }
 
   @Override
@@ -403,6 +412,7 @@ public final class Console implements TaskListener {
     String pending;
     synchronized (this) {
       if (ticker != null) {
+        ticks.cancel(false);
         ticker.shutdownNow();
         ticker = null;
       }

@@ -242,7 +242,7 @@ final class ReversedCopy implements CopyStream.Sink {
   }
 
   private static int int32(byte[] b, int i) {
-    return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | b[i + 3] & 0xff;
+    return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff);
   }
 
   private static SideFailure unexpected(String what) {

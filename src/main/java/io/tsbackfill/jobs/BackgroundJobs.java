@@ -43,8 +43,8 @@ public final class BackgroundJobs {
   }
 
   /**
-   * What {@code stage} does about jobs in its open target transaction: finds those touching the
-   * staged hypertables and, when asked, pauses them and records them. The caller commits.
+   * What the stage command does about jobs in its open target transaction: finds those touching
+   * the {@code staged} hypertables and, when asked, pauses them and records them. The caller commits.
    */
   public static JobReport onStage(
       Connection t, TimescaleInfo targetInfo, Collection<Table> staged, boolean pause)

@@ -48,7 +48,7 @@ class ConcurrencyIT extends IntegrationTest {
     List<Integer> perProcess = new ArrayList<>();
     List<Integer> exits = new ArrayList<>();
     for (ToolProcess p : copies) {
-      ToolRun r = p.waitFor(Duration.ofSeconds(180));
+      ToolRun r = p.waitFor(Duration.ofMinutes(3));
       // A process whose JVM starts after the others have copied every chunk finds nothing
       // pending, and says so with exit 0.
       assertOk(r);
@@ -64,7 +64,7 @@ class ConcurrencyIT extends IntegrationTest {
     System.out.println(
         "chunks copied by each of the three processes: " + perProcess + ", exit codes " + exits);
     assertThat(exits).as("exit codes of the three copies").contains(0);
-    ToolRun verified = verify.waitFor(Duration.ofSeconds(180));
+    ToolRun verified = verify.waitFor(Duration.ofMinutes(3));
     assertThat(verified.exitCode())
         .as("a verify running beside the copies finds no difference (0) or nothing copied yet"
             + " (3): %s", verified)

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /** What the fault-injection tests share: a hypertable worth interrupting, background runs. */
 abstract class FaultTest extends IntegrationTest {
   static final String TABLE = "public.readings";
-  static final Duration RUN_LIMIT = Duration.ofSeconds(120);
+  static final Duration RUN_LIMIT = Duration.ofMinutes(2);
 
   /**
    * Three daily chunks of about 1.5 MB each (2024-01-01 to 01-03), so a COPY lasts long enough to

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SecretsIT extends IntegrationTest {
   private static final String PASSWORD = "Pa55:w@rd/ %'q\"-z";
   private static final String WRONG = "Wr0ng:s3cret@x";
-  private static final Duration LIMIT = Duration.ofSeconds(120);
+  private static final Duration LIMIT = Duration.ofMinutes(2);
   private String role;
   private final List<Runnable> cleanup = new ArrayList<>();
 

@@ -26,6 +26,15 @@ public final class JarProcess implements AutoCloseable {
   public static final Path JAR = Path.of("target", "timescaledb-backfill.jar");
   private static final String EOF = new String("end of output");
 
+  /**
+   * Whether {@code line} is the end-of-output marker: the marker's own instance (a line the tool
+   * printed with the same text is not the end), hence the identity comparison.
+   */
+  @SuppressWarnings("ReferenceEquality")
+  private static boolean isEof(String line) {
+    return line == EOF;
+  }
+
   private final Process process;
   private final Thread reader;
   private final LinkedBlockingQueue<String> pending = new LinkedBlockingQueue<>();
@@ -115,7 +124,7 @@ public final class JarProcess implements AutoCloseable {
                   + "; output so far:\n"
                   + String.join("\n", lines));
         }
-        if (line == EOF) {
+        if (isEof(line)) {
           ended = true;
         } else if (matches.test(line)) {
           return line;

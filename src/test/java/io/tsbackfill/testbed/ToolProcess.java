@@ -19,7 +19,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ToolProcess {
   private final Process process;
+  // Written by the reader threads while the test reads them: StringBuffer's locking is wanted.
+  @SuppressWarnings("JdkObsolete")
   private final StringBuffer out = new StringBuffer();
+
+  @SuppressWarnings("JdkObsolete")
   private final StringBuffer err = new StringBuffer();
   private final Thread outReader;
   private final Thread errReader;
