@@ -5,15 +5,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The hot standby of the local test bed's source ({@code bf_standby}, made by {@code
  * scripts/testbed/servers.sh} with {@code pg_basebackup -R}): every database of the source,
- * read-only, as far as the standby has replayed. Tests wait on its replay ({@link #awaitReplayed})
- * rather than sleep, and pause and resume it to make it lag.
+ * read-only, as far as the standby has replayed. Tests wait on its state rather than sleep, and
+ * pause and resume its replay to make it lag.
  */
 public final class Standby {
-  private static final Duration REPLAY_LIMIT = Duration.ofSeconds(60);
+  private static final Duration LIMIT = Duration.ofSeconds(60);
   private final TestServer primary;
   private final TestServer server;
 
@@ -33,27 +34,19 @@ public final class Standby {
 
   void check() {
     try (Connection c = server.connect("postgres")) {
-      if (!bool(c, "SELECT pg_is_in_recovery()")) {
+      if (!"t".equals(text(c, "SELECT pg_is_in_recovery()"))) {
         throw new IllegalStateException(
             "the test standby at " + server.host() + ":" + server.port() + " is not in recovery");
       }
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "the test standby at "
-              + server.host()
-              + ":"
-              + server.port()
-              + " is not reachable ("
-              + e.getMessage()
-              + "); start the test bed with scripts/testbed/servers.sh start",
+          "the test standby at " + server.host() + ":" + server.port() + " is not reachable ("
+              + e.getMessage() + "); start the test bed with scripts/testbed/servers.sh start",
           e);
     }
   }
 
-  /**
-   * Waits until the standby has replayed everything the source had written when this was called
-   * (its WAL position then), failing after a minute.
-   */
+  /** Waits until the standby has replayed everything the source had written when called. */
   public void awaitReplayed() {
     String lsn;
     try (Connection p = primary.connect("postgres")) {
@@ -61,50 +54,18 @@ public final class Standby {
     } catch (SQLException e) {
       throw new IllegalStateException("reading the source's WAL position", e);
     }
-    long deadline = System.nanoTime() + REPLAY_LIMIT.toNanos();
-    try (Connection c = server.connect("postgres")) {
-      while (!bool(c, "SELECT pg_last_wal_replay_lsn() >= '" + lsn + "'::pg_lsn")) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError(
-              "the standby has not replayed up to " + lsn + " within " + REPLAY_LIMIT
-                  + " (replay paused: " + bool(c, "SELECT pg_is_wal_replay_paused()") + ")");
-        }
-        Thread.sleep(50);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("reading the standby's replay position", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
+    await("replayed up to " + lsn, "SELECT pg_last_wal_replay_lsn() >= '" + lsn + "'::pg_lsn");
   }
 
   /** Pauses replay and waits until the standby says it is paused. */
   public void pauseReplay() {
-    try (Connection c = server.connect("postgres")) {
-      exec(c, "SELECT pg_wal_replay_pause()");
-      long deadline = System.nanoTime() + REPLAY_LIMIT.toNanos();
-      while (!text(c, "SELECT pg_get_wal_replay_pause_state()").equals("paused")) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("the standby's replay did not pause within " + REPLAY_LIMIT);
-        }
-        Thread.sleep(20);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("pausing the standby's replay", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
+    run("SELECT pg_wal_replay_pause()");
+    await("replay paused", "SELECT pg_get_wal_replay_pause_state() = 'paused'");
   }
 
   /** Resumes replay (a no-op when it runs). */
   public void resumeReplay() {
-    try (Connection c = server.connect("postgres")) {
-      exec(c, "SELECT pg_wal_replay_resume()");
-    } catch (SQLException e) {
-      throw new IllegalStateException("resuming the standby's replay", e);
-    }
+    run("SELECT pg_wal_replay_resume()");
   }
 
   /**
@@ -112,31 +73,14 @@ public final class Standby {
    * default) and waits until new sessions see it.
    */
   public void set(String parameter, String value) {
-    try (Connection c = server.connect("postgres")) {
-      exec(c, value == null
-          ? "ALTER SYSTEM RESET " + parameter
-          : "ALTER SYSTEM SET " + parameter + " = '" + value + "'");
-      exec(c, "SELECT pg_reload_conf()");
-    } catch (SQLException e) {
-      throw new IllegalStateException("setting " + parameter + " on the standby", e);
-    }
-    String expected = value;
-    long deadline = System.nanoTime() + REPLAY_LIMIT.toNanos();
-    while (true) {
-      try (Connection c = server.connect("postgres")) {
-        String now = text(c, "SELECT setting FROM pg_settings WHERE name = '" + parameter + "'");
-        String boot = text(c, "SELECT boot_val FROM pg_settings WHERE name = '" + parameter + "'");
-        if (now.equals(expected == null ? boot : expected)) {
-          return;
-        }
-      } catch (SQLException e) {
-        throw new IllegalStateException("reading " + parameter + " on the standby", e);
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(parameter + " on the standby did not become " + value);
-      }
-      pause(20);
-    }
+    run(value == null
+        ? "ALTER SYSTEM RESET " + parameter
+        : "ALTER SYSTEM SET " + parameter + " = '" + value + "'");
+    run("SELECT pg_reload_conf()");
+    await(
+        parameter + " = " + value,
+        "SELECT setting = " + (value == null ? "boot_val" : "'" + value + "'")
+            + " FROM pg_settings WHERE name = '" + parameter + "'");
   }
 
   /**
@@ -144,67 +88,52 @@ public final class Standby {
    * {@code pg_stat_activity} says it) and returns its pid.
    */
   public int awaitToolSession(TestDb db, String state) {
-    long deadline = System.nanoTime() + REPLAY_LIMIT.toNanos();
-    while (true) {
-      try (Connection c = server.connect("postgres")) {
-        String pid =
-            text(
-                c,
-                "SELECT coalesce(min(pid)::text, '') FROM pg_stat_activity WHERE datname = '"
-                    + db.name() + "' AND application_name = '" + ToolBackends.APPLICATION
-                    + "' AND state = '" + state + "'");
-        if (!pid.isEmpty()) {
-          return Integer.parseInt(pid);
-        }
-      } catch (SQLException e) {
-        throw new IllegalStateException("listing the tool's sessions on the standby", e);
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no session of the tool is " + state + " on the standby");
-      }
-      pause(20);
-    }
+    String where =
+        " FROM pg_stat_activity WHERE datname = '" + db.name() + "' AND application_name = '"
+            + ToolBackends.APPLICATION + "' AND state = '" + state + "'";
+    await("a session of the tool " + state, "SELECT EXISTS (SELECT 1" + where + ")");
+    return Integer.parseInt(value("SELECT min(pid)" + where).orElseThrow());
   }
 
   /** Waits until the session {@code pid} of the standby has ended. */
   public void awaitGone(int pid) {
-    long deadline = System.nanoTime() + REPLAY_LIMIT.toNanos();
-    while (true) {
-      try (Connection c = server.connect("postgres")) {
-        if (!bool(c, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = " + pid + ")")) {
-          return;
-        }
-      } catch (SQLException e) {
-        throw new IllegalStateException("listing the standby's sessions", e);
-      }
+    await(
+        "session " + pid + " ended",
+        "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = " + pid + ")");
+  }
+
+  /** Polls {@code condition} (a boolean query) on the standby until true, for a minute at most. */
+  private void await(String what, String condition) {
+    long deadline = System.nanoTime() + LIMIT.toNanos();
+    while (!"t".equals(value(condition).orElse(""))) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("session " + pid + " of the standby did not end");
+        throw new AssertionError(
+            "the standby is not " + what + " within " + LIMIT + " (replay paused: "
+                + value("SELECT pg_is_wal_replay_paused()").orElse("?") + ")");
       }
-      pause(20);
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
     }
   }
 
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-  }
-
-  /** Runs {@code sql} on the standby's copy of {@code db} and returns the first column of the first row. */
-  public String value(TestDb db, String sql) {
-    try (Connection c = server.connect(db.name())) {
-      return text(c, sql);
+  private Optional<String> value(String sql) {
+    try (Connection c = server.connect("postgres")) {
+      return Optional.ofNullable(text(c, sql));
     } catch (SQLException e) {
       throw new IllegalStateException(sql + " on the standby", e);
     }
   }
 
-  private static void exec(Connection c, String sql) throws SQLException {
-    try (Statement st = c.createStatement()) {
+  private void run(String sql) {
+    try (Connection c = server.connect("postgres");
+        Statement st = c.createStatement()) {
       st.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + " on the standby", e);
     }
   }
 
@@ -214,9 +143,5 @@ public final class Standby {
       rs.next();
       return rs.getString(1);
     }
-  }
-
-  private static boolean bool(Connection c, String sql) throws SQLException {
-    return "t".equals(text(c, sql));
   }
 }
