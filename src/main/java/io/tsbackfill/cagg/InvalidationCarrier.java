@@ -2,7 +2,6 @@ package io.tsbackfill.cagg;
 
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.TimescaleInfo;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
@@ -51,8 +50,7 @@ public final class InvalidationCarrier {
       Optional<Boolean> readable =
           Jdbc.queryOne(s, Sql.load("cagg/wal-slot"), rs -> rs.getBoolean(2));
       if (readable.isPresent() && !readable.get()) {
-        throw BackfillException.database(
-            Side.SOURCE,
+        throw Side.SOURCE.error(
             "continuous aggregates decode the WAL for invalidations"
                 + " (timescaledb.invalidate_using = 'wal'): to carry the changes they have not"
                 + " refreshed yet, copy peeks at their replication slot, which takes a role with"
