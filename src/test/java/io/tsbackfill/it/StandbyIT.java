@@ -228,8 +228,9 @@ class StandbyIT extends IntegrationTest {
           JarProcess.start(
               args("copy", standby.uri(source), "-p", "1", "--retries", "3", "--output", "json"))) {
         for (int conflict = 1; conflict <= 2; conflict++) {
-          ToolBackends.await(target, ToolBackends.Backend::waitsForAdvisoryLock, TIMEOUT)
-              .orElseThrow(() -> new AssertionError("the copy does not reach the gate"));
+          assertThat(ToolBackends.await(target, ToolBackends.Backend::waitsForAdvisoryLock, TIMEOUT))
+              .as("the copy reaches the gate")
+              .isPresent();
           int reader = standby.awaitToolSession(source, "idle in transaction");
           // Replaying this lock conflicts with the reader's: the standby ends the reader.
           source.exec("BEGIN; LOCK TABLE " + sourceChunk + " IN ACCESS EXCLUSIVE MODE; COMMIT");
