@@ -34,7 +34,8 @@
 # It prints one table: wall seconds, rows/s and MB/s (MB of the binary COPY stream of the copied
 # rows, 10^6 bytes), the ratio to the raw pipe on the same path (direct vs raw chunks, routed vs raw
 # hypertable; verify: its time over the copy's), CPU seconds (user+sys: the tool's JVM, or both
-# psql processes of the pipe together) and peak RSS (GNU time). Every case is checked: count and
+# psql processes of the pipe together) and peak RSS (GNU time); the note gives the size of the target
+# chunks' indexes after each copy. Every case is checked: count and
 # sum(hashtext(row::text)) of the copied range on the target must equal the source's, and in the
 # dual-written mode the rows at or after --until must be untouched. Exits 1 if any case differs or
 # fails. Databases are dropped at the end, also on Ctrl-C.
@@ -221,6 +222,14 @@ check_target() {
   echo ok
 }
 
+# The size of the target's chunk indexes after a copy, in MB: the order rows arrive in decides how
+# full the time index's pages are (copy --row-order, BACKFILL_ROW_ORDER).
+index_mb() {
+  q_tgt "$1" -c "SELECT round(coalesce(sum(pg_relation_size(i.indexrelid)), 0) / 1e6)
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '_timescaledb_internal'"
+}
+
 # --- results ---------------------------------------------------------------------------------------
 # Each row: case wall rows/s MB/s ratio cpu rss note (tab separated).
 results=""
@@ -259,7 +268,7 @@ raw_hypertable() {
     add_row "raw hypertable$round" "$raw_wall_hypertable" "" \
       "$(tail -qn 1 "$work/raw-out.time" "$work/raw-in.time" | awk '{ c += $1 + $2 } END { printf "%.2f", c }')" \
       "$(tail -qn 1 "$work/raw-out.time" "$work/raw-in.time" | awk '$3 > m { m = $3 } END { printf "%.0f", m / 1024 }')" \
-      "$check; CPU of both psql"
+      "$check; CPU of both psql; indexes $(index_mb "$db") MB"
   fi
   drop_target "$db"
 }
@@ -286,7 +295,7 @@ raw_chunks() {
     add_row "raw chunks$round" "$raw_wall_chunks" "" \
       "$(awk 'NF == 3 && $1 ~ /^[0-9.]+$/ { c += $1 + $2 } END { printf "%.2f", c }' "$work/raw-chunks.time")" \
       "$(awk 'NF == 3 && $3 > m { m = $3 } END { printf "%.0f", m / 1024 }' "$work/raw-chunks.time")" \
-      "$check; CPU of all psql; $chunk_count chunk(s)"
+      "$check; CPU of all psql; $chunk_count chunk(s); indexes $(index_mb "$db") MB"
     # copy ANALYZEs every chunk it loads; the pipe does not. What that costs the
     # servers: the same ANALYZE after the pipe, timed on its own (no ratio is taken against it).
     local analyze_sql="" t2
@@ -335,7 +344,8 @@ tool_case() {
   copy_wall=$run_wall copy_cpu=$run_cpu
   check=$(check_target "$db")
   [ "$check" = ok ] || failed=1
-  add_row "$name" "$copy_wall" "$raw" "$copy_cpu" "$run_rss" "$check; $stage_note"
+  add_row "$name" "$copy_wall" "$raw" "$copy_cpu" "$run_rss" \
+    "$check; $stage_note; indexes $(index_mb "$db") MB"
 
   if [ -n "$profile" ]; then
     jfr_report "$work/$db.jfr" "$name"
