@@ -1,8 +1,8 @@
 package io.tsbackfill;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
 import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -37,8 +37,9 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("java.sql..")
-        .because("a command builds a config, calls one engine and prints its result; SQL lives"
-            + " in the engines, so each verb can be tested without its command line")
+        .because(
+            "a command builds a config, calls one engine and prints its result; SQL lives"
+                + " in the engines, so each verb can be tested without its command line")
         .check(main);
   }
 
@@ -52,8 +53,9 @@ class ArchitectureTest {
         .resideInAnyPackage("com.zaxxer.hikari..", "org.postgresql.ds..")
         .orShould()
         .callMethod(java.sql.DriverManager.class, "getConnection", String.class)
-        .because("connection strings are parsed, redacted and given application_name in db"
-            + " alone; a connection opened elsewhere could leak a password or go unnamed")
+        .because(
+            "connection strings are parsed, redacted and given application_name in db"
+                + " alone; a connection opened elsewhere could leak a password or go unnamed")
         .check(main);
   }
 
@@ -65,8 +67,9 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideOutsideOfPackages("io.tsbackfill.error..", "java..")
-        .because("every layer refuses with a BackfillException and an exit code, the database"
-            + " layer too, so the error types stand below all of them")
+        .because(
+            "every layer refuses with a BackfillException and an exit code, the database"
+                + " layer too, so the error types stand below all of them")
         .check(main);
   }
 
@@ -78,11 +81,20 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "io.tsbackfill.cli..", "io.tsbackfill.config..", "io.tsbackfill.catalog..",
-            "io.tsbackfill.task..", "io.tsbackfill.stage..", "io.tsbackfill.copy..",
-            "io.tsbackfill.verify..", "io.tsbackfill.cagg..", "io.tsbackfill.clean..",
-            "io.tsbackfill.work..", "io.tsbackfill.jobs..", "io.tsbackfill.status..",
-            "io.tsbackfill.requeue..", "io.tsbackfill.report..")
+            "io.tsbackfill.cli..",
+            "io.tsbackfill.config..",
+            "io.tsbackfill.catalog..",
+            "io.tsbackfill.task..",
+            "io.tsbackfill.stage..",
+            "io.tsbackfill.copy..",
+            "io.tsbackfill.verify..",
+            "io.tsbackfill.cagg..",
+            "io.tsbackfill.clean..",
+            "io.tsbackfill.work..",
+            "io.tsbackfill.jobs..",
+            "io.tsbackfill.status..",
+            "io.tsbackfill.requeue..",
+            "io.tsbackfill.report..")
         .because("db is the layer every engine stands on; only the error types are below it")
         .check(main);
   }
@@ -95,9 +107,15 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "io.tsbackfill.cli..", "io.tsbackfill.task..", "io.tsbackfill.stage..",
-            "io.tsbackfill.copy..", "io.tsbackfill.verify..", "io.tsbackfill.cagg..",
-            "io.tsbackfill.clean..", "io.tsbackfill.work..", "io.tsbackfill.jobs..")
+            "io.tsbackfill.cli..",
+            "io.tsbackfill.task..",
+            "io.tsbackfill.stage..",
+            "io.tsbackfill.copy..",
+            "io.tsbackfill.verify..",
+            "io.tsbackfill.cagg..",
+            "io.tsbackfill.clean..",
+            "io.tsbackfill.work..",
+            "io.tsbackfill.jobs..")
         .because("the catalog is a read-only model of TimescaleDB that every verb shares")
         .check(main);
   }
@@ -145,8 +163,9 @@ class ArchitectureTest {
                 nameMatching(
                     "setAccessible|trySetAccessible|getDeclared(Field|Method|Constructor)s?"
                         + "|privateLookupIn")))
-        .because("a library's private fields and methods are not its API: the next patch release"
-            + " may rename them and the failure would be silent")
+        .because(
+            "a library's private fields and methods are not its API: the next patch release"
+                + " may rename them and the failure would be silent")
         .check(main);
   }
 
@@ -156,8 +175,9 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("org.postgresql.core..", "org.postgresql.jdbc..")
-        .because("pgjdbc's core and jdbc packages are its implementation: the public API is"
-            + " PGConnection, the copy package and PSQLException, which its releases keep")
+        .because(
+            "pgjdbc's core and jdbc packages are its implementation: the public API is"
+                + " PGConnection, the copy package and PSQLException, which its releases keep")
         .check(main);
   }
 
@@ -168,8 +188,7 @@ class ArchitectureTest {
   @Test
   void noSourceFileReachesIntoPrivateMembers() throws IOException {
     List<String> found = new ArrayList<>();
-    try (Stream<Path> files =
-        Files.walk(Path.of("src/main/java"))) {
+    try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
       for (Path f : (Iterable<Path>) files::iterator) {
         if (!f.toString().endsWith(".java")) {
           continue;
@@ -177,8 +196,12 @@ class ArchitectureTest {
         String text = Files.readString(f);
         for (String word :
             new String[] {
-              "setAccessible", "trySetAccessible", "getDeclaredField", "getDeclaredMethod",
-              "privateLookupIn", "sun.misc.Unsafe"
+              "setAccessible",
+              "trySetAccessible",
+              "getDeclaredField",
+              "getDeclaredMethod",
+              "privateLookupIn",
+              "sun.misc.Unsafe"
             }) {
           if (text.contains(word)) {
             found.add(f + ": " + word);
@@ -212,9 +235,10 @@ class ArchitectureTest {
         .callMethod(Integer.class, "getInteger", String.class)
         .orShould()
         .callMethod(Boolean.class, "getBoolean", String.class)
-        .because("every setting is an option whose environment default the command layer reads"
-            + " and hands down in a config record; an engine that read the environment itself"
-            + " would be a setting nobody sees in --help")
+        .because(
+            "every setting is an option whose environment default the command layer reads"
+                + " and hands down in a config record; an engine that read the environment itself"
+                + " would be a setting nobody sees in --help")
         .check(main);
   }
 }

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The image builds from what the build context holds: every source of the Dockerfile's COPY
- * instructions exists and is let in by .dockerignore. There is no Docker engine here, so this
- * reads the two files as Docker does: .dockerignore's last matching line decides, a line matches
- * a path or any folder above it, and {@code !} lets in again.
+ * instructions exists and is let in by .dockerignore. There is no Docker engine here, so this reads
+ * the two files as Docker does: .dockerignore's last matching line decides, a line matches a path
+ * or any folder above it, and {@code !} lets in again.
  */
 class DockerfileTest {
   private static final Path ROOT = Path.of("").toAbsolutePath();
@@ -90,7 +90,9 @@ class DockerfileTest {
     return rules;
   }
 
-  /** Whether the context holds {@code file}: the last rule matching it or a folder above decides. */
+  /**
+   * Whether the context holds {@code file}: the last rule matching it or a folder above decides.
+   */
   private static boolean admitted(List<Rule> rules, String file) {
     boolean in = true;
     for (Rule r : rules) {

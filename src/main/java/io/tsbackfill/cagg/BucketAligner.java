@@ -1,10 +1,10 @@
 package io.tsbackfill.cagg;
 
 import io.tsbackfill.catalog.TimescaleInfo;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
+import io.tsbackfill.error.BackfillException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -13,11 +13,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Widens a range of changed time values to the buckets of one continuous aggregate that contain
- * it, by calling the cagg's own bucket function (with its width, origin, offset and time zone) on
- * the target. A forced refresh re-materializes only the buckets wholly inside its window, so a
- * window must start at the first such bucket and end where the bucket after the last one starts;
- * doing that arithmetic here would mean re-implementing months, time zones and origins.
+ * Widens a range of changed time values to the buckets of one continuous aggregate that contain it,
+ * by calling the cagg's own bucket function (with its width, origin, offset and time zone) on the
+ * target. A forced refresh re-materializes only the buckets wholly inside its window, so a window
+ * must start at the first such bucket and end where the bucket after the last one starts; doing
+ * that arithmetic here would mean re-implementing months, time zones and origins.
  */
 final class BucketAligner {
   private final String sql;
@@ -82,7 +82,10 @@ final class BucketAligner {
       rest.append(", timezone => ").append(Ident.literal(fn.timezone()));
     }
     if (fn.origin() != null) {
-      rest.append(", origin => ").append(Ident.literal(fn.origin())).append("::").append(fn.typeOf("origin"));
+      rest.append(", origin => ")
+          .append(Ident.literal(fn.origin()))
+          .append("::")
+          .append(fn.typeOf("origin"));
     }
     if (fn.offset() != null) {
       rest.append(", \"offset\" => ")
@@ -100,13 +103,16 @@ final class BucketAligner {
           case "smallint", "integer", "bigint" -> "(%s)::" + timeType;
           default ->
               throw BackfillException.badState(
-                  "a continuous aggregate has time type " + timeType + ", which refresh-caggs"
+                  "a continuous aggregate has time type "
+                      + timeType
+                      + ", which refresh-caggs"
                       + " does not know how to bucket");
         };
     String internal =
         switch (timeType) {
           case "timestamp with time zone" -> proc + ".to_unix_microseconds(%s)";
-          case "timestamp without time zone" -> proc + ".to_unix_microseconds((%s) AT TIME ZONE 'UTC')";
+          case "timestamp without time zone" ->
+              proc + ".to_unix_microseconds((%s) AT TIME ZONE 'UTC')";
           case "date" -> proc + ".to_unix_microseconds((%s)::timestamp AT TIME ZONE 'UTC')";
           default -> "(%s)::bigint";
         };
@@ -127,8 +133,8 @@ final class BucketAligner {
   }
 
   /**
-   * The buckets holding each inclusive internal range [start, end - 1] of {@code ranges}, as
-   * [first bucket's start, the start of the bucket after the last), in one round trip.
+   * The buckets holding each inclusive internal range [start, end - 1] of {@code ranges}, as [first
+   * bucket's start, the start of the bucket after the last), in one round trip.
    */
   List<Window> align(Connection t, List<Window> ranges) throws SQLException {
     if (ranges.isEmpty()) {

@@ -7,7 +7,6 @@ import io.tsbackfill.catalog.ContinuousAggregate;
 import io.tsbackfill.catalog.RegexFilter;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.config.RefreshCaggsConfig;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
@@ -15,8 +14,9 @@ import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SourceSnapshot;
 import io.tsbackfill.db.Sql;
 import io.tsbackfill.db.SqlStates;
-import io.tsbackfill.work.StandbyLag;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.task.CarriedInvalidations;
+import io.tsbackfill.work.StandbyLag;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -59,7 +59,9 @@ public final class CaggRefresher {
   public enum Reason {
     /** Between the target's watermark and the source's: copying does not move watermarks. */
     WATERMARK_GAP,
-    /** Stale on the source when its materialization chunks were copied (see InvalidationCarrier). */
+    /**
+     * Stale on the source when its materialization chunks were copied (see InvalidationCarrier).
+     */
     CARRIED_INVALIDATIONS
   }
 
@@ -103,7 +105,9 @@ public final class CaggRefresher {
         String why =
             !sourceHasCaggs
                 ? "the source has no continuous aggregates"
-                : "no continuous aggregate on the source matches --filter '" + config.filter() + "'";
+                : "no continuous aggregate on the source matches --filter '"
+                    + config.filter()
+                    + "'";
         return new RefreshResult(List.of(), 0, 0, 0, Duration.between(t0, Instant.now()), why);
       }
       try {
@@ -117,15 +121,13 @@ public final class CaggRefresher {
   }
 
   /** The caggs the filter and cascade flags select on the source (all without a filter). */
-  private List<ContinuousAggregate> select(Connection s, CaggHierarchy caggs)
-      throws SQLException {
+  private List<ContinuousAggregate> select(Connection s, CaggHierarchy caggs) throws SQLException {
     if (config.filter() == null) {
       return caggs.caggs();
     }
     Set<Integer> matched =
         new LinkedHashSet<>(
-            Jdbc.query(
-                s, Sql.load("catalog/caggs-matching"), rs -> rs.getInt(1), config.filter()));
+            Jdbc.query(s, Sql.load("catalog/caggs-matching"), rs -> rs.getInt(1), config.filter()));
     Set<Integer> ids = caggs.cascade(matched, config.cascadeUp(), config.cascadeDown());
     return caggs.caggs().stream().filter(ca -> ids.contains(ca.matHypertableId())).toList();
   }
@@ -177,9 +179,9 @@ public final class CaggRefresher {
             CarriedInvalidations.toRefresh(t, cagg.matSchema(), cagg.matTable());
         if (!pending.isEmpty()) {
           carriedIds.put(
-              cagg.matHypertableId(),
-              pending.stream().flatMap(p -> p.ids().stream()).toList());
-          for (Window w : carriedWindows(t, tInfo, cagg, tgt.timeType(), pending, gap, src.watermark())) {
+              cagg.matHypertableId(), pending.stream().flatMap(p -> p.ids().stream()).toList());
+          for (Window w :
+              carriedWindows(t, tInfo, cagg, tgt.timeType(), pending, gap, src.watermark())) {
             forCagg.add(
                 new Planned(
                     cagg,
@@ -216,13 +218,17 @@ public final class CaggRefresher {
     for (int i = 0; i < plan.size(); i++) {
       Planned p = plan.get(i);
       boolean fromBeginning = isBeginningOfTime(p.start(), p.timeType());
-      String start = fromBeginning ? null : TimeBounds.text(t, tInfo, p.timeType(), p.start(), p.cagg().plainName());
+      String start =
+          fromBeginning
+              ? null
+              : TimeBounds.text(t, tInfo, p.timeType(), p.start(), p.cagg().plainName());
       String end = TimeBounds.text(t, tInfo, p.timeType(), p.end(), p.cagg().plainName());
       Instant began = Instant.now();
       try {
         refreshWindow(t, tInfo, p, start, end);
       } catch (SQLException e) {
-        throw Side.TARGET.error("refreshing "
+        throw Side.TARGET.error(
+            "refreshing "
                 + p.cagg().plainName()
                 + " from "
                 + (start == null ? "the beginning" : start)
@@ -263,11 +269,11 @@ public final class CaggRefresher {
   }
 
   /**
-   * The windows to refresh on the target for a cagg's carried invalidations: each carried range
-   * cut to the staged time range of its materialization hypertable and below the source's
-   * watermark (the source has materialized nothing beyond, so neither should the target), widened
-   * to the cagg's buckets, joined, and without the watermark gap, which is refreshed anyway (all of
-   * it: TimescaleDB counts everything past a watermark as invalid).
+   * The windows to refresh on the target for a cagg's carried invalidations: each carried range cut
+   * to the staged time range of its materialization hypertable and below the source's watermark
+   * (the source has materialized nothing beyond, so neither should the target), widened to the
+   * cagg's buckets, joined, and without the watermark gap, which is refreshed anyway (all of it:
+   * TimescaleDB counts everything past a watermark as invalid).
    */
   private static List<Window> carriedWindows(
       Connection t,
@@ -316,18 +322,22 @@ public final class CaggRefresher {
         }
         // "refresh window too small": see widened. A forced refresh of the wider window
         // re-materializes the buckets it overlaps, whole.
-        LOG.debug("{}: window {} to {} refused ({}); refreshing it widened", p.cagg().plainName(),
-            start, end, SqlStates.serverMessage(e));
+        LOG.debug(
+            "{}: window {} to {} refused ({}); refreshing it widened",
+            p.cagg().plainName(),
+            start,
+            end,
+            SqlStates.serverMessage(e));
         call(t, tInfo, p, widened(t, tInfo, p, -1), widened(t, tInfo, p, 1), ", force => true");
       }
     }
   }
 
   /**
-   * A planned window's start ({@code side} -1) or end (1) moved out by the window's own length.
-   * Up to 2.22 TimescaleDB shrinks a refresh window to buckets aligned without the cagg's offset or
-   * origin, so a window of exactly one offset bucket comes out empty; one that much wider holds
-   * a whole bucket whatever the alignment.
+   * A planned window's start ({@code side} -1) or end (1) moved out by the window's own length. Up
+   * to 2.22 TimescaleDB shrinks a refresh window to buckets aligned without the cagg's offset or
+   * origin, so a window of exactly one offset bucket comes out empty; one that much wider holds a
+   * whole bucket whatever the alignment.
    */
   private static String widened(Connection t, TimescaleInfo tInfo, Planned p, int side)
       throws SQLException {
@@ -357,14 +367,11 @@ public final class CaggRefresher {
   private static void logInvalid(Connection t, Planned p) throws SQLException {
     try {
       Jdbc.update(
-          t,
-          Sql.load("cagg/log-invalid"),
-          p.cagg().matHypertableId(),
-          p.start(),
-          p.end() - 1);
+          t, Sql.load("cagg/log-invalid"), p.cagg().matHypertableId(), p.start(), p.end() - 1);
     } catch (SQLException e) {
       if (SqlStates.INSUFFICIENT_PRIVILEGE.equals(SqlStates.of(e))) {
-        throw Side.TARGET.error("refreshing the carried invalidations of "
+        throw Side.TARGET.error(
+            "refreshing the carried invalidations of "
                 + p.cagg().plainName()
                 + ": this TimescaleDB has no forced refresh, so the tool logs the window as"
                 + " invalid in _timescaledb_catalog.continuous_aggs_materialization_invalidation_log"
@@ -389,5 +396,4 @@ public final class CaggRefresher {
       default -> watermark <= TIMESTAMP_MIN_INTERNAL;
     };
   }
-
 }

@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -99,9 +99,13 @@ public final class InvalidationCarrier {
       }
       out.add(
           targetInfo.layout().hasInvalidationTrigger()
-              ? h[0] + ": its continuous aggregates decode the WAL for invalidations"
+              ? h[0]
+                  + ": its continuous aggregates decode the WAL for invalidations"
                   + " (timescaledb.invalidate_using = 'wal'), which dropping no trigger stops"
-              : h[0] + ": TimescaleDB " + targetInfo.version() + " logs every change of a"
+              : h[0]
+                  + ": TimescaleDB "
+                  + targetInfo.version()
+                  + " logs every change of a"
                   + " hypertable with continuous aggregates and offers no way to skip it before"
                   + " 2.28");
     }
@@ -109,10 +113,10 @@ public final class InvalidationCarrier {
   }
 
   /**
-   * On a database whose continuous aggregates decode the WAL (TimescaleDB 2.22) but which lacks
-   * the replication slot they decode it through (a schema restore does not bring slots): why,
-   * and the statement that creates it. TimescaleDB then records no change of those hypertables
-   * and fails every refresh of their caggs.
+   * On a database whose continuous aggregates decode the WAL (TimescaleDB 2.22) but which lacks the
+   * replication slot they decode it through (a schema restore does not bring slots): why, and the
+   * statement that creates it. TimescaleDB then records no change of those hypertables and fails
+   * every refresh of their caggs.
    */
   public static Optional<String> missingWalSlot(Connection c, TimescaleInfo info)
       throws SQLException {
@@ -136,8 +140,8 @@ public final class InvalidationCarrier {
 
   /**
    * What the source's open snapshot knows to be stale in the cagg whose materialization chunk
-   * {@code task} copies (see {@link #carriesFor}): the merged pending ranges of its logs and of
-   * the logs of the caggs below it.
+   * {@code task} copies (see {@link #carriesFor}): the merged pending ranges of its logs and of the
+   * logs of the caggs below it.
    */
   public List<CarriedInvalidations.Range> pending(Connection s, Task task) throws SQLException {
     List<CarriedInvalidations.Range> ranges =
@@ -192,7 +196,10 @@ public final class InvalidationCarrier {
           for (Window w : Window.merge(windows)) {
             out.add(
                 new CarriedInvalidations.Range(
-                    "wal", hypertable, w.start(), w.end() == Long.MAX_VALUE ? w.end() : w.end() - 1));
+                    "wal",
+                    hypertable,
+                    w.start(),
+                    w.end() == Long.MAX_VALUE ? w.end() : w.end() - 1));
           }
         });
     return out;

@@ -1,10 +1,10 @@
 package io.tsbackfill.cagg;
 
 import io.tsbackfill.catalog.TimescaleInfo;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
+import io.tsbackfill.error.BackfillException;
 import java.sql.Connection;
 import java.sql.SQLException;
 

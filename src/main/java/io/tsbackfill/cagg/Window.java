@@ -12,8 +12,8 @@ record Window(long start, long end) {
   }
 
   /**
-   * The inclusive range [lowest, greatest] as a window; {@code Long.MAX_VALUE} (TimescaleDB's
-   * "no end") stays the end.
+   * The inclusive range [lowest, greatest] as a window; {@code Long.MAX_VALUE} (TimescaleDB's "no
+   * end") stays the end.
    */
   static Window ofInclusive(long lowest, long greatest) {
     return new Window(lowest, greatest == Long.MAX_VALUE ? Long.MAX_VALUE : greatest + 1);

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.Sql;
+import io.tsbackfill.error.BackfillException;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -36,8 +36,8 @@ public final class Catalog {
   private Catalog() {}
 
   /**
-   * Version, function schema, license and catalog layout; fails naming the side if the extension
-   * is missing or older than the tool supports.
+   * Version, function schema, license and catalog layout; fails naming the side if the extension is
+   * missing or older than the tool supports.
    */
   public static TimescaleInfo inspect(Connection c, Side side) throws SQLException {
     TimescaleInfo info = readInfo(c, side);
@@ -90,12 +90,14 @@ public final class Catalog {
                     rs.getInt(1),
                     rs.getString(2),
                     rs.getString(3),
-                    new Dimension(rs.getInt(4), rs.getString(5), rs.getString(6), rs.getBoolean(7))))) {
+                    new Dimension(
+                        rs.getInt(4), rs.getString(5), rs.getString(6), rs.getBoolean(7))))) {
       out.computeIfAbsent(r.id, id -> new Hypertable(id, r.schema, r.table, new ArrayList<>()))
           .dimensions()
           .add(r.d);
     }
-    out.replaceAll((id, h) -> new Hypertable(id, h.schema(), h.table(), List.copyOf(h.dimensions())));
+    out.replaceAll(
+        (id, h) -> new Hypertable(id, h.schema(), h.table(), List.copyOf(h.dimensions())));
     return out;
   }
 
@@ -257,8 +259,8 @@ public final class Catalog {
 
   /**
    * The first (time) dimension of hypertable (schema, table): its column, type and partitioning
-   * function ("" when none); empty when it is no hypertable. Two hypertables whose first
-   * dimensions are equal so cut their chunks' time slices in the same units.
+   * function ("" when none); empty when it is no hypertable. Two hypertables whose first dimensions
+   * are equal so cut their chunks' time slices in the same units.
    */
   public static Optional<List<String>> firstDimension(Connection c, String schema, String table)
       throws SQLException {
@@ -333,8 +335,7 @@ public final class Catalog {
   public static String chunkPredicate(
       Connection c, CatalogLayout layout, String schema, String table) throws SQLException {
     List<String> checks =
-        Jdbc.query(
-            c, layout.sql("catalog/chunk-predicate"), rs -> rs.getString(1), schema, table);
+        Jdbc.query(c, layout.sql("catalog/chunk-predicate"), rs -> rs.getString(1), schema, table);
     if (checks.isEmpty()) {
       throw new SQLException("chunk " + schema + "." + table + " has no dimension constraints");
     }
@@ -362,7 +363,8 @@ public final class Catalog {
 
   public static boolean isHypertable(Connection c, String schema, String table)
       throws SQLException {
-    return Jdbc.queryOne(c, Sql.load("catalog/is-hypertable"), rs -> rs.getBoolean(1), schema, table)
+    return Jdbc.queryOne(
+            c, Sql.load("catalog/is-hypertable"), rs -> rs.getBoolean(1), schema, table)
         .orElse(false);
   }
 
@@ -393,8 +395,8 @@ public final class Catalog {
   }
 
   /**
-   * How closely {@code column} of table (schema, table) follows the table's physical order,
-   * from the planner's statistics (1 ascending, -1 descending); empty before its first ANALYZE.
+   * How closely {@code column} of table (schema, table) follows the table's physical order, from
+   * the planner's statistics (1 ascending, -1 descending); empty before its first ANALYZE.
    */
   public static Optional<Double> physicalCorrelation(
       Connection c, String schema, String table, String column) throws SQLException {
@@ -488,8 +490,7 @@ public final class Catalog {
   }
 
   /** A slice bound: a JSON integer, or a string of one (both have been written). */
-  private static long longValue(JsonParser p, JsonToken value, String json)
-      throws IOException {
+  private static long longValue(JsonParser p, JsonToken value, String json) throws IOException {
     if (value == JsonToken.VALUE_NUMBER_INT) {
       return p.getLongValue();
     }

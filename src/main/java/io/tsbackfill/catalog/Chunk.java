@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * A chunk with its slices ordered like its hypertable's dimensions (time first), its compressed
- * chunk table when it is compressed (else both null), whether it is an OSM (tiered storage)
- * chunk, whose rows live outside the database, and whether its table uses the hypercore access
- * method (TimescaleDB 2.18 to 2.21), whose rows COPY cannot move as they are stored.
+ * chunk table when it is compressed (else both null), whether it is an OSM (tiered storage) chunk,
+ * whose rows live outside the database, and whether its table uses the hypercore access method
+ * (TimescaleDB 2.18 to 2.21), whose rows COPY cannot move as they are stored.
  */
 public record Chunk(
     int id,

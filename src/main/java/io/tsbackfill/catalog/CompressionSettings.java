@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Compression settings (segmentby, orderby and its directions) from TimescaleDB's
- * {@code compression_settings} catalog (a compressed chunk table's row is found as {@link
- * CatalogLayout} says). Compressed batches copied as they are only make sense to a target
- * hypertable whose settings are those the batches were built with.
+ * Compression settings (segmentby, orderby and its directions) from TimescaleDB's {@code
+ * compression_settings} catalog (a compressed chunk table's row is found as {@link CatalogLayout}
+ * says). Compressed batches copied as they are only make sense to a target hypertable whose
+ * settings are those the batches were built with.
  */
 public final class CompressionSettings {
   private static final List<String> COMPARED =

@@ -3,8 +3,9 @@ package io.tsbackfill.catalog;
 import io.tsbackfill.db.Ident;
 
 /**
- * A continuous aggregate: its view, its materialization hypertable and what it is built on. Internal
- * ids differ between databases; the view's schema and name are what identifies a cagg on both.
+ * A continuous aggregate: its view, its materialization hypertable and what it is built on.
+ * Internal ids differ between databases; the view's schema and name are what identifies a cagg on
+ * both.
  *
  * @param rawHypertableId the hypertable it reads: a user hypertable, or for a hierarchical cagg the
  *     materialization hypertable of the cagg below it

@@ -1,9 +1,9 @@
 package io.tsbackfill.catalog;
 
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
 import io.tsbackfill.db.SqlStates;
+import io.tsbackfill.error.BackfillException;
 import java.sql.Connection;
 import java.sql.SQLException;
 

@@ -16,7 +16,9 @@ public record TimescaleInfo(
     boolean createChunkTakesTable,
     CatalogLayout layout) {
 
-  /** The oldest TimescaleDB release the tool supports: the catalog layer knows it and later ones. */
+  /**
+   * The oldest TimescaleDB release the tool supports: the catalog layer knows it and later ones.
+   */
   public static final String OLDEST_SUPPORTED = "2.17";
 
   /** The newest release the tool was tested on; newer ones run, with a warning. */

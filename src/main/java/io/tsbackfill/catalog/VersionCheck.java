@@ -1,7 +1,7 @@
 package io.tsbackfill.catalog;
 
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Side;
+import io.tsbackfill.error.BackfillException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * Which TimescaleDB versions the tool serves. Older than {@link TimescaleInfo#OLDEST_SUPPORTED}:
  * refused, because the catalog layer does not know their shape. Newer than {@link
  * TimescaleInfo#NEWEST_TESTED}: served, since the layout is read from the catalog itself, but with
- * a warning, once per version, because nobody has run the migration runbook against it yet.
- * Source and target must run the identical version: their catalogs must agree for chunks to pair.
+ * a warning, once per version, because nobody has run the migration runbook against it yet. Source
+ * and target must run the identical version: their catalogs must agree for chunks to pair.
  */
 public final class VersionCheck {
   private static final Logger LOG = LoggerFactory.getLogger(VersionCheck.class);

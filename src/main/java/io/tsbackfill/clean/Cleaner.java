@@ -1,10 +1,10 @@
 package io.tsbackfill.clean;
 
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.ConnectionSpec;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.jobs.JobResumer;
 import io.tsbackfill.jobs.ScheduledJob;
 import io.tsbackfill.task.TaskStore;
@@ -16,9 +16,9 @@ import java.util.List;
 /**
  * The {@code clean} engine: drops the {@code __backfill} schema from the target, first resuming the
  * jobs {@code stage --pause-jobs} paused when asked to. Never touches the source, migrated rows or
- * chunks. Idempotent: without the schema it reports that there was nothing to remove. The task
- * list is the only record of what is unfinished, so clean refuses while chunks are pending, failed
- * to copy or failed verification (unless forced), and can write it to a file first.
+ * chunks. Idempotent: without the schema it reports that there was nothing to remove. The task list
+ * is the only record of what is unfinished, so clean refuses while chunks are pending, failed to
+ * copy or failed verification (unless forced), and can write it to a file first.
  */
 public final class Cleaner {
   private final ConnectionSpec target;
@@ -27,7 +27,8 @@ public final class Cleaner {
   private final Path report;
 
   /** The tasks clean found, by state. */
-  public record Counts(long pending, long copyFailed, long verifyFailed, long unverified, long all) {
+  public record Counts(
+      long pending, long copyFailed, long verifyFailed, long unverified, long all) {
     static final Counts NONE = new Counts(0, 0, 0, 0, 0);
 
     /** Tasks whose record clean must not throw away unasked. */
@@ -37,9 +38,9 @@ public final class Cleaner {
   }
 
   /**
-   * What clean did: whether the schema existed and was dropped, the jobs it resumed, the jobs
-   * stage had paused that stay paused (recorded no more once the schema is gone), the tasks it
-   * found, and how many it wrote to the report file (-1: none written).
+   * What clean did: whether the schema existed and was dropped, the jobs it resumed, the jobs stage
+   * had paused that stay paused (recorded no more once the schema is gone), the tasks it found, and
+   * how many it wrote to the report file (-1: none written).
    */
   public record Result(
       boolean removed,
@@ -49,8 +50,8 @@ public final class Cleaner {
       int reported) {}
 
   /**
-   * A clean that drops even unfinished tasks when {@code force}, and first writes the task list
-   * to {@code report} (CSV or JSON by its extension) unless that is null.
+   * A clean that drops even unfinished tasks when {@code force}, and first writes the task list to
+   * {@code report} (CSV or JSON by its extension) unless that is null.
    */
   public Cleaner(ConnectionSpec target, boolean resumeJobs, boolean force, Path report) {
     if (report != null && TaskReport.formatOf(report) == null) {
@@ -88,7 +89,10 @@ public final class Cleaner {
             reported = TaskReport.write(t, report);
           } catch (java.io.IOException e) {
             throw BackfillException.badState(
-                "cannot write the task list to " + report + " (" + e.getMessage()
+                "cannot write the task list to "
+                    + report
+                    + " ("
+                    + e.getMessage()
                     + "); nothing was dropped");
           }
         }
@@ -109,7 +113,8 @@ public final class Cleaner {
             t,
             Sql.load("task/clean-counts"),
             rs ->
-                new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
+                new Counts(
+                    rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
         .orElse(Counts.NONE);
   }
 

@@ -20,8 +20,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The task list written to a file before {@code clean} drops it: every column of every task, as
- * CSV (a header line, then one line per task) or JSON (an array of objects), chosen by the file's
+ * The task list written to a file before {@code clean} drops it: every column of every task, as CSV
+ * (a header line, then one line per task) or JSON (an array of objects), chosen by the file's
  * extension. Values are the server's text for each column (ranges, jsonb), numbers as numbers.
  */
 public final class TaskReport {
@@ -51,9 +51,7 @@ public final class TaskReport {
       columns.forEach(schema::addColumn);
       new CsvMapper().writer(schema.build()).writeValue(file.toFile(), rows);
     } else {
-      new ObjectMapper()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValue(file.toFile(), rows);
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), rows);
       Files.writeString(file, System.lineSeparator(), java.nio.file.StandardOpenOption.APPEND);
     }
     return rows.size();

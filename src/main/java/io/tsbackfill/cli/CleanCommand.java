@@ -43,8 +43,9 @@ final class CleanCommand extends BaseCommand {
   @Option(
       names = "--report",
       paramLabel = "<FILE>",
-      description = "First write the task list (every task, every column) to FILE: CSV when it"
-          + " ends in .csv, JSON when it ends in .json.")
+      description =
+          "First write the task list (every task, every column) to FILE: CSV when it"
+              + " ends in .csv, JSON when it ends in .json.")
   Path report;
 
   @Override
@@ -78,8 +79,13 @@ final class CleanCommand extends BaseCommand {
             "reported_tasks", r.reported() < 0 ? null : r.reported()));
     if (r.reported() >= 0) {
       console.result(
-          "Wrote the task list (" + r.reported() + " task" + (r.reported() == 1 ? "" : "s")
-              + ") to " + report + ".");
+          "Wrote the task list ("
+              + r.reported()
+              + " task"
+              + (r.reported() == 1 ? "" : "s")
+              + ") to "
+              + report
+              + ".");
     }
     if (c.unfinished() > 0) {
       console.warning(

@@ -1,8 +1,8 @@
 package io.tsbackfill.cli;
 
+import io.tsbackfill.db.Redactor;
 import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.error.ExitCode;
-import io.tsbackfill.db.Redactor;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -59,11 +59,11 @@ public final class Cli {
   }
 
   /**
-   * The command tree that parses {@code args}: when the first argument names a subcommand, the
-   * root with that one only. picocli reads every option's annotations of every command it is
-   * given, interpreted at start-up, so the other commands would cost a run that ends at once a
-   * good share of its CPU (docs/performance.md). Anything else (no arguments, an option first, a misspelt command) gets
-   * the whole tree, for the help, the version and picocli's suggestions.
+   * The command tree that parses {@code args}: when the first argument names a subcommand, the root
+   * with that one only. picocli reads every option's annotations of every command it is given,
+   * interpreted at start-up, so the other commands would cost a run that ends at once a good share
+   * of its CPU (docs/performance.md). Anything else (no arguments, an option first, a misspelt
+   * command) gets the whole tree, for the help, the version and picocli's suggestions.
    */
   static CommandLine commandLine(Console console, String[] args) {
     CommandLine cl = new CommandLine(new RootCommand(console));
@@ -86,7 +86,9 @@ public final class Cli {
   private static boolean wantsJson(String[] args) {
     for (int i = 0; i < args.length; i++) {
       if (args[i].equalsIgnoreCase("--output=json")
-          || (args[i].equals("--output") && i + 1 < args.length && args[i + 1].equalsIgnoreCase("json"))) {
+          || (args[i].equals("--output")
+              && i + 1 < args.length
+              && args[i + 1].equalsIgnoreCase("json"))) {
         return true;
       }
     }

@@ -6,14 +6,16 @@ import picocli.CommandLine.Option;
 public final class CommonOptions {
   @Option(
       names = {"-v", "--verbose"},
-      description = "More detail on stderr: -v debug messages, -vv also every SQL statement and"
-          + " stack traces.")
+      description =
+          "More detail on stderr: -v debug messages, -vv also every SQL statement and"
+              + " stack traces.")
   boolean[] verbose = new boolean[0];
 
   @Option(
       names = {"-q", "--quiet"},
-      description = "Quiet: only warnings, errors and the final summary (no banner, progress,"
-          + " chunk lines or notes); JSON events are unchanged.")
+      description =
+          "Quiet: only warnings, errors and the final summary (no banner, progress,"
+              + " chunk lines or notes); JSON events are unchanged.")
   boolean quiet;
 
   /** The console levels {@code --log-level} names, each the same as a -v/-q spelling. */
@@ -32,30 +34,34 @@ public final class CommonOptions {
       names = "--log-level",
       paramLabel = "<LEVEL>",
       defaultValue = "${env:BACKFILL_LOG_LEVEL}",
-      description = "The console's level where -v and -q are not given (they win): warn"
-          + " (as -q), info, debug (as -v) or trace (as -vv) (default: info, or"
-          + " BACKFILL_LOG_LEVEL).")
+      description =
+          "The console's level where -v and -q are not given (they win): warn"
+              + " (as -q), info, debug (as -v) or trace (as -vv) (default: info, or"
+              + " BACKFILL_LOG_LEVEL).")
   LogLevel logLevel;
 
   @Option(
       names = "--output",
       paramLabel = "<FORMAT>",
       defaultValue = "text",
-      description = "text (default) or json: newline-delimited JSON events on stdout and nothing"
-          + " else; human messages then go to stderr.")
+      description =
+          "text (default) or json: newline-delimited JSON events on stdout and nothing"
+              + " else; human messages then go to stderr.")
   Output output;
 
   @Option(
       names = "--disable-telemetry",
-      description = "Accepted for runbooks written for the original tool; this tool reports"
-          + " nothing anywhere, so there is nothing to disable.")
+      description =
+          "Accepted for runbooks written for the original tool; this tool reports"
+              + " nothing anywhere, so there is nothing to disable.")
   boolean disableTelemetry;
 
   @Option(
       names = "--log-file",
       paramLabel = "<PATH>",
-      description = "Also write every log message with full detail (debug level, every SQL"
-          + " statement) to this file, appending; the console keeps its level.")
+      description =
+          "Also write every log message with full detail (debug level, every SQL"
+              + " statement) to this file, appending; the console keeps its level.")
   java.nio.file.Path logFile;
 
   /** Whether -v or -q is on the command line: then they decide, whatever --log-level says. */

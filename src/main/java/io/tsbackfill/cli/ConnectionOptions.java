@@ -17,17 +17,19 @@ public final class ConnectionOptions {
       names = "--source",
       paramLabel = "<CONN>",
       defaultValue = "${env:BACKFILL_SOURCE}",
-      description = "Source database: postgres://user:pass@host:port/db?sslmode=..., "
-          + "'host=... dbname=...' or jdbc:postgresql://...; missing parts come from PG* "
-          + "variables and ~/.pgpass. Required, here or in BACKFILL_SOURCE.")
+      description =
+          "Source database: postgres://user:pass@host:port/db?sslmode=..., "
+              + "'host=... dbname=...' or jdbc:postgresql://...; missing parts come from PG* "
+              + "variables and ~/.pgpass. Required, here or in BACKFILL_SOURCE.")
   String source;
 
   @Option(
       names = "--target",
       paramLabel = "<CONN>",
       defaultValue = "${env:BACKFILL_TARGET}",
-      description = "Target database, in the same forms as --source. Required, here or in"
-          + " BACKFILL_TARGET.")
+      description =
+          "Target database, in the same forms as --source. Required, here or in"
+              + " BACKFILL_TARGET.")
   String target;
 
   ConnectionSpec source() {
@@ -43,8 +45,13 @@ public final class ConnectionOptions {
     if (text == null) {
       String option = "--" + side.label();
       throw BackfillException.usage(
-          "missing " + option + " (give " + option + " or set BACKFILL_"
-              + side.label().toUpperCase(java.util.Locale.ROOT) + ")");
+          "missing "
+              + option
+              + " (give "
+              + option
+              + " or set BACKFILL_"
+              + side.label().toUpperCase(java.util.Locale.ROOT)
+              + ")");
     }
     return ConnectionSpec.parse(side, text, client());
   }

@@ -53,6 +53,7 @@ public final class Console implements TaskListener {
 
   /** The progress summary's schedule: runs until the ticker is shut down. */
   private ScheduledFuture<?> ticks;
+
   private final StringBuilder deferred = new StringBuilder();
 
   Console(PrintStream out, PrintStream err, boolean installSignals, boolean terminal) {
@@ -104,9 +105,9 @@ public final class Console implements TaskListener {
   }
 
   /**
-   * A line of progress (the banner, a run's start, each chunk done, the periodic summary): left
-   * out under {@code -q}, which keeps warnings, errors and the final summary only. The log file
-   * has it either way.
+   * A line of progress (the banner, a run's start, each chunk done, the periodic summary): left out
+   * under {@code -q}, which keeps warnings, errors and the final summary only. The log file has it
+   * either way.
    */
   public synchronized void progress(String line) {
     if (quiet) {
@@ -175,8 +176,14 @@ public final class Console implements TaskListener {
     event(
         "start",
         fields(
-            "command", verb, "chunks", pendingChunks, "source_bytes", pendingBytes,
-            "workers", workers));
+            "command",
+            verb,
+            "chunks",
+            pendingChunks,
+            "source_bytes",
+            pendingBytes,
+            "workers",
+            workers));
     synchronized (this) {
       state = new ProgressState(verb, pendingChunks, pendingBytes);
       if (live() && workers > 0) {
@@ -350,7 +357,10 @@ public final class Console implements TaskListener {
               + Units.duration(r.duration());
       case DIFFERENT -> {
         StringBuilder b =
-            new StringBuilder(counter).append("FAILED ").append(chunk).append(": ")
+            new StringBuilder(counter)
+                .append("FAILED ")
+                .append(chunk)
+                .append(": ")
                 .append(r.message());
         for (String d : r.details()) {
           b.append(System.lineSeparator()).append("    ").append(d);
@@ -384,8 +394,14 @@ public final class Console implements TaskListener {
     Map<String, Object> f = chunkFields(chunk);
     f.putAll(
         fields(
-            "attempt", attempt, "max_attempts", maxAttempts, "backoff_ms", backoffMillis,
-            "error", error));
+            "attempt",
+            attempt,
+            "max_attempts",
+            maxAttempts,
+            "backoff_ms",
+            backoffMillis,
+            "error",
+            error));
     event("retry", f);
   }
 

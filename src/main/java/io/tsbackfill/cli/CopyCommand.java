@@ -32,8 +32,9 @@ final class CopyCommand extends BaseCommand {
   @Option(
       names = "--max-rate",
       paramLabel = "<BYTES/S>",
-      description = "Limit on the COPY data read from the source per second, shared by all"
-          + " workers, e.g. 50MB or 1.5GiB (default: no limit).")
+      description =
+          "Limit on the COPY data read from the source per second, shared by all"
+              + " workers, e.g. 50MB or 1.5GiB (default: no limit).")
   String maxRate;
 
   @Mixin LockTimeoutOption lock;
@@ -44,10 +45,11 @@ final class CopyCommand extends BaseCommand {
       paramLabel = "auto|on|off",
       defaultValue = "${env:BACKFILL_CREATE_CHUNKS:-auto}",
       converter = Settings.ChunkCreationValue.class,
-      description = "Expert. Which missing target chunks are created, one short transaction each,"
-          + " before the workers start on a target without the Timescale License at -p 2 or"
-          + " more: auto those of 1 MB or more on the source, on all, off none (each is then"
-          + " created by the copy that writes into it) (default: auto, or BACKFILL_CREATE_CHUNKS).")
+      description =
+          "Expert. Which missing target chunks are created, one short transaction each,"
+              + " before the workers start on a target without the Timescale License at -p 2 or"
+              + " more: auto those of 1 MB or more on the source, on all, off none (each is then"
+              + " created by the copy that writes into it) (default: auto, or BACKFILL_CREATE_CHUNKS).")
   ChunkCreation createChunks;
 
   @Option(
@@ -57,9 +59,10 @@ final class CopyCommand extends BaseCommand {
       paramLabel = "on|off",
       defaultValue = "${env:BACKFILL_ATTACH:-on}",
       converter = Settings.OnOff.class,
-      description = "Expert. On targets with the Timescale License, load a whole chunk into a new"
-          + " table and attach it in place of the target chunk, indexed once; off copies into the"
-          + " indexed chunk (default: on, or BACKFILL_ATTACH).")
+      description =
+          "Expert. On targets with the Timescale License, load a whole chunk into a new"
+              + " table and attach it in place of the target chunk, indexed once; off copies into the"
+              + " indexed chunk (default: on, or BACKFILL_ATTACH).")
   boolean attach;
 
   @Option(
@@ -68,11 +71,12 @@ final class CopyCommand extends BaseCommand {
       paramLabel = "auto|stored|last-first",
       defaultValue = "${env:BACKFILL_ROW_ORDER:-auto}",
       converter = Settings.RowOrderValue.class,
-      description = "Expert. The order a chunk's rows are sent in: auto last first when every"
-          + " btree index of the target hypertable leading with the time column sorts it"
-          + " descending and the source runs PostgreSQL 14 or later, as stored otherwise; stored"
-          + " always as stored; last-first wherever the source allows (default: auto, or"
-          + " BACKFILL_ROW_ORDER).")
+      description =
+          "Expert. The order a chunk's rows are sent in: auto last first when every"
+              + " btree index of the target hypertable leading with the time column sorts it"
+              + " descending and the source runs PostgreSQL 14 or later, as stored otherwise; stored"
+              + " always as stored; last-first wherever the source allows (default: auto, or"
+              + " BACKFILL_ROW_ORDER).")
   RowOrderChoice rowOrder;
 
   @Override

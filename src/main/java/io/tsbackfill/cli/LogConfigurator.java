@@ -16,10 +16,10 @@ import java.util.function.Supplier;
 
 /**
  * Logback's configuration, in code (found through {@code META-INF/services}): log lines go to
- * stderr, results (progress, summaries) to stdout; every message passes the redactor
- * ({@code %redactedMsg}, also in the log file's pattern). Levels are set from -v/-q by {@link
- * Logging}. A {@code logback.xml} would cost each start an XML parser and logback's Joran
- * configurator, hundreds of classes (docs/performance.md).
+ * stderr, results (progress, summaries) to stdout; every message passes the redactor ({@code
+ * %redactedMsg}, also in the log file's pattern). Levels are set from -v/-q by {@link Logging}. A
+ * {@code logback.xml} would cost each start an XML parser and logback's Joran configurator,
+ * hundreds of classes (docs/performance.md).
  */
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
   static final String CONSOLE_APPENDER = "STDERR";

@@ -15,16 +15,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sets log levels from {@code -v}/{@code -q} (or {@code --log-level}, which {@link CommonOptions}
- * turns into the same). INFO for the tool by
- * default and WARN for libraries; {@code -v} shows the tool's debug messages, {@code -vv} also every
- * SQL statement, {@code -vvv} libraries' debug output too. With {@code --log-file} the loggers run
- * at full detail into the file while a filter keeps the console at the levels above.
+ * turns into the same). INFO for the tool by default and WARN for libraries; {@code -v} shows the
+ * tool's debug messages, {@code -vv} also every SQL statement, {@code -vvv} libraries' debug output
+ * too. With {@code --log-file} the loggers run at full detail into the file while a filter keeps
+ * the console at the levels above.
  */
 final class Logging {
   private static final String FILE_APPENDER = "FILE";
   private static final String CONSOLE_APPENDER = LogConfigurator.CONSOLE_APPENDER;
+
   /** The console's own lines, copied into the log file; never shown twice on the console. */
   static final String PROGRESS = "io.tsbackfill.progress";
+
   /**
    * HikariCP's logger for "Connection ... marked as broken because of SQLSTATE(...)", a WARN after
    * every connection error: the tool reports the error itself, with its chunk and side, so on the
@@ -52,8 +54,7 @@ final class Logging {
     }
     // The driver's own warnings (with stack traces, e.g. a broken pipe while a server restarts)
     // reach the console through java.util.logging; the tool reports connection errors itself.
-    PGJDBC.setLevel(
-        verbosity >= 3 ? java.util.logging.Level.WARNING : java.util.logging.Level.OFF);
+    PGJDBC.setLevel(verbosity >= 3 ? java.util.logging.Level.WARNING : java.util.logging.Level.OFF);
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     closeFile();

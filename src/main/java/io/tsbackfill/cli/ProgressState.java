@@ -73,7 +73,11 @@ final class ProgressState {
       String shortWorker = w.substring(w.lastIndexOf('-') + 1);
       String chunk = e.getValue();
       String shortChunk = chunk.substring(chunk.lastIndexOf('.') + 1);
-      b.append(b.length() == 0 ? "" : ", ").append("w").append(shortWorker).append(" ").append(shortChunk);
+      b.append(b.length() == 0 ? "" : ", ")
+          .append("w")
+          .append(shortWorker)
+          .append(" ")
+          .append(shortChunk);
     }
     return b.toString();
   }

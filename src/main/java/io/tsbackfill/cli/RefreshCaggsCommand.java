@@ -72,20 +72,20 @@ final class RefreshCaggsCommand extends BaseCommand {
                           "carried_ranges", refresh.carriedRanges(),
                           "duration_ms", refresh.took().toMillis()));
                   console.result(
-                        "["
-                            + index
-                            + "/"
-                            + total
-                            + "] refreshed "
-                            + refresh.cagg()
-                            + " from "
-                            + (refresh.start() == null ? "the beginning" : refresh.start())
-                            + " to "
-                            + refresh.end()
-                            + " (exclusive) in "
-                            + Units.duration(refresh.took())
-                            + ": "
-                            + why(refresh));
+                      "["
+                          + index
+                          + "/"
+                          + total
+                          + "] refreshed "
+                          + refresh.cagg()
+                          + " from "
+                          + (refresh.start() == null ? "the beginning" : refresh.start())
+                          + " to "
+                          + refresh.end()
+                          + " (exclusive) in "
+                          + Units.duration(refresh.took())
+                          + ": "
+                          + why(refresh));
                 })
             .run();
     console.event(
@@ -118,7 +118,10 @@ final class RefreshCaggsCommand extends BaseCommand {
         summary.append(r.upToDate()).append(" already up to date");
       }
       if (r.notOnTarget() > 0) {
-        summary.append(r.upToDate() > 0 ? ", " : "").append(r.notOnTarget()).append(" not in the target");
+        summary
+            .append(r.upToDate() > 0 ? ", " : "")
+            .append(r.notOnTarget())
+            .append(" not in the target");
       }
       summary.append(')');
     }
@@ -135,7 +138,10 @@ final class RefreshCaggsCommand extends BaseCommand {
   private static String why(RefreshResult.Refresh r) {
     return r.reason() == CaggRefresher.Reason.WATERMARK_GAP
         ? "watermark gap"
-        : "carried invalidations (" + r.carriedRanges() + " pending range"
-            + (r.carriedRanges() == 1 ? "" : "s") + " on the source when copied)";
+        : "carried invalidations ("
+            + r.carriedRanges()
+            + " pending range"
+            + (r.carriedRanges() == 1 ? "" : "s")
+            + " on the source when copied)";
   }
 }

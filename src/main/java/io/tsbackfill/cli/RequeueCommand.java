@@ -38,8 +38,9 @@ final class RequeueCommand extends BaseCommand {
   @Option(
       names = {"-f", "--filter"},
       paramLabel = "<REGEX>",
-      description = "POSIX regex, case-insensitive, on the hypertable, cagg view or chunk name"
-          + " (schema.table as format('%%I.%%I') renders it).")
+      description =
+          "POSIX regex, case-insensitive, on the hypertable, cagg view or chunk name"
+              + " (schema.table as format('%%I.%%I') renders it).")
   String filter;
 
   @Override

@@ -38,8 +38,7 @@ public final class RootCommand implements java.util.concurrent.Callable<Integer>
    */
   static final java.util.List<String> SUBCOMMANDS =
       java.util.List.of(
-          "stage", "copy", "verify", "status", "requeue", "refresh-caggs", "resume-jobs",
-          "clean");
+          "stage", "copy", "verify", "status", "requeue", "refresh-caggs", "resume-jobs", "clean");
 
   /** A new instance of the subcommand {@code name}, or null if there is none of that name. */
   static Object subcommand(String name) {
@@ -60,8 +59,9 @@ public final class RootCommand implements java.util.concurrent.Callable<Integer>
 
   @picocli.CommandLine.Option(
       names = "--disable-telemetry",
-      description = "Accepted for runbooks written for the original tool; this tool reports"
-          + " nothing anywhere, so there is nothing to disable.")
+      description =
+          "Accepted for runbooks written for the original tool; this tool reports"
+              + " nothing anywhere, so there is nothing to disable.")
   boolean disableTelemetry;
 
   RootCommand(Console console) {
@@ -120,8 +120,13 @@ public final class RootCommand implements java.util.concurrent.Callable<Integer>
     public String[] getVersion() {
       return new String[] {
         PROGRAM + " " + version() + " (commit " + commit() + ")",
-        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ", "
-            + System.getProperty("java.home") + ")",
+        "Java "
+            + Runtime.version()
+            + " ("
+            + System.getProperty("java.vendor")
+            + ", "
+            + System.getProperty("java.home")
+            + ")",
         "pgjdbc " + org.postgresql.util.DriverInfo.DRIVER_VERSION
       };
     }

@@ -2,11 +2,11 @@ package io.tsbackfill.cli;
 
 import io.tsbackfill.config.TaskRunConfig;
 import io.tsbackfill.error.BackfillException;
+import io.tsbackfill.work.ChunkFailure;
 import io.tsbackfill.work.RunResult;
 import io.tsbackfill.work.Shutdown;
 import io.tsbackfill.work.TaskEngine;
 import io.tsbackfill.work.TaskJob;
-import io.tsbackfill.work.ChunkFailure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,8 +38,9 @@ final class RunOptions {
       names = "--progress-interval",
       paramLabel = "<SECONDS>",
       defaultValue = "30",
-      description = "When output is not a terminal: seconds between progress summary lines, 0 for"
-          + " none (default: ${DEFAULT-VALUE}).")
+      description =
+          "When output is not a terminal: seconds between progress summary lines, 0 for"
+              + " none (default: ${DEFAULT-VALUE}).")
   int progressInterval;
 
   /** Runs {@code job} on a worker pool with signals handled as the README says. */
@@ -80,8 +81,8 @@ final class RunOptions {
   }
 
   /**
-   * Names every failed chunk with its error, then each distinct fix once: a constraint that
-   * rejects the rows of a hundred chunks is one thing to fix, not a hundred.
+   * Names every failed chunk with its error, then each distinct fix once: a constraint that rejects
+   * the rows of a hundred chunks is one thing to fix, not a hundred.
    */
   static void printFailures(Console console, RunResult r, String verb, String state) {
     if (r.failures().isEmpty()) {
@@ -89,7 +90,13 @@ final class RunOptions {
     }
     int n = r.failures().size();
     console.result(
-        n + " chunk" + (n == 1 ? "" : "s") + " failed, left " + state + " for the next " + verb
+        n
+            + " chunk"
+            + (n == 1 ? "" : "s")
+            + " failed, left "
+            + state
+            + " for the next "
+            + verb
             + " ('status' lists failures):");
     Map<String, Integer> fixes = new LinkedHashMap<>();
     for (ChunkFailure f : r.failures()) {

@@ -44,8 +44,8 @@ final class Settings {
         case "", "auto" -> RowOrderChoice.AUTO;
         case "stored" -> RowOrderChoice.STORED;
         case "last-first" -> RowOrderChoice.LAST_FIRST;
-        default -> throw new TypeConversionException(
-            "'" + value + "' is not auto, stored or last-first");
+        default ->
+            throw new TypeConversionException("'" + value + "' is not auto, stored or last-first");
       };
     }
   }

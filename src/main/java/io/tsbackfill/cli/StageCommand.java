@@ -41,10 +41,11 @@ final class StageCommand extends BaseCommand {
       names = {"-u", "--until"},
       required = true,
       paramLabel = "<VALUE>",
-      description = "Exclusive upper bound on each hypertable's time column: an ISO 8601 date"
-          + " (2016-01-02) or date and time (2016-01-02T00:00:00Z, 2016-01-02 12:00+02:00), or an"
-          + " integer for integer time columns. Without an offset, a timestamptz column reads it in"
-          + " UTC (with a warning), whatever the time zone of this machine or the server.")
+      description =
+          "Exclusive upper bound on each hypertable's time column: an ISO 8601 date"
+              + " (2016-01-02) or date and time (2016-01-02T00:00:00Z, 2016-01-02 12:00+02:00), or an"
+              + " integer for integer time columns. Without an offset, a timestamptz column reads it in"
+              + " UTC (with a warning), whatever the time zone of this machine or the server.")
   String until;
 
   @Option(
@@ -56,8 +57,9 @@ final class StageCommand extends BaseCommand {
   @Option(
       names = {"-f", "--filter"},
       paramLabel = "<REGEX>",
-      description = "POSIX regular expression (case-insensitive, unanchored) matched against"
-          + " schema-qualified hypertable names and continuous aggregate view names.")
+      description =
+          "POSIX regular expression (case-insensitive, unanchored) matched against"
+              + " schema-qualified hypertable names and continuous aggregate view names.")
   String filter;
 
   @Option(
@@ -72,23 +74,26 @@ final class StageCommand extends BaseCommand {
 
   @Option(
       names = "--dry-run",
-      description = "Validate and show what would be staged (chunks, bytes, chunks cut by a bound,"
-          + " target rows copy would delete) without writing anything to the target.")
+      description =
+          "Validate and show what would be staged (chunks, bytes, chunks cut by a bound,"
+              + " target rows copy would delete) without writing anything to the target.")
   boolean dryRun;
 
   @Option(
       names = "--pause-jobs",
-      description = "Pause the target's scheduled jobs (refresh, retention, compression policies,"
-          + " custom jobs) on the staged hypertables and their continuous aggregates, in the"
-          + " staging transaction, and record them for resume-jobs.")
+      description =
+          "Pause the target's scheduled jobs (refresh, retention, compression policies,"
+              + " custom jobs) on the staged hypertables and their continuous aggregates, in the"
+              + " staging transaction, and record them for resume-jobs.")
   boolean pauseJobs;
 
   @Option(
       names = "--snapshot",
       paramLabel = "<SNAPSHOT>",
-      description = "Not supported (the original tool's option, which it accepted and never"
-          + " used): every chunk is read in a consistent source snapshot of its own, and"
-          + " --until bounds what is copied. Refused, so that no runbook relies on it.")
+      description =
+          "Not supported (the original tool's option, which it accepted and never"
+              + " used): every chunk is read in a consistent source snapshot of its own, and"
+              + " --until bounds what is copied. Refused, so that no runbook relies on it.")
   String snapshot;
 
   @Override

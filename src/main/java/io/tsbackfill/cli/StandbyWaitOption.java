@@ -10,9 +10,10 @@ final class StandbyWaitOption {
       names = "--standby-wait",
       paramLabel = "<SECONDS>",
       defaultValue = "${env:BACKFILL_STANDBY_WAIT:-600}",
-      description = "With a hot standby as the source: how long to wait, at most, for it to"
-          + " replay past the staged --until before reading; then stop naming the lag"
-          + " (default: ${DEFAULT-VALUE}; env BACKFILL_STANDBY_WAIT).")
+      description =
+          "With a hot standby as the source: how long to wait, at most, for it to"
+              + " replay past the staged --until before reading; then stop naming the lag"
+              + " (default: ${DEFAULT-VALUE}; env BACKFILL_STANDBY_WAIT).")
   long seconds;
 
   Duration duration() {

@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code status}: what is staged, in flight, copied, verified and failed, per hypertable. */
 @Command(
@@ -31,8 +30,17 @@ final class StatusCommand extends BaseCommand {
     Status.Row total = status.total();
     console.event("status", json(status, total));
     String[] head = {
-      "hypertable", "chunks", "pending", "copying", "copied", "verifying", "verified", "failed",
-      "rows copied", "COPY bytes", "on-disk size"
+      "hypertable",
+      "chunks",
+      "pending",
+      "copying",
+      "copied",
+      "verifying",
+      "verified",
+      "failed",
+      "rows copied",
+      "COPY bytes",
+      "on-disk size"
     };
     List<String[]> lines = new ArrayList<>();
     lines.add(head);
@@ -51,9 +59,17 @@ final class StatusCommand extends BaseCommand {
             "Copied %d of %d chunks (%s of the staged on-disk size), verified %d (%s).",
             total.chunks() - total.pending() - total.copying() - total.copyFailed(),
             total.chunks(),
-            percent(total.sourceBytesCopied(), total.sourceBytes(), total.chunks() - total.pending() - total.copying() - total.copyFailed(), total.chunks()),
+            percent(
+                total.sourceBytesCopied(),
+                total.sourceBytes(),
+                total.chunks() - total.pending() - total.copying() - total.copyFailed(),
+                total.chunks()),
             total.verified(),
-            percent(total.sourceBytesVerified(), total.sourceBytes(), total.verified(), total.chunks())));
+            percent(
+                total.sourceBytesVerified(),
+                total.sourceBytes(),
+                total.verified(),
+                total.chunks())));
     for (Status.InFlight f : status.inFlight()) {
       console.result(
           "  "

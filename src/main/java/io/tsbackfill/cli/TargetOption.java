@@ -10,9 +10,10 @@ final class TargetOption {
       names = "--target",
       paramLabel = "<CONN>",
       defaultValue = "${env:BACKFILL_TARGET}",
-      description = "Target database: postgres://user:pass@host:port/db?sslmode=..., "
-          + "'host=... dbname=...' or jdbc:postgresql://...; missing parts come from PG* "
-          + "variables and ~/.pgpass. Required, here or in BACKFILL_TARGET.")
+      description =
+          "Target database: postgres://user:pass@host:port/db?sslmode=..., "
+              + "'host=... dbname=...' or jdbc:postgresql://...; missing parts come from PG* "
+              + "variables and ~/.pgpass. Required, here or in BACKFILL_TARGET.")
   String target;
 
   ConnectionSpec spec() {

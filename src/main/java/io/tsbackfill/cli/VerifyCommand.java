@@ -164,12 +164,18 @@ final class VerifyCommand extends BaseCommand {
     console.event(
         "summary",
         Console.fields(
-            "command", "verify",
-            "caggs", r.caggs(),
-            "ranges", r.checked().size(),
-            "equal", r.checked().size() - different,
-            "different", different,
-            "elapsed_ms", r.elapsed().toMillis()));
+            "command",
+            "verify",
+            "caggs",
+            r.caggs(),
+            "ranges",
+            r.checked().size(),
+            "equal",
+            r.checked().size() - different,
+            "different",
+            different,
+            "elapsed_ms",
+            r.elapsed().toMillis()));
     console.result(
         "Compared "
             + r.caggs()

@@ -1,13 +1,12 @@
 package io.tsbackfill.config;
 
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.ConnectionSpec;
+import io.tsbackfill.error.BackfillException;
 
 /**
- * Everything {@code requeue} needs: which tasks to put back to pending. The state selectors add
- * up ({@code --failed --verify-failed}: both kinds); {@code --filter} narrows them, or alone
- * selects every task it matches. At least one is required: a requeue of everything is a new
- * stage.
+ * Everything {@code requeue} needs: which tasks to put back to pending. The state selectors add up
+ * ({@code --failed --verify-failed}: both kinds); {@code --filter} narrows them, or alone selects
+ * every task it matches. At least one is required: a requeue of everything is a new stage.
  */
 public record RequeueConfig(
     ConnectionSpec target, boolean copyFailed, boolean verifyFailed, String filter) {

@@ -1,12 +1,12 @@
 package io.tsbackfill.config;
 
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.ConnectionSpec;
+import io.tsbackfill.error.BackfillException;
 import java.time.Duration;
 
 /**
- * Everything {@code stage} needs, validated where no database is needed; {@code standbyWait} is
- * how long to wait for a hot standby as the source to replay past {@code --until}.
+ * Everything {@code stage} needs, validated where no database is needed; {@code standbyWait} is how
+ * long to wait for a hot standby as the source to replay past {@code --until}.
  */
 public record StageConfig(
     ConnectionSpec source,

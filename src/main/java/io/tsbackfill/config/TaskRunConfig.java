@@ -1,7 +1,7 @@
 package io.tsbackfill.config;
 
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.ConnectionSpec;
+import io.tsbackfill.error.BackfillException;
 
 /**
  * What a run of {@code copy} or {@code verify} shares: the two databases, the workers and the

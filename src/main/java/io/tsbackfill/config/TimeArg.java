@@ -17,14 +17,13 @@ import java.util.regex.Pattern;
  * A {@code --until} or {@code --from} value, read without a database: an integer (for integer time
  * columns), an ISO 8601 date ({@code 2024-01-04}, or {@code 2024-01-04Z} for midnight UTC), or an
  * ISO 8601 date and time with or without a UTC offset ({@code 2024-01-04T12:00:00}, {@code
- * 2024-01-04 12:00+02:00}, {@code ...Z}).
- * Anything else is refused: PostgreSQL would also take {@code now}, {@code yesterday}, {@code
- * infinity} or {@code 04/01/2024}, whose meaning depends on when the tool runs or on {@code
- * DateStyle}, and a bound must mean the same in every stage run.
+ * 2024-01-04 12:00+02:00}, {@code ...Z}). Anything else is refused: PostgreSQL would also take
+ * {@code now}, {@code yesterday}, {@code infinity} or {@code 04/01/2024}, whose meaning depends on
+ * when the tool runs or on {@code DateStyle}, and a bound must mean the same in every stage run.
  *
  * <p>A date and time without an offset, and a date, are read in UTC where the column is {@code
- * timestamptz}: the same bound on every machine, whatever its {@code TZ} or the server's
- * {@code TimeZone}.
+ * timestamptz}: the same bound on every machine, whatever its {@code TZ} or the server's {@code
+ * TimeZone}.
  */
 public record TimeArg(
     String option,
@@ -58,17 +57,21 @@ public record TimeArg(
     if (m.matches()) {
       try {
         LocalDate date = LocalDate.parse(m.group(1));
-        LocalTime time = m.group(2) == null ? LocalTime.MIDNIGHT : LocalTime.parse(m.group(2), TIME);
+        LocalTime time =
+            m.group(2) == null ? LocalTime.MIDNIGHT : LocalTime.parse(m.group(2), TIME);
         String zone = m.group(3) != null ? m.group(3) : m.group(4);
         ZoneOffset offset = zone == null ? null : offset(zone);
         return new TimeArg(option, v, null, date.atTime(time), offset, m.group(2) == null);
       } catch (DateTimeException e) {
-        throw BackfillException.usage(
-            "invalid " + option + " '" + text + "': " + e.getMessage());
+        throw BackfillException.usage("invalid " + option + " '" + text + "': " + e.getMessage());
       }
     }
     throw BackfillException.usage(
-        "invalid " + option + " '" + text + "': give an ISO 8601 date (2024-01-04), date and time"
+        "invalid "
+            + option
+            + " '"
+            + text
+            + "': give an ISO 8601 date (2024-01-04), date and time"
             + " (2024-01-04T12:00:00, with an offset such as Z or +02:00 to name its time zone)"
             + " or an integer");
   }

@@ -12,12 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ANALYZEs copied chunks on the target, one at a time, on a connection of its own, each as soon
- * as its copy has committed: the statistics come while the next chunks copy, instead of every
- * chunk's transaction waiting for its own ANALYZE (a sizeable share of a chunk's copy time, see
- * docs/performance.md). A run ends only when every committed chunk is analysed, except on an immediate stop;
- * a chunk left out (the tool killed in between, the connection lost) is still analysed by
- * autovacuum later, as any table that received rows.
+ * ANALYZEs copied chunks on the target, one at a time, on a connection of its own, each as soon as
+ * its copy has committed: the statistics come while the next chunks copy, instead of every chunk's
+ * transaction waiting for its own ANALYZE (a sizeable share of a chunk's copy time, see
+ * docs/performance.md). A run ends only when every committed chunk is analysed, except on an
+ * immediate stop; a chunk left out (the tool killed in between, the connection lost) is still
+ * analysed by autovacuum later, as any table that received rows.
  */
 final class Analyzer {
   private static final Logger LOG = LoggerFactory.getLogger(Analyzer.class);

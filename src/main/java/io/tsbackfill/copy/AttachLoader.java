@@ -1,7 +1,7 @@
 package io.tsbackfill.copy;
 
-import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.Catalog;
+import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * chunk_table)}; TimescaleDB builds the hypertable's indexes, constraints and triggers on it once,
  * after the load, instead of maintaining every index row by row. Load, drop of the old chunk and
  * attach all happen in the chunk's transaction, so nobody sees the chunk missing or half loaded,
- * and a rollback leaves the old chunk as it was. The old chunk is locked ACCESS EXCLUSIVE only
- * from its drop to the commit (the index build and ANALYZE), not during the transfer.
+ * and a rollback leaves the old chunk as it was. The old chunk is locked ACCESS EXCLUSIVE only from
+ * its drop to the commit (the index build and ANALYZE), not during the transfer.
  *
  * <p>Not used (the chunk is loaded into its indexed table as before) when a bound cuts the chunk
  * (its rows beyond the bound must stay, and the application may be writing there), the source or
@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 final class AttachLoader {
   private static final Logger LOG = LoggerFactory.getLogger(AttachLoader.class);
-  private static final Pattern RELOPTION = Pattern.compile("([a-z_][a-z0-9_.]*)=(.*)", Pattern.DOTALL);
+  private static final Pattern RELOPTION =
+      Pattern.compile("([a-z_][a-z0-9_.]*)=(.*)", Pattern.DOTALL);
 
   /** The target chunk to replace and the table its rows are loaded into first. */
   record Prepared(String chunk, String loadTable) {}
@@ -54,7 +55,8 @@ final class AttachLoader {
    * transaction; if so, creates the table to load them into (like the hypertable, with the target
    * chunk's tablespace and storage options, without indexes).
    */
-  Optional<Prepared> prepare(Connection t, Task task, ChunkName targetChunk, boolean sourceCompressed)
+  Optional<Prepared> prepare(
+      Connection t, Task task, ChunkName targetChunk, boolean sourceCompressed)
       throws SQLException {
     if (!enabled || task.filter() != null || sourceCompressed) {
       return Optional.empty();
@@ -106,7 +108,13 @@ final class AttachLoader {
       if (m.matches()) {
         Jdbc.execute(
             t,
-            "ALTER TABLE " + loadTable + " SET (" + m.group(1) + " = " + Ident.literal(m.group(2)) + ")");
+            "ALTER TABLE "
+                + loadTable
+                + " SET ("
+                + m.group(1)
+                + " = "
+                + Ident.literal(m.group(2))
+                + ")");
       }
     }
     return Optional.of(new Prepared(chunk, loadTable));
@@ -115,8 +123,8 @@ final class AttachLoader {
   /**
    * Replaces the target chunk with the loaded table: locks the chunk (under the lock timeout),
    * notes its grants and owner, drops it (its rows, if any, go as the direct path's delete of a
-   * whole chunk takes them), attaches the table under the chunk's name and slices, and gives it
-   * the grants and owner back.
+   * whole chunk takes them), attaches the table under the chunk's name and slices, and gives it the
+   * grants and owner back.
    */
   void attach(Connection t, Task task, ChunkName targetChunk, Prepared p) throws SQLException {
     locks.execute(

@@ -1,5 +1,9 @@
 package io.tsbackfill.copy;
 
+import static io.tsbackfill.db.Side.SOURCE;
+import static io.tsbackfill.db.Side.TARGET;
+import static io.tsbackfill.db.SideFailure.on;
+
 import io.tsbackfill.cagg.InvalidationCarrier;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.ChunkName;
@@ -7,17 +11,14 @@ import io.tsbackfill.catalog.ChunkSpan;
 import io.tsbackfill.catalog.CopyColumn;
 import io.tsbackfill.catalog.Slice;
 import io.tsbackfill.catalog.TimescaleInfo;
+import io.tsbackfill.copy.CompressedChunkCopier.Compression;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Locks;
-import io.tsbackfill.copy.CompressedChunkCopier.Compression;
-import io.tsbackfill.task.CopyPath;
 import io.tsbackfill.db.SourceSnapshot;
+import io.tsbackfill.task.CopyPath;
 import io.tsbackfill.task.Task;
 import io.tsbackfill.work.Throttle;
-import static io.tsbackfill.db.Side.SOURCE;
-import static io.tsbackfill.db.Side.TARGET;
-import static io.tsbackfill.db.SideFailure.on;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies one staged chunk inside the caller's open source and target transactions. Chooses the
  * write path: <em>direct</em> into the target chunk with identical slices, or <em>routed</em>
- * through the target hypertable when there is none (Apache-licensed targets cannot create chunks
- * by slices; targets may have other chunk intervals). Either way, first deletes exactly the target
+ * through the target hypertable when there is none (Apache-licensed targets cannot create chunks by
+ * slices; targets may have other chunk intervals). Either way, first deletes exactly the target
  * rows of the chunk's range, so copying a chunk again gives the same result.
  */
 final class ChunkCopier {
@@ -45,7 +46,8 @@ final class ChunkCopier {
       CopyPath path, String destination, long rows, long bytes, boolean skipped, String analyze) {}
 
   /** The chunk being copied: its task, the two open transactions and the columns to copy. */
-  private record Copying(Task task, Connection s, Connection t, String columnList, boolean binary) {}
+  private record Copying(
+      Task task, Connection s, Connection t, String columnList, boolean binary) {}
 
   /**
    * How a chunk's rows are written, chosen once per chunk by {@link #choose}: one type per path,
@@ -56,8 +58,8 @@ final class ChunkCopier {
   }
 
   /**
-   * A whole compressed source chunk into an identical target chunk: its compressed batches as
-   * they are, then its uncompressed rows.
+   * A whole compressed source chunk into an identical target chunk: its compressed batches as they
+   * are, then its uncompressed rows.
    */
   private record Batches(ChunkName target, Compression source) implements WritePath {
     @Override
@@ -102,8 +104,7 @@ final class ChunkCopier {
    * chunk with its compressed batches decompressed (not ONLY); {@code freeze}: COPY FREEZE, for a
    * destination created in this transaction only.
    */
-  private record RowCopy(
-      String destination, CopyPath path, boolean decompressed, boolean freeze) {}
+  private record RowCopy(String destination, CopyPath path, boolean decompressed, boolean freeze) {}
 
   private final TimescaleInfo sourceInfo;
   private final TimescaleInfo targetInfo;
@@ -133,20 +134,26 @@ final class ChunkCopier {
   }
 
   Copied copy(Task task, Connection s, Connection t) throws SQLException {
-    on(SOURCE, () -> {
-      snapshot.begin(s);
-      return null;
-    });
-    if (!on(SOURCE, () -> Catalog.chunkExists(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))) {
+    on(
+        SOURCE,
+        () -> {
+          snapshot.begin(s);
+          return null;
+        });
+    if (!on(
+        SOURCE,
+        () -> Catalog.chunkExists(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))) {
       return new Copied(CopyPath.SKIPPED, null, 0, 0, true, null);
     }
     if (targetInfo.layout().hasSkipCaggInvalidation()) {
       // TimescaleDB's own switch for bulk loads: nothing this transaction writes or deletes is
       // logged as a cagg invalidation, without the trigger's lock (see suppressInvalidations).
-      on(TARGET, () -> {
-        Jdbc.execute(t, "SET LOCAL timescaledb.skip_cagg_invalidation = on");
-        return null;
-      });
+      on(
+          TARGET,
+          () -> {
+            Jdbc.execute(t, "SET LOCAL timescaledb.skip_cagg_invalidation = on");
+            return null;
+          });
     }
     List<CopyColumn> columns =
         on(SOURCE, () -> Catalog.copyColumns(s, task.hypertableSchema(), task.hypertableName()));
@@ -162,10 +169,10 @@ final class ChunkCopier {
   }
 
   /**
-   * The write path of the chunk: its compressed batches where the source chunk is compressed and
-   * an identical target chunk can take them; else, into an identical target chunk, loaded and
-   * attached where the {@link AttachLoader} can, or copied into it directly; else through the
-   * target hypertable.
+   * The write path of the chunk: its compressed batches where the source chunk is compressed and an
+   * identical target chunk can take them; else, into an identical target chunk, loaded and attached
+   * where the {@link AttachLoader} can, or copied into it directly; else through the target
+   * hypertable.
    */
   private WritePath choose(Copying c) throws SQLException {
     Task task = c.task();
@@ -174,9 +181,17 @@ final class ChunkCopier {
             TARGET,
             () ->
                 Catalog.findChunk(
-                    c.t(), targetInfo.layout(), task.targetHypertableSchema(), task.targetHypertableName(), task.slices()));
+                    c.t(),
+                    targetInfo.layout(),
+                    task.targetHypertableSchema(),
+                    task.targetHypertableName(),
+                    task.slices()));
     Compression source =
-        on(SOURCE, () -> CompressedChunkCopier.state(c.s(), sourceInfo.layout(), task.chunkSchema(), task.chunkName()))
+        on(
+                SOURCE,
+                () ->
+                    CompressedChunkCopier.state(
+                        c.s(), sourceInfo.layout(), task.chunkSchema(), task.chunkName()))
             .orElseThrow();
     if (source.compressed()) {
       Optional<String> noBatches =
@@ -206,7 +221,11 @@ final class ChunkCopier {
     }
     ChunkName target = targetChunk.get();
     boolean targetCompressed =
-        on(TARGET, () -> CompressedChunkCopier.state(c.t(), targetInfo.layout(), target.schema(), target.table()))
+        on(
+                TARGET,
+                () ->
+                    CompressedChunkCopier.state(
+                        c.t(), targetInfo.layout(), target.schema(), target.table()))
             .map(Compression::compressed)
             .orElse(false);
     if (!targetCompressed) {
@@ -276,15 +295,20 @@ final class ChunkCopier {
     Task task = c.task();
     String destination = task.targetHypertableQname();
     String inChunk =
-        on(SOURCE, () -> Catalog.chunkPredicate(c.s(), sourceInfo.layout(), task.chunkSchema(), task.chunkName()));
-    List<String> deletes =
-        routedDeletes(task, c.s(), c.t(), " WHERE " + task.rowsOfChunk(inChunk));
+        on(
+            SOURCE,
+            () ->
+                Catalog.chunkPredicate(
+                    c.s(), sourceInfo.layout(), task.chunkSchema(), task.chunkName()));
+    List<String> deletes = routedDeletes(task, c.s(), c.t(), " WHERE " + task.rowsOfChunk(inChunk));
     CopyStream.Counts counts =
         deleteAndCopy(
-            c, Optional.empty(), deletes, new RowCopy(destination, CopyPath.ROUTED, r.decompressed(), false));
+            c,
+            Optional.empty(),
+            deletes,
+            new RowCopy(destination, CopyPath.ROUTED, r.decompressed(), false));
     String analyze = on(TARGET, () -> landedChunk(c.t(), task));
-    return new Copied(
-        CopyPath.ROUTED, destination, counts.rows(), counts.bytes(), false, analyze);
+    return new Copied(CopyPath.ROUTED, destination, counts.rows(), counts.bytes(), false, analyze);
   }
 
   /**
@@ -298,28 +322,33 @@ final class ChunkCopier {
     Connection t = c.t();
     List<String> recreateTriggers =
         on(TARGET, () -> suppressInvalidations(t, c.task(), targetChunk));
-    on(TARGET, () -> {
-      for (String delete : deletes) {
-        Jdbc.execute(t, delete);
-      }
-      return null;
-    });
+    on(
+        TARGET,
+        () -> {
+          for (String delete : deletes) {
+            Jdbc.execute(t, delete);
+          }
+          return null;
+        });
     CopyStream.Counts counts = copyRows(c, copy);
-    on(TARGET, () -> {
-      for (String recreate : recreateTriggers) {
-        locks.execute(
-            t, "re-create the invalidation trigger on " + Ident.display(copy.destination()), recreate);
-      }
-      return null;
-    });
+    on(
+        TARGET,
+        () -> {
+          for (String recreate : recreateTriggers) {
+            locks.execute(
+                t,
+                "re-create the invalidation trigger on " + Ident.display(copy.destination()),
+                recreate);
+          }
+          return null;
+        });
     return counts;
   }
 
   /**
-   * A whole chunk into a new table without indexes that then replaces the target chunk (see
-   * {@link AttachLoader}): no delete (the old chunk's rows go with it, as a whole chunk's delete
-   * would take them), no invalidation trigger to suppress (the loader refuses chunks that have
-   * one).
+   * A whole chunk into a new table without indexes that then replaces the target chunk (see {@link
+   * AttachLoader}): no delete (the old chunk's rows go with it, as a whole chunk's delete would
+   * take them), no invalidation trigger to suppress (the loader refuses chunks that have one).
    */
   private Copied loadAndAttach(Copying c, Attach a) throws SQLException {
     // FREEZE: the load table was created in this transaction, so its rows can be written frozen
@@ -327,19 +356,21 @@ final class ChunkCopier {
     // page setting hint bits, and vacuum never has to rewrite the backfilled history to freeze it.
     CopyStream.Counts counts =
         copyRows(c, new RowCopy(a.prepared().loadTable(), CopyPath.DIRECT, false, true));
-    on(TARGET, () -> {
-      attach.attach(c.t(), c.task(), a.target(), a.prepared());
-      return null;
-    });
+    on(
+        TARGET,
+        () -> {
+          attach.attach(c.t(), c.task(), a.target(), a.prepared());
+          return null;
+        });
     String chunk = a.prepared().chunk();
     return new Copied(CopyPath.DIRECT, chunk, counts.rows(), counts.bytes(), false, chunk);
   }
 
   /**
-   * A whole compressed source chunk into an identical target chunk: its compressed batches as
-   * they are (replacing the target's), then its uncompressed rows, if any. Those go through the
-   * target hypertable when the target chunk is compressed but not yet partial, so TimescaleDB
-   * marks it partially compressed itself (the tool never writes the chunk status).
+   * A whole compressed source chunk into an identical target chunk: its compressed batches as they
+   * are (replacing the target's), then its uncompressed rows, if any. Those go through the target
+   * hypertable when the target chunk is compressed but not yet partial, so TimescaleDB marks it
+   * partially compressed itself (the tool never writes the chunk status).
    */
   private Copied copyBatches(Copying c, Batches b) throws SQLException {
     Task task = c.task();
@@ -349,7 +380,8 @@ final class ChunkCopier {
     String tc = targetChunk.qname();
     List<String> recreateTriggers =
         on(TARGET, () -> suppressInvalidations(t, task, Optional.of(targetChunk)));
-    CompressedChunkCopier.Counts batches = compressed.copyBatches(task, s, t, targetChunk, b.source());
+    CompressedChunkCopier.Counts batches =
+        compressed.copyBatches(task, s, t, targetChunk, b.source());
     boolean hasRows =
         on(
             SOURCE,
@@ -363,7 +395,11 @@ final class ChunkCopier {
     long bytes = batches.bytes();
     if (hasRows) {
       Compression now =
-          on(TARGET, () -> CompressedChunkCopier.state(t, targetInfo.layout(), targetChunk.schema(), targetChunk.table()))
+          on(
+                  TARGET,
+                  () ->
+                      CompressedChunkCopier.state(
+                          t, targetInfo.layout(), targetChunk.schema(), targetChunk.table()))
               .orElseThrow();
       String destination = tc;
       if (now.compressed() && !now.partial()) {
@@ -380,12 +416,14 @@ final class ChunkCopier {
       rows += counts.rows();
       bytes += counts.bytes();
     }
-    on(TARGET, () -> {
-      for (String recreate : recreateTriggers) {
-        Jdbc.execute(t, recreate);
-      }
-      return null;
-    });
+    on(
+        TARGET,
+        () -> {
+          for (String recreate : recreateTriggers) {
+            Jdbc.execute(t, recreate);
+          }
+          return null;
+        });
     return new Copied(CopyPath.DIRECT, tc, rows, bytes, false, tc);
   }
 
@@ -395,8 +433,7 @@ final class ChunkCopier {
     String columnList = c.columnList();
     boolean only = !r.decompressed();
     String format = c.binary() ? " (FORMAT binary)" : "";
-    String inFormat =
-        r.freeze() ? (c.binary() ? " (FORMAT binary, FREEZE)" : " (FREEZE)") : format;
+    String inFormat = r.freeze() ? (c.binary() ? " (FORMAT binary, FREEZE)" : " (FREEZE)") : format;
     String copyIn = "COPY " + r.destination() + " (" + columnList + ") FROM STDIN" + inFormat;
     // Not for a table loaded before its indexes exist (freeze), nor for a compressed chunk's
     // rows read decompressed (their order is not the chunk table's).
@@ -456,19 +493,17 @@ final class ChunkCopier {
    * each target chunk whose time slice overlaps the source chunk's, the only places such rows can
    * be. A DELETE through the target hypertable is planned over all of its chunks (TimescaleDB
    * leaves out chunks that early for SELECT only), so a copy into a target with many chunks slowed
-   * down as the target filled (docs/performance.md). It is still the one
-   * statement where the chunk list could miss rows: the two hypertables' first dimensions differ
-   * (their time slices would measure different things), or a chunk in range is compressed
-   * (TimescaleDB deletes inside compressed batches through the hypertable).
+   * down as the target filled (docs/performance.md). It is still the one statement where the chunk
+   * list could miss rows: the two hypertables' first dimensions differ (their time slices would
+   * measure different things), or a chunk in range is compressed (TimescaleDB deletes inside
+   * compressed batches through the hypertable).
    */
   private List<String> routedDeletes(Task task, Connection s, Connection t, String where)
       throws SQLException {
     List<String> throughHypertable = List.of("DELETE FROM " + task.targetHypertableQname() + where);
     Slice time = task.slices().get(0);
     Optional<List<String>> sourceTime =
-        on(
-            SOURCE,
-            () -> Catalog.firstDimension(s, task.hypertableSchema(), task.hypertableName()));
+        on(SOURCE, () -> Catalog.firstDimension(s, task.hypertableSchema(), task.hypertableName()));
     Optional<List<String>> targetTime =
         on(
             TARGET,
@@ -510,7 +545,11 @@ final class ChunkCopier {
    */
   private String landedChunk(Connection t, Task task) throws SQLException {
     return Catalog.findChunk(
-            t, targetInfo.layout(), task.targetHypertableSchema(), task.targetHypertableName(), task.slices())
+            t,
+            targetInfo.layout(),
+            task.targetHypertableSchema(),
+            task.targetHypertableName(),
+            task.slices())
         .map(ChunkName::qname)
         .orElse(null);
   }
@@ -520,12 +559,12 @@ final class ChunkCopier {
    * rows, so the backfill is not logged as cagg invalidations (TimescaleDB logs them at commit, and
    * refuses ALTER TABLE ... DISABLE TRIGGER on it). Only up to TimescaleDB 2.22, which has the
    * trigger; from 2.28 the transaction sets {@code timescaledb.skip_cagg_invalidation} instead,
-   * which takes no lock; 2.23 to 2.27 log changes with no trigger and no way to skip them. Direct path: the target chunk. Routed path:
-   * the existing target chunks of the source chunk's time range when they cover all of it (on a
-   * one-dimensional target), otherwise the target hypertable itself: TimescaleDB drops the trigger
-   * on all its chunks with it and re-creates it on all of them, including the chunks this COPY
-   * creates (at the cost of locking the hypertable for the chunk's transaction). Returns the
-   * statements that re-create what was dropped.
+   * which takes no lock; 2.23 to 2.27 log changes with no trigger and no way to skip them. Direct
+   * path: the target chunk. Routed path: the existing target chunks of the source chunk's time
+   * range when they cover all of it (on a one-dimensional target), otherwise the target hypertable
+   * itself: TimescaleDB drops the trigger on all its chunks with it and re-creates it on all of
+   * them, including the chunks this COPY creates (at the cost of locking the hypertable for the
+   * chunk's transaction). Returns the statements that re-create what was dropped.
    */
   private List<String> suppressInvalidations(
       Connection t, Task task, Optional<ChunkName> targetChunk) throws SQLException {
@@ -541,9 +580,9 @@ final class ChunkCopier {
                   .layout()
                   .expand(
                       "SELECT c.hypertable_id FROM {chunk} c"
-                  + " JOIN pg_trigger tg ON tg.tgrelid = to_regclass(format('%I.%I', c.schema_name,"
-                  + " c.table_name)) AND tg.tgname = ?"
-                  + " WHERE c.schema_name = ? AND c.table_name = ?"),
+                          + " JOIN pg_trigger tg ON tg.tgrelid = to_regclass(format('%I.%I', c.schema_name,"
+                          + " c.table_name)) AND tg.tgname = ?"
+                          + " WHERE c.schema_name = ? AND c.table_name = ?"),
               rs -> rs.getInt(1),
               INVALIDATION_TRIGGER,
               chunk.schema(),

@@ -1,11 +1,11 @@
 package io.tsbackfill.copy;
 
-import io.tsbackfill.config.CopySettings;
-import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.CatalogLayout;
-import io.tsbackfill.catalog.TimescaleInfo;
+import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.CopyColumn;
+import io.tsbackfill.catalog.TimescaleInfo;
+import io.tsbackfill.config.CopySettings;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
@@ -28,27 +28,26 @@ import org.slf4j.LoggerFactory;
  * otherwise create inside their own transactions. TimescaleDB serialises chunk creation on a
  * hypertable with a lock that the creating transaction holds until it ends, so workers that each
  * create their chunk while copying it wait for one another: on a fresh Apache-licensed target,
- * {@code copy --parallelism 2} or 8 was no faster than 1 (docs/performance.md). Such a target has no
- * function that creates a chunk by its slices, so a chunk is made the way an application makes
+ * {@code copy --parallelism 2} or 8 was no faster than 1 (docs/performance.md). Such a target has
+ * no function that creates a chunk by its slices, so a chunk is made the way an application makes
  * one: in a short transaction of its own, the source chunk's first row goes through the target
  * hypertable, then is deleted from the chunk TimescaleDB created for it. For a chunk not found,
- * that transaction takes the hypertable's chunk-creation lock and looks again, so no other
- * session can create that chunk or write into it meanwhile: the one row deleted is the one
- * inserted. The chunks the target has already are left out by the one query that lists the
- * tasks, without a lock.
+ * that transaction takes the hypertable's chunk-creation lock and looks again, so no other session
+ * can create that chunk or write into it meanwhile: the one row deleted is the one inserted. The
+ * chunks the target has already are left out by the one query that lists the tasks, without a lock.
  * The copy then finds an identical chunk and writes into it directly, like into a chunk a schema
  * restore left. A chunk that is not made this way (the target cuts its chunks differently, a
- * trigger or constraint refuses the row) stays for the routed copy; when the lock is not had
- * within the lock timeout, so do all chunks after it.
+ * trigger or constraint refuses the row) stays for the routed copy; when the lock is not had within
+ * the lock timeout, so do all chunks after it.
  *
- * <p>The row's INSERT and DELETE fire the target hypertable's row triggers, as the copied rows
- * and the copy's own delete do.
+ * <p>The row's INSERT and DELETE fire the target hypertable's row triggers, as the copied rows and
+ * the copy's own delete do.
  */
 final class ChunkCreator {
   /**
    * In auto, smaller chunks are left to their copies: creating one beforehand costs about as much
-   * as copying a chunk this small, which is all the time a copy that creates it holds
-   * TimescaleDB's lock; larger chunks gain from being created first (docs/performance.md).
+   * as copying a chunk this small, which is all the time a copy that creates it holds TimescaleDB's
+   * lock; larger chunks gain from being created first (docs/performance.md).
    */
   static final long AUTO_MIN_BYTES = 1 << 20;
 
@@ -64,6 +63,7 @@ final class ChunkCreator {
       case OFF -> OptionalLong.empty();
     };
   }
+
   private static final Logger LOG = LoggerFactory.getLogger(ChunkCreator.class);
 
   private ChunkCreator() {}
@@ -71,8 +71,8 @@ final class ChunkCreator {
   /**
    * Creates the missing target chunks of the pending tasks of at least {@code minBytes} on the
    * source, one transaction each, until done or {@code stopping}; answers how many it created. A
-   * failure leaves that chunk to the copy. The chunks the target has are left out in one query,
-   * so a schema-restored target costs no lookup per chunk.
+   * failure leaves that chunk to the copy. The chunks the target has are left out in one query, so
+   * a schema-restored target costs no lookup per chunk.
    */
   static int createMissing(
       Database source,
@@ -187,8 +187,7 @@ final class ChunkCreator {
     if (chunk.isEmpty()) {
       return false; // the row landed in a chunk cut otherwise: rolled back
     }
-    int deleted =
-        Jdbc.update(t, "DELETE FROM ONLY " + chunk.get().qname());
+    int deleted = Jdbc.update(t, "DELETE FROM ONLY " + chunk.get().qname());
     if (deleted != 1) {
       LOG.debug(
           "new target chunk {} held {} rows instead of the one inserted: rolled back",

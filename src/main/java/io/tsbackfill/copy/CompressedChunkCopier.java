@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * and recompressed. When the target chunk has no compressed chunk table yet (the source chunk was
  * compressed after the target schema was made), builds one like TimescaleDB does (the source's
  * columns, storage, statistics targets, index and the hypertable's foreign keys) and registers it
- * with TimescaleDB's {@code create_compressed_chunk} and the source's size statistics. Never
- * writes TimescaleDB's catalog tables.
+ * with TimescaleDB's {@code create_compressed_chunk} and the source's size statistics. Never writes
+ * TimescaleDB's catalog tables.
  */
 final class CompressedChunkCopier {
   private static final Logger LOG = LoggerFactory.getLogger(CompressedChunkCopier.class);
@@ -101,10 +101,10 @@ final class CompressedChunkCopier {
   record Counts(long rows, long bytes) {}
 
   /**
-   * Copies the compressed batches of {@code source} (the compressed state of the task's chunk)
-   * into target chunk {@code targetChunk}, replacing the batches it had, after deleting the
-   * chunk's uncompressed rows. Returns what was copied; the caller copies the source's
-   * uncompressed rows afterwards.
+   * Copies the compressed batches of {@code source} (the compressed state of the task's chunk) into
+   * target chunk {@code targetChunk}, replacing the batches it had, after deleting the chunk's
+   * uncompressed rows. Returns what was copied; the caller copies the source's uncompressed rows
+   * afterwards.
    */
   Counts copyBatches(
       Task task, Connection s, Connection t, ChunkName targetChunk, Compression source)
@@ -112,20 +112,19 @@ final class CompressedChunkCopier {
     String tc = targetChunk.qname();
     requireSameSettings(task, s, t, source);
     List<DataColumn> sourceColumns =
-        on(
-            SOURCE,
-            () -> dataColumns(s, source.compressedSchema(), source.compressedTable()));
+        on(SOURCE, () -> dataColumns(s, source.compressedSchema(), source.compressedTable()));
     Compression target =
-        on(TARGET, () -> state(t, targetInfo.layout(), targetChunk.schema(), targetChunk.table())).orElseThrow();
+        on(TARGET, () -> state(t, targetInfo.layout(), targetChunk.schema(), targetChunk.table()))
+            .orElseThrow();
     if (target.compressed()) {
       List<DataColumn> targetColumns =
-          on(
-              TARGET,
-              () -> dataColumns(t, target.compressedSchema(), target.compressedTable()));
-      on(TARGET, () -> {
-        Jdbc.execute(t, "DELETE FROM " + target.compressedQname());
-        return null;
-      });
+          on(TARGET, () -> dataColumns(t, target.compressedSchema(), target.compressedTable()));
+      on(
+          TARGET,
+          () -> {
+            Jdbc.execute(t, "DELETE FROM " + target.compressedQname());
+            return null;
+          });
       if (!sameShape(sourceColumns, targetColumns)) {
         // Built under other settings (e.g. another sparse index): drop it, now empty and cheap
         // to decompress, and build one like the source's below.
@@ -135,14 +134,25 @@ final class CompressedChunkCopier {
             Ident.display(target.compressedQname()),
             Ident.display(tc),
             Ident.display(source.compressedQname()));
-        on(TARGET, () -> Jdbc.queryOne(t, "SELECT " + targetInfo.layout().function("decompress_chunk") + "(?::regclass)", rs -> 1, tc));
+        on(
+            TARGET,
+            () ->
+                Jdbc.queryOne(
+                    t,
+                    "SELECT " + targetInfo.layout().function("decompress_chunk") + "(?::regclass)",
+                    rs -> 1,
+                    tc));
       }
     }
-    on(TARGET, () -> {
-      Jdbc.execute(t, "DELETE FROM ONLY " + tc);
-      return null;
-    });
-    Compression now = on(TARGET, () -> state(t, targetInfo.layout(), targetChunk.schema(), targetChunk.table())).orElseThrow();
+    on(
+        TARGET,
+        () -> {
+          Jdbc.execute(t, "DELETE FROM ONLY " + tc);
+          return null;
+        });
+    Compression now =
+        on(TARGET, () -> state(t, targetInfo.layout(), targetChunk.schema(), targetChunk.table()))
+            .orElseThrow();
     boolean binary = sourceColumns.stream().allMatch(DataColumn::binaryIo);
     if (!binary) {
       LOG.warn(
@@ -151,10 +161,12 @@ final class CompressedChunkCopier {
     }
     if (now.compressed()) {
       CopyStream.Counts counts = pipe(s, source, t, now.compressedQname(), binary);
-      on(TARGET, () -> {
-        Jdbc.execute(t, "ANALYZE " + now.compressedQname());
-        return null;
-      });
+      on(
+          TARGET,
+          () -> {
+            Jdbc.execute(t, "ANALYZE " + now.compressedQname());
+            return null;
+          });
       return new Counts(counts.rows(), counts.bytes());
     }
     return createWithData(task, s, t, tc, source, sourceColumns, binary);
@@ -196,7 +208,8 @@ final class CompressedChunkCopier {
     if (on(
         TARGET,
         () ->
-            Jdbc.queryOne(t, Sql.load("compress/relation-exists"), rs -> rs.getBoolean(1), schema, table)
+            Jdbc.queryOne(
+                    t, Sql.load("compress/relation-exists"), rs -> rs.getBoolean(1), schema, table)
                 .orElse(false))) {
       throw new java.sql.SQLException(
           "cannot create the compressed chunk of "
@@ -217,30 +230,35 @@ final class CompressedChunkCopier {
                 Jdbc.query(
                     s,
                     Sql.load("compress/data-table-indexes"),
-                    rs -> (rs.getBoolean(2) ? "CREATE UNIQUE INDEX ON " : "CREATE INDEX ON ")
-                        + qname
-                        + " USING "
-                        + rs.getString(1),
+                    rs ->
+                        (rs.getBoolean(2) ? "CREATE UNIQUE INDEX ON " : "CREATE INDEX ON ")
+                            + qname
+                            + " USING "
+                            + rs.getString(1),
                     source.compressedSchema(),
                     source.compressedTable()));
-    on(TARGET, () -> {
-      createDataTable(t, qname, columns, indexes);
-      for (long fk :
-          Jdbc.query(
-              t,
-              Sql.load("compress/hypertable-foreign-keys"),
-              rs -> rs.getLong(1),
-              task.targetHypertableSchema(),
-              task.targetHypertableName())) {
-        Jdbc.queryOne(
-            t,
-            "SELECT " + Ident.quote(targetInfo.procSchema()) + ".constraint_clone(?::oid, ?::regclass)",
-            rs -> 1,
-            fk,
-            qname);
-      }
-      return null;
-    });
+    on(
+        TARGET,
+        () -> {
+          createDataTable(t, qname, columns, indexes);
+          for (long fk :
+              Jdbc.query(
+                  t,
+                  Sql.load("compress/hypertable-foreign-keys"),
+                  rs -> rs.getLong(1),
+                  task.targetHypertableSchema(),
+                  task.targetHypertableName())) {
+            Jdbc.queryOne(
+                t,
+                "SELECT "
+                    + Ident.quote(targetInfo.procSchema())
+                    + ".constraint_clone(?::oid, ?::regclass)",
+                rs -> 1,
+                fk,
+                qname);
+          }
+          return null;
+        });
     CopyStream.Counts counts = pipe(s, source, t, qname, binary);
     long[] sizes =
         on(
@@ -258,30 +276,35 @@ final class CompressedChunkCopier {
                         },
                         source.chunkId()))
             .orElse(new long[8]);
-    on(TARGET, () -> {
-      Jdbc.queryOne(
-          t,
-          "SELECT "
-              + Ident.quote(targetInfo.procSchema())
-              + ".create_compressed_chunk(?::regclass, ?::regclass, ?, ?, ?, ?, ?, ?, ?, ?)",
-          rs -> 1,
-          tc,
-          qname,
-          sizes[0],
-          sizes[1],
-          sizes[2],
-          sizes[3],
-          sizes[4],
-          sizes[5],
-          sizes[6],
-          sizes[7]);
-      Jdbc.execute(t, "ANALYZE " + qname);
-      return null;
-    });
+    on(
+        TARGET,
+        () -> {
+          Jdbc.queryOne(
+              t,
+              "SELECT "
+                  + Ident.quote(targetInfo.procSchema())
+                  + ".create_compressed_chunk(?::regclass, ?::regclass, ?, ?, ?, ?, ?, ?, ?, ?)",
+              rs -> 1,
+              tc,
+              qname,
+              sizes[0],
+              sizes[1],
+              sizes[2],
+              sizes[3],
+              sizes[4],
+              sizes[5],
+              sizes[6],
+              sizes[7]);
+          Jdbc.execute(t, "ANALYZE " + qname);
+          return null;
+        });
     // TimescaleDB derived the new chunk's settings (sparse indexes included) from the target
     // hypertable: they must describe the batches just copied.
     JsonNode registered =
-        on(TARGET, () -> CompressionSettings.ofCompressedChunk(t, targetInfo.layout(), schema, table)).orElse(null);
+        on(
+                TARGET,
+                () -> CompressionSettings.ofCompressedChunk(t, targetInfo.layout(), schema, table))
+            .orElse(null);
     if (registered != null
         && !CompressionSettings.render(settings.get("index"))
             .equals(CompressionSettings.render(registered.get("index")))) {
@@ -331,7 +354,11 @@ final class CompressedChunkCopier {
     }
     Jdbc.execute(
         t,
-        "CREATE TABLE " + qname + " (" + String.join(", ", defs) + ") WITH (toast_tuple_target = 128)");
+        "CREATE TABLE "
+            + qname
+            + " ("
+            + String.join(", ", defs)
+            + ") WITH (toast_tuple_target = 128)");
     for (DataColumn c : columns) {
       Jdbc.execute(
           t,
@@ -414,6 +441,8 @@ final class CompressedChunkCopier {
   }
 
   private static String shape(List<DataColumn> columns) {
-    return columns.stream().map(c -> c.quotedName() + " " + c.type()).collect(Collectors.joining(","));
+    return columns.stream()
+        .map(c -> c.quotedName() + " " + c.type())
+        .collect(Collectors.joining(","));
   }
 }

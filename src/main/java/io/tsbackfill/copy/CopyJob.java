@@ -5,16 +5,16 @@ import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.catalog.VersionCheck;
 import io.tsbackfill.config.CopySettings;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Database;
-import io.tsbackfill.db.Locks;
 import io.tsbackfill.db.Ident;
+import io.tsbackfill.db.Locks;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
 import io.tsbackfill.db.SourceSnapshot;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.report.Units;
-import io.tsbackfill.task.Task;
 import io.tsbackfill.task.CarriedInvalidations;
+import io.tsbackfill.task.Task;
 import io.tsbackfill.task.TaskStore;
 import io.tsbackfill.work.ChunkReport.Outcome;
 import io.tsbackfill.work.StandbyLag;
@@ -24,8 +24,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code copy} job: per chunk, delete the target rows of its range, stream the source rows in
- * and mark the task copied, all in the one target transaction the engine commits; then ANALYZE
- * the chunk (the {@link Analyzer}, while the next chunks copy).
+ * and mark the task copied, all in the one target transaction the engine commits; then ANALYZE the
+ * chunk (the {@link Analyzer}, while the next chunks copy).
  */
 public final class CopyJob implements TaskJob {
   private static final Logger LOG = LoggerFactory.getLogger(CopyJob.class);
@@ -49,9 +49,9 @@ public final class CopyJob implements TaskJob {
   private InvalidationCarrier carrier;
 
   /**
-   * A copy job reading at most {@code throttle} allows, as {@code settings} say; with a hot
-   * standby as the source it waits up to {@code standbyWait} for the standby to replay past the
-   * staged {@code --until}.
+   * A copy job reading at most {@code throttle} allows, as {@code settings} say; with a hot standby
+   * as the source it waits up to {@code standbyWait} for the standby to replay past the staged
+   * {@code --until}.
    */
   public CopyJob(Throttle throttle, CopySettings settings, Duration standbyWait) {
     this.throttle = throttle;
@@ -70,8 +70,7 @@ public final class CopyJob implements TaskJob {
   }
 
   @Override
-  public Pending prepare(
-      Database source, Database target, int workers, BooleanSupplier stopping) {
+  public Pending prepare(Database source, Database target, int workers, BooleanSupplier stopping) {
     TimescaleInfo sInfo;
     TimescaleInfo tInfo;
     TaskStore.PendingCount pending;
@@ -137,9 +136,9 @@ public final class CopyJob implements TaskJob {
   }
 
   /**
-   * The carrier of the source's pending cagg invalidations (see {@link InvalidationCarrier}),
-   * with its table on the target; warns about staged hypertables whose copied rows the target
-   * will log as invalidations all the same.
+   * The carrier of the source's pending cagg invalidations (see {@link InvalidationCarrier}), with
+   * its table on the target; warns about staged hypertables whose copied rows the target will log
+   * as invalidations all the same.
    */
   private static InvalidationCarrier prepareCarrier(
       Database source, Database target, TimescaleInfo sInfo, TimescaleInfo tInfo) {
@@ -200,8 +199,15 @@ public final class CopyJob implements TaskJob {
     String message =
         c.skipped()
             ? "skipped: the source chunk no longer exists"
-            : "copied " + c.rows() + " rows (" + c.bytes() + " bytes of COPY data) into "
-                + Ident.display(c.destination()) + " (" + c.path().column() + ")";
+            : "copied "
+                + c.rows()
+                + " rows ("
+                + c.bytes()
+                + " bytes of COPY data) into "
+                + Ident.display(c.destination())
+                + " ("
+                + c.path().column()
+                + ")";
     SideFailure.on(
         Side.TARGET,
         () -> {

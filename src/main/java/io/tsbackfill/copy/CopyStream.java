@@ -18,9 +18,9 @@ import org.postgresql.copy.CopyOut;
 /**
  * The one COPY pump: streams one or more {@code COPY ... TO STDOUT} queries on one connection into
  * one {@code COPY ... FROM STDIN} on another, row by row through pgjdbc's public {@code CopyOut}
- * and {@code CopyIn}. What the pump owns is what every copy needs: the throttle's accounting,
- * the byte count, and that whatever happens neither connection is left in the middle of a COPY.
- * The order rows go out in, and how they are batched into writes, is the {@link Sink}'s: {@link
+ * and {@code CopyIn}. What the pump owns is what every copy needs: the throttle's accounting, the
+ * byte count, and that whatever happens neither connection is left in the middle of a COPY. The
+ * order rows go out in, and how they are batched into writes, is the {@link Sink}'s: {@link
  * Forward} sends them as read, {@link ReversedCopy} last first.
  */
 public final class CopyStream {
@@ -33,7 +33,9 @@ public final class CopyStream {
   /** The throttle is asked for bytes read in steps of this size, not once per row. */
   static final int THROTTLE_BYTES = 64 << 10;
 
-  /** Each thread's batch buffer, kept from chunk to chunk (a pump runs one at a time per thread). */
+  /**
+   * Each thread's batch buffer, kept from chunk to chunk (a pump runs one at a time per thread).
+   */
   private static final ThreadLocal<byte[]> BUFFER = new ThreadLocal<>();
 
   /** Rows the target accepted and bytes of the COPY data stream. */
@@ -122,8 +124,8 @@ public final class CopyStream {
 
   /**
    * Rows in the order they are read, batched: one write to the target per megabyte, which pgjdbc
-   * sends as one CopyData message, so the target's backend reads large messages and the tool
-   * makes few system calls. A row longer than the buffer goes on its own.
+   * sends as one CopyData message, so the target's backend reads large messages and the tool makes
+   * few system calls. A row longer than the buffer goes on its own.
    */
   static final class Forward implements Sink {
     private final CopyIn in;

@@ -24,10 +24,10 @@ import org.postgresql.util.PSQLState;
  * pages. Only the order changes: every row of every segment is sent once.
  *
  * <p>A segment's rows are held in a window, read while the window before goes out a megabyte for
- * each megabyte read, so the pump alternates between the two connections as the forward sink
- * does. A segment with more rows than a window holds goes in parts, each reversed, and a row
- * longer than a window on its own. Each segment is a binary COPY of its own: its header and
- * trailer are dropped and one of each is sent.
+ * each megabyte read, so the pump alternates between the two connections as the forward sink does.
+ * A segment with more rows than a window holds goes in parts, each reversed, and a row longer than
+ * a window on its own. Each segment is a binary COPY of its own: its header and trailer are dropped
+ * and one of each is sent.
  */
 final class ReversedCopy implements CopyStream.Sink {
   /** Blocks of a full segment (all but a chunk's first few): 4 MiB of heap, about a window. */
@@ -53,8 +53,8 @@ final class ReversedCopy implements CopyStream.Sink {
   private static final byte[] TRAILER = {-1, -1};
 
   /**
-   * Each worker thread's two windows, kept from chunk to chunk: a new pair per chunk would be
-   * 8 MiB of zeroed heap each time. A worker copies one chunk at a time.
+   * Each worker thread's two windows, kept from chunk to chunk: a new pair per chunk would be 8 MiB
+   * of zeroed heap each time. A worker copies one chunk at a time.
    */
   private static final ThreadLocal<Window[]> WINDOWS = new ThreadLocal<>();
 
@@ -111,9 +111,9 @@ final class ReversedCopy implements CopyStream.Sink {
   }
 
   /**
-   * Copies the segments of a table of {@code blocks} blocks (counted inside the source
-   * transaction: rows it sees are in blocks that existed then, and the last segment has no upper
-   * bound anyway) into {@code copyInSql} on the target, last first.
+   * Copies the segments of a table of {@code blocks} blocks (counted inside the source transaction:
+   * rows it sees are in blocks that existed then, and the last segment has no upper bound anyway)
+   * into {@code copyInSql} on the target, last first.
    */
   static CopyStream.Counts pipe(
       Connection source,
@@ -134,9 +134,8 @@ final class ReversedCopy implements CopyStream.Sink {
   }
 
   /**
-   * The segments' queries from the table's end to its start: the target has nothing to do until
-   * the first is read, so it is small, and each after it twice the one before, up to the full
-   * size.
+   * The segments' queries from the table's end to its start: the target has nothing to do until the
+   * first is read, so it is small, and each after it twice the one before, up to the full size.
    */
   static List<String> segments(Segment segment, long blocks) {
     List<String> sqls = new ArrayList<>();
@@ -197,8 +196,8 @@ final class ReversedCopy implements CopyStream.Sink {
   }
 
   /**
-   * The rows read so far make a batch: the rest of the batch before goes out, then this one is
-   * sent while the other window fills again.
+   * The rows read so far make a batch: the rest of the batch before goes out, then this one is sent
+   * while the other window fills again.
    */
   private void complete() throws SQLException {
     send(Long.MAX_VALUE);
@@ -242,7 +241,10 @@ final class ReversedCopy implements CopyStream.Sink {
   }
 
   private static int int32(byte[] b, int i) {
-    return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff);
+    return (b[i] & 0xff) << 24
+        | (b[i + 1] & 0xff) << 16
+        | (b[i + 2] & 0xff) << 8
+        | (b[i + 3] & 0xff);
   }
 
   private static SideFailure unexpected(String what) {

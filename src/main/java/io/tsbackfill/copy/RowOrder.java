@@ -16,11 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * The order a run sends the rows of a target hypertable's chunks in, decided once per run and
  * hypertable. {@code --row-order stored} sends every chunk as stored; {@code last-first} sends
  * every chunk table read whole last first where the source has TID range scans; {@code auto} (the
- * default) follows one rule: last first when the source has TID range scans (PostgreSQL 14 or later,
- * else each segment would scan the whole chunk) and every btree index of the target hypertable
- * that leads with the time column sorts it descending (TimescaleDB's default {@code time DESC}
- * index); as stored otherwise. Nothing measured while copying changes it, so two runs over the
- * same schemas send the same order.
+ * default) follows one rule: last first when the source has TID range scans (PostgreSQL 14 or
+ * later, else each segment would scan the whole chunk) and every btree index of the target
+ * hypertable that leads with the time column sorts it descending (TimescaleDB's default {@code time
+ * DESC} index); as stored otherwise. Nothing measured while copying changes it, so two runs over
+ * the same schemas send the same order.
  */
 final class RowOrder {
   private final RowOrderChoice choice;

@@ -23,25 +23,37 @@ import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.PBEParameterSpec;
 
 /**
- * Client keys as libpq takes them, for pgjdbc. libpq reads {@code sslkey} as PEM (PKCS#8,
- * PKCS#1 "RSA PRIVATE KEY" or SEC1 "EC PRIVATE KEY"); the pgjdbc this tool ships (42.7.8) reads
- * only PKCS#8 DER ({@code .pk8}) and PKCS#12 ({@code .p12}/{@code .pfx}). A PEM key is therefore
+ * Client keys as libpq takes them, for pgjdbc. libpq reads {@code sslkey} as PEM (PKCS#8, PKCS#1
+ * "RSA PRIVATE KEY" or SEC1 "EC PRIVATE KEY"); the pgjdbc this tool ships (42.7.8) reads only
+ * PKCS#8 DER ({@code .pk8}) and PKCS#12 ({@code .p12}/{@code .pfx}). A PEM key is therefore
  * converted, in memory, to PKCS#8 DER in a private temporary file (owner-only, deleted at exit)
  * that is handed to pgjdbc instead; anything else is passed through.
  *
  * <p>An encrypted PKCS#8 key stays encrypted and {@code sslpassword} decrypts it, as with libpq.
  * openssl 3 encrypts with PBES2 (AES), which pgjdbc's key manager cannot open ("Cannot find any
- * provider supporting PBES2"); such a key is decrypted in memory and written encrypted again
- * with the same password under PBEWithSHA1AndDESede, a scheme pgjdbc opens, so no plain key
- * ever reaches the disk.
+ * provider supporting PBES2"); such a key is decrypted in memory and written encrypted again with
+ * the same password under PBEWithSHA1AndDESede, a scheme pgjdbc opens, so no plain key ever reaches
+ * the disk.
  */
 final class ClientKeys {
   private static final Pattern PEM =
-      Pattern.compile(
-          "-----BEGIN ([A-Z0-9 ]+)-----\\s*(.*?)-----END \\1-----", Pattern.DOTALL);
+      Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----\\s*(.*?)-----END \\1-----", Pattern.DOTALL);
   private static final byte[] RSA_ALGORITHM = {
-    0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01,
-    0x01, 0x05, 0x00
+    0x30,
+    0x0d,
+    0x06,
+    0x09,
+    0x2a,
+    (byte) 0x86,
+    0x48,
+    (byte) 0x86,
+    (byte) 0xf7,
+    0x0d,
+    0x01,
+    0x01,
+    0x01,
+    0x05,
+    0x00
   };
   private static final byte[] EC_PUBLIC_KEY_OID = {
     0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01
@@ -124,8 +136,10 @@ final class ClientKeys {
         case "RSA PRIVATE KEY" -> {
           refuseLegacyEncryption(side, path, body);
           return sequence(
-              concat(new byte[] {0x02, 0x01, 0x00}, RSA_ALGORITHM, octetString(base64(side, path,
-                  body))));
+              concat(
+                  new byte[] {0x02, 0x01, 0x00},
+                  RSA_ALGORITHM,
+                  octetString(base64(side, path, body))));
         }
         case "EC PRIVATE KEY" -> {
           refuseLegacyEncryption(side, path, body);
@@ -142,8 +156,10 @@ final class ClientKeys {
         }
       }
     }
-    throw unusable(side, path, "no PEM private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)"
-        + " found");
+    throw unusable(
+        side,
+        path,
+        "no PEM private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)" + " found");
   }
 
   private static void refuseLegacyEncryption(Side side, String path, String body) {

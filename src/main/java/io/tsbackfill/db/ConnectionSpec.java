@@ -15,9 +15,10 @@ import org.postgresql.Driver;
 
 /**
  * A connection to one side, parsed from what users paste: libpq URIs ({@code postgres://} and
- * {@code postgresql://}), libpq {@code key=value} strings and {@code jdbc:postgresql:} URLs. Missing
- * parts are filled from libpq's environment ({@code PGHOST}, {@code PGPORT}, ...) and the password
- * file, as psql does. {@link #jdbcUrl()} and {@link #jdbcProperties()} hand the result to pgjdbc.
+ * {@code postgresql://}), libpq {@code key=value} strings and {@code jdbc:postgresql:} URLs.
+ * Missing parts are filled from libpq's environment ({@code PGHOST}, {@code PGPORT}, ...) and the
+ * password file, as psql does. {@link #jdbcUrl()} and {@link #jdbcProperties()} hand the result to
+ * pgjdbc.
  *
  * <p>{@link #toString()} never contains the password, and a string that holds one is never echoed
  * when it is refused: the {@link Redactor} masks passwords by where they stand, and a string that
@@ -39,8 +40,7 @@ public final class ConnectionSpec {
           "sslcert", "PGSSLCERT",
           "sslkey", "PGSSLKEY",
           "connect_timeout", "PGCONNECT_TIMEOUT");
-  private static final Pattern PASSWORD_KEY =
-      Pattern.compile("(?i)(^|\\s)(ssl)?password\\s*=");
+  private static final Pattern PASSWORD_KEY = Pattern.compile("(?i)(^|\\s)(ssl)?password\\s*=");
   private static final Set<String> KNOWN =
       Set.of(
           "host",
@@ -239,7 +239,9 @@ public final class ConnectionSpec {
         }
         if (secret && !port.isEmpty() && !port.matches("\\d{1,5}")) {
           throw BackfillException.usage(
-              "--" + side.label() + ": invalid port in a URI that holds a password (not shown);"
+              "--"
+                  + side.label()
+                  + ": invalid port in a URI that holds a password (not shown);"
                   + " percent-encode special characters of the password, e.g. / as %2F");
         }
         hosts.append(decode(side, host));
@@ -261,14 +263,16 @@ public final class ConnectionSpec {
         int eq = kv.indexOf('=');
         if (eq < 0) {
           throw BackfillException.usage(
-              "--" + side.label() + ": invalid URI parameter "
+              "--"
+                  + side.label()
+                  + ": invalid URI parameter "
                   + (secret
                       ? "in a URI that holds a password (not shown); percent-encode special"
                           + " characters of the password, e.g. ? as %3F"
                       : "'" + decode(side, kv) + "'"));
         }
-        putKnown(side, p, decode(side, kv.substring(0, eq)), decode(side, kv.substring(eq + 1)),
-            secret);
+        putKnown(
+            side, p, decode(side, kv.substring(0, eq)), decode(side, kv.substring(eq + 1)), secret);
       }
     }
     return p;
@@ -298,9 +302,13 @@ public final class ConnectionSpec {
       }
       if (i >= n || text.charAt(i) != '=') {
         throw BackfillException.usage(
-            "--" + side.label() + ": missing '=' after "
+            "--"
+                + side.label()
+                + ": missing '=' after "
                 + (secret && !KNOWN.contains(key)
-                    ? "the word at character " + (keyStart + 1) + " (not shown: the string"
+                    ? "the word at character "
+                        + (keyStart + 1)
+                        + " (not shown: the string"
                         + " holds a password; put the password in single quotes and escape '"
                         + " and \\ in it as \\' and \\\\)"
                     : "'" + key + "'")
@@ -327,7 +335,9 @@ public final class ConnectionSpec {
         }
         if (!closed) {
           throw BackfillException.usage(
-              "--" + side.label() + ": unterminated quoted value for "
+              "--"
+                  + side.label()
+                  + ": unterminated quoted value for "
                   + (secret && !KNOWN.contains(key)
                       ? "the word at character " + (keyStart + 1)
                       : "'" + key + "'"));
@@ -363,8 +373,15 @@ public final class ConnectionSpec {
         case "PGHOST" -> p.put("host", v);
         case "PGPORT" -> p.put("port", v);
         case "PGDBNAME" -> p.put("dbname", v);
-        case "user", "password", "sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword",
-            "options" -> p.put(name, v);
+        case "user",
+            "password",
+            "sslmode",
+            "sslrootcert",
+            "sslcert",
+            "sslkey",
+            "sslpassword",
+            "options" ->
+            p.put(name, v);
         case "connectTimeout" -> p.put("connect_timeout", v);
         case "ApplicationName" -> p.put("application_name", v);
         default -> p.put("jdbc." + name, v);
@@ -377,7 +394,9 @@ public final class ConnectionSpec {
       Side side, Map<String, String> p, String key, String value, boolean secret) {
     if (!KNOWN.contains(key)) {
       throw BackfillException.usage(
-          "--" + side.label() + ": unknown connection parameter"
+          "--"
+              + side.label()
+              + ": unknown connection parameter"
               + (secret
                   ? " (not shown: the string holds a password; quote and escape its value)"
                   : " '" + key + "'"));
@@ -391,7 +410,9 @@ public final class ConnectionSpec {
     } catch (IllegalArgumentException e) {
       // The message would quote the text, which may be a password.
       throw BackfillException.usage(
-          "--" + side.label() + ": invalid percent-encoding in the URI (a % must be followed by"
+          "--"
+              + side.label()
+              + ": invalid percent-encoding in the URI (a % must be followed by"
               + " two hex digits; write % itself as %25)");
     }
   }
@@ -453,10 +474,10 @@ public final class ConnectionSpec {
   }
 
   /**
-   * pgjdbc's sslmode for libpq's: the same, except that libpq's {@code require} verifies the
-   * server certificate against a root CA file when one exists ({@code sslrootcert}, or {@code
-   * ~/.postgresql/root.crt}), which pgjdbc's {@code require} never does: that is {@code
-   * verify-ca} for pgjdbc.
+   * pgjdbc's sslmode for libpq's: the same, except that libpq's {@code require} verifies the server
+   * certificate against a root CA file when one exists ({@code sslrootcert}, or {@code
+   * ~/.postgresql/root.crt}), which pgjdbc's {@code require} never does: that is {@code verify-ca}
+   * for pgjdbc.
    */
   private String jdbcSslMode() {
     if (!"require".equals(sslMode())) {
@@ -464,9 +485,7 @@ public final class ConnectionSpec {
     }
     String root = params.get("sslrootcert");
     Path file =
-        isBlank(root)
-            ? home.resolve(".postgresql").resolve("root.crt")
-            : Path.of(root.strip());
+        isBlank(root) ? home.resolve(".postgresql").resolve("root.crt") : Path.of(root.strip());
     return Files.isRegularFile(file) ? "verify-ca" : "require";
   }
 
@@ -478,8 +497,8 @@ public final class ConnectionSpec {
   }
 
   /**
-   * A plain reason for TLS failures that pgjdbc reports in Java's terms (PKIX, hostname
-   * verifiers), naming the setting to look at; null for other failures.
+   * A plain reason for TLS failures that pgjdbc reports in Java's terms (PKIX, hostname verifiers),
+   * naming the setting to look at; null for other failures.
    */
   public String tlsFailure(Throwable cause) {
     for (Throwable c = cause; c != null; c = c.getCause()) {
@@ -490,10 +509,13 @@ public final class ConnectionSpec {
         String root = params.get("sslrootcert");
         return "TLS: the server certificate is not signed by a CA in sslrootcert "
             + (isBlank(root) ? "(default ~/.postgresql/root.crt)" : root)
-            + " (sslmode=" + sslMode() + ")";
+            + " (sslmode="
+            + sslMode()
+            + ")";
       }
       if (m.contains("could not be verified by hostnameverifier")) {
-        return "TLS: the server certificate is not issued for host name " + host()
+        return "TLS: the server certificate is not issued for host name "
+            + host()
             + " (sslmode=verify-full checks it; connect by the name in the certificate)";
       }
     }
@@ -502,8 +524,15 @@ public final class ConnectionSpec {
 
   /** For messages: side, endpoint, database and user; never the password. */
   public String describe() {
-    return side.label() + " database " + database() + " at " + host() + ":" + port()
-        + " as user " + user();
+    return side.label()
+        + " database "
+        + database()
+        + " at "
+        + host()
+        + ":"
+        + port()
+        + " as user "
+        + user();
   }
 
   @Override

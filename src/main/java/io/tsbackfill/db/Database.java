@@ -1,9 +1,9 @@
 package io.tsbackfill.db;
 
-import io.tsbackfill.error.BackfillException;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import io.tsbackfill.error.BackfillException;
 import java.sql.Connection;
 import java.sql.SQLException;
 

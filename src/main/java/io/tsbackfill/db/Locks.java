@@ -21,11 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Chunk-level DDL (creating a chunk, dropping and re-creating a trigger) under a {@code
- * lock_timeout}, so the tool never queues silently behind a continuous-aggregate refresh or a
- * long transaction, and never stalls the application's writes queued behind its own lock request
- * for long. When the wait lasts, a second short-lived session asks {@code pg_blocking_pids} who
- * blocks, while the statement still waits (afterwards there is no waiter left to ask about); on
- * timeout the error names those sessions: pid, application, state and query.
+ * lock_timeout}, so the tool never queues silently behind a continuous-aggregate refresh or a long
+ * transaction, and never stalls the application's writes queued behind its own lock request for
+ * long. When the wait lasts, a second short-lived session asks {@code pg_blocking_pids} who blocks,
+ * while the statement still waits (afterwards there is no waiter left to ask about); on timeout the
+ * error names those sessions: pid, application, state and query.
  *
  * <p>The timeout is the command's {@code --lock-timeout}; zero turns it off.
  */
@@ -96,8 +96,8 @@ public final class Locks {
 
   /**
    * Like {@link #run}, but retries in place (up to {@code attempts} in all, with backoff), rolling
-   * back to a savepoint after each timeout: for callers whose transaction must survive a lock
-   * wait, such as {@code stage}'s single transaction. The last timeout is thrown.
+   * back to a savepoint after each timeout: for callers whose transaction must survive a lock wait,
+   * such as {@code stage}'s single transaction. The last timeout is thrown.
    */
   public <T> T runRetrying(Connection c, String what, int attempts, SideFailure.SqlCall<T> ddl)
       throws SQLException {
@@ -118,8 +118,8 @@ public final class Locks {
         }
         long backoff = Math.min(30_000L, 1000L << Math.min(attempt - 1, 5));
         backoff = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
-        LOG.warn("{}; retrying in {} ms (attempt {} of {})", e.getMessage(), backoff, attempt,
-            attempts);
+        LOG.warn(
+            "{}; retrying in {} ms (attempt {} of {})", e.getMessage(), backoff, attempt, attempts);
         try {
           Thread.sleep(backoff);
         } catch (InterruptedException ie) {
@@ -155,8 +155,15 @@ public final class Locks {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(
-              "pid " + rs.getInt(1) + " (application '" + nullToEmpty(rs.getString(2)) + "', "
-                  + nullToEmpty(rs.getString(3)) + ": " + nullToEmpty(rs.getString(4)) + ")");
+              "pid "
+                  + rs.getInt(1)
+                  + " (application '"
+                  + nullToEmpty(rs.getString(2))
+                  + "', "
+                  + nullToEmpty(rs.getString(3))
+                  + ": "
+                  + nullToEmpty(rs.getString(4))
+                  + ")");
         }
       }
       return out;

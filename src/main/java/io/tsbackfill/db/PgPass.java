@@ -14,7 +14,8 @@ final class PgPass {
 
   static Optional<String> lookup(
       Map<String, String> env, Path home, String host, int port, String db, String user) {
-    Path file = env.containsKey("PGPASSFILE") ? Path.of(env.get("PGPASSFILE")) : home.resolve(".pgpass");
+    Path file =
+        env.containsKey("PGPASSFILE") ? Path.of(env.get("PGPASSFILE")) : home.resolve(".pgpass");
     if (!Files.isReadable(file)) {
       return Optional.empty();
     }

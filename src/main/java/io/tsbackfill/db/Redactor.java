@@ -9,23 +9,27 @@ import java.util.regex.Pattern;
  * ({@code postgres://u:PW@h}), {@code password=} and {@code sslpassword=} in key=value strings and
  * JDBC URLs (quoted values too, also unterminated), {@code "password": "..."} in JSON, and {@code
  * PASSWORD '...'} in SQL. It never looks for a password's text itself: a short or common password
- * ({@code e}, {@code postgres}) would mask ordinary words, and messages would become unreadable.
- * So that nothing is left that it cannot recognise, the parsers never echo a string that holds a
+ * ({@code e}, {@code postgres}) would mask ordinary words, and messages would become unreadable. So
+ * that nothing is left that it cannot recognise, the parsers never echo a string that holds a
  * password when they refuse it (see {@link ConnectionSpec}).
  */
 public final class Redactor {
   static final String MASK = "********";
+
   /** scheme://user:PASSWORD@ — to the last @ of the word, for passwords with an unencoded @. */
   private static final Pattern URI_PASSWORD =
       Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]*://[^:/@\\s]*):[^\\s]*@");
+
   /** password=VALUE, quoted ('...' or "...", backslash escapes, unterminated: to the end). */
   private static final Pattern KV_PASSWORD =
       Pattern.compile(
           "(?i)(\\b(?:ssl|pg)?password\\s*=\\s*)"
               + "('(?:[^'\\\\]|\\\\.)*(?:'|$)|\"(?:[^\"\\\\]|\\\\.)*(?:\"|$)|[^\\s&;]+)");
+
   /** "password": "VALUE" in JSON. */
   private static final Pattern JSON_PASSWORD =
       Pattern.compile("(?i)(\"(?:ssl)?password\"\\s*:\\s*)\"(?:[^\"\\\\]|\\\\.)*\"");
+
   /** PASSWORD 'VALUE' in SQL (CREATE/ALTER ROLE), also E'...' and dollar quotes. */
   private static final Pattern SQL_PASSWORD =
       Pattern.compile("(?i)(\\bpassword\\s+)(E?'(?:[^']|'')*(?:'|$)|\\$([a-z_]*)\\$.*?\\$\\3\\$)");

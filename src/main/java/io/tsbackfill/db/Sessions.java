@@ -44,8 +44,9 @@ public final class Sessions {
    * retry goes on either way. A role may always end its own sessions.
    */
   public static void end(Connection via, Session old) {
-    String match = " FROM pg_stat_activity WHERE pid = ? AND backend_start = ?::timestamptz"
-        + " AND pid <> pg_backend_pid()";
+    String match =
+        " FROM pg_stat_activity WHERE pid = ? AND backend_start = ?::timestamptz"
+            + " AND pid <> pg_backend_pid()";
     try {
       boolean ended =
           Jdbc.queryOne(

@@ -4,8 +4,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * How the tool reads the source: every read that must see one consistent state (a chunk's rows
- * and catalog for copy and verify, the caggs' watermarks for refresh-caggs) runs in one read-only
+ * How the tool reads the source: every read that must see one consistent state (a chunk's rows and
+ * catalog for copy and verify, the caggs' watermarks for refresh-caggs) runs in one read-only
  * transaction begun here, so the settings live in one place.
  *
  * <p>On a primary, {@code SERIALIZABLE, READ ONLY, DEFERRABLE}: the transaction waits for a safe

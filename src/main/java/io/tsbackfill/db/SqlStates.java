@@ -52,8 +52,8 @@ public final class SqlStates {
     /** 57P01, 57P02, 57P03: the server is shutting down, or not accepting sessions yet. */
     ADMIN_SHUTDOWN,
     /**
-     * A hot standby cancelled the query or session so that replay could go on (40001, 40P01,
-     * 57014 or 57P04 with the standby's message).
+     * A hot standby cancelled the query or session so that replay could go on (40001, 40P01, 57014
+     * or 57P04 with the standby's message).
      */
     RECOVERY_CONFLICT,
     /** Everything else: the same work fails the same way again (data, constraints, syntax...). */
@@ -133,28 +133,50 @@ public final class SqlStates {
     String fix =
         switch (state) {
           case "23514" ->
-              "a CHECK constraint on the " + side.label() + " rejects rows of the chunk: change the"
+              "a CHECK constraint on the "
+                  + side.label()
+                  + " rejects rows of the chunk: change the"
                   + " constraint or the rows";
           case "23505" ->
-              "a unique index on the " + side.label() + " rejects rows of the chunk: remove the"
+              "a unique index on the "
+                  + side.label()
+                  + " rejects rows of the chunk: remove the"
                   + " conflicting rows (or the index)";
           case "23502", "23503", "23P01" ->
-              "a constraint on the " + side.label() + " rejects rows of the chunk: make it match"
-                  + " the " + other + "'s";
+              "a constraint on the "
+                  + side.label()
+                  + " rejects rows of the chunk: make it match"
+                  + " the "
+                  + other
+                  + "'s";
           case INSUFFICIENT_PRIVILEGE ->
-              "grant the " + side.label() + " role what the message names (README: Least"
+              "grant the "
+                  + side.label()
+                  + " role what the message names (README: Least"
                   + " privilege)";
           case UNDEFINED_TABLE, "42703", "42804", "42P10" ->
-              "the " + side.label() + "'s tables differ from the " + other + "'s: make them equal"
+              "the "
+                  + side.label()
+                  + "'s tables differ from the "
+                  + other
+                  + "'s: make them equal"
                   + " (the runbook's schema restore)";
           case "25006" ->
-              "the " + side.label() + " is read-only: point --" + side.label() + " at a server"
+              "the "
+                  + side.label()
+                  + " is read-only: point --"
+                  + side.label()
+                  + " at a server"
                   + " that accepts writes";
           case "53100" -> "free disk space on the " + side.label() + " server";
           default ->
               state.startsWith("22")
-                  ? "a value does not fit the " + side.label() + "'s column: give the column the"
-                      + " " + other + "'s type"
+                  ? "a value does not fit the "
+                      + side.label()
+                      + "'s column: give the column the"
+                      + " "
+                      + other
+                      + "'s type"
                   : null;
         };
     return Optional.ofNullable(fix);

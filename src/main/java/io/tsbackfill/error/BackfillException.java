@@ -30,5 +30,4 @@ public class BackfillException extends RuntimeException {
   public static BackfillException internal(String message, Throwable cause) {
     return new BackfillException(ExitCode.INTERNAL, message, cause);
   }
-
 }

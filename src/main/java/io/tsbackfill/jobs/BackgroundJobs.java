@@ -9,13 +9,13 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * The target's TimescaleDB background jobs that would interfere with a backfill: refresh,
- * retention and compression policies, and custom jobs, on the staged hypertables and on the
- * continuous aggregates built on them. A refresh during the copy materializes half-copied data, a
- * retention job drops chunks being filled, a compression job compresses them. {@code stage} names
- * them; with {@code --pause-jobs} it pauses them ({@code alter_job(id, scheduled => false)}) in
- * its own transaction and records them in {@code __backfill.paused_job}, so that {@link
- * JobResumer} re-enables exactly those.
+ * The target's TimescaleDB background jobs that would interfere with a backfill: refresh, retention
+ * and compression policies, and custom jobs, on the staged hypertables and on the continuous
+ * aggregates built on them. A refresh during the copy materializes half-copied data, a retention
+ * job drops chunks being filled, a compression job compresses them. {@code stage} names them; with
+ * {@code --pause-jobs} it pauses them ({@code alter_job(id, scheduled => false)}) in its own
+ * transaction and records them in {@code __backfill.paused_job}, so that {@link JobResumer}
+ * re-enables exactly those.
  */
 public final class BackgroundJobs {
   private BackgroundJobs() {}
@@ -43,8 +43,8 @@ public final class BackgroundJobs {
   }
 
   /**
-   * What the stage command does about jobs in its open target transaction: finds those touching
-   * the {@code staged} hypertables and, when asked, pauses them and records them. The caller commits.
+   * What the stage command does about jobs in its open target transaction: finds those touching the
+   * {@code staged} hypertables and, when asked, pauses them and records them. The caller commits.
    */
   public static JobReport onStage(
       Connection t, TimescaleInfo targetInfo, Collection<Table> staged, boolean pause)
@@ -69,8 +69,7 @@ public final class BackgroundJobs {
       Connection t, TimescaleInfo targetInfo, Collection<Table> staged, boolean pause)
       throws SQLException {
     List<ScheduledJob> jobs = touching(t, staged);
-    return new JobReport(
-        jobs, false, pause && jobs.isEmpty() ? nothingToPause(targetInfo) : null);
+    return new JobReport(jobs, false, pause && jobs.isEmpty() ? nothingToPause(targetInfo) : null);
   }
 
   private static String nothingToPause(TimescaleInfo targetInfo) {

@@ -1,11 +1,11 @@
 package io.tsbackfill.jobs;
 
-import io.tsbackfill.db.Side;
 import io.tsbackfill.catalog.Catalog;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Jdbc;
+import io.tsbackfill.db.Side;
 import io.tsbackfill.db.Sql;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -8,10 +8,10 @@ import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoField;
 
 /**
- * TimescaleDB's internal time values (dimension slices, bounds) as operators read them: ISO 8601
- * in the column's type. {@code timestamptz} in UTC ({@code 2024-01-04T12:00:00Z}), {@code
- * timestamp} without an offset, {@code date} as a date, integer types as integers. The slices'
- * open ends (TimescaleDB's int64 minimum and maximum) render as null: no bound.
+ * TimescaleDB's internal time values (dimension slices, bounds) as operators read them: ISO 8601 in
+ * the column's type. {@code timestamptz} in UTC ({@code 2024-01-04T12:00:00Z}), {@code timestamp}
+ * without an offset, {@code date} as a date, integer types as integers. The slices' open ends
+ * (TimescaleDB's int64 minimum and maximum) render as null: no bound.
  */
 public final class TimeValues {
   private static final DateTimeFormatter DATE_TIME =
@@ -27,7 +27,10 @@ public final class TimeValues {
   public record Range(String start, String end) {
     /** {@code [start, end)}, with {@code -infinity} / {@code infinity} for open ends. */
     public String text() {
-      return "[" + (start == null ? "-infinity" : start) + ", " + (end == null ? "infinity" : end)
+      return "["
+          + (start == null ? "-infinity" : start)
+          + ", "
+          + (end == null ? "infinity" : end)
           + ")";
     }
   }
@@ -39,8 +42,8 @@ public final class TimeValues {
 
   /**
    * {@code internal} (microseconds since the Unix epoch for time types, the value itself for
-   * integers) in the type's plain form; null for the open ends; the number itself for types it
-   * does not know.
+   * integers) in the type's plain form; null for the open ends; the number itself for types it does
+   * not know.
    */
   public static String render(String columnType, long internal) {
     if (internal == Long.MIN_VALUE || internal == Long.MAX_VALUE) {

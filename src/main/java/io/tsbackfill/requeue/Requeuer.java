@@ -2,10 +2,10 @@ package io.tsbackfill.requeue;
 
 import io.tsbackfill.catalog.RegexFilter;
 import io.tsbackfill.config.RequeueConfig;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -21,8 +21,8 @@ public final class Requeuer {
   private final RequeueConfig config;
 
   /**
-   * What requeue did: tasks requeued, of them those that had failed to copy or failed
-   * verification, and tasks it selected but left because a run holds them.
+   * What requeue did: tasks requeued, of them those that had failed to copy or failed verification,
+   * and tasks it selected but left because a run holds them.
    */
   public record Result(long requeued, long copyFailed, long verifyFailed, long inFlight) {}
 
@@ -43,8 +43,7 @@ public final class Requeuer {
         RegexFilter.validate(t, config.filter());
         if (config.filter() != null && matching(t) == 0) {
           throw BackfillException.badState(
-              "--filter '" + config.filter() + "' matches no staged chunk; staged: "
-                  + staged(t));
+              "--filter '" + config.filter() + "' matches no staged chunk; staged: " + staged(t));
         }
         return Jdbc.queryOne(
                 t,
@@ -65,8 +64,7 @@ public final class Requeuer {
   }
 
   private long matching(Connection t) throws SQLException {
-    return Jdbc.queryOne(
-            t, Sql.load("task/requeue-matching"), rs -> rs.getLong(1), config.filter())
+    return Jdbc.queryOne(t, Sql.load("task/requeue-matching"), rs -> rs.getLong(1), config.filter())
         .orElse(0L);
   }
 

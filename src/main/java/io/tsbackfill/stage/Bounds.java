@@ -2,10 +2,10 @@ package io.tsbackfill.stage;
 
 import io.tsbackfill.catalog.Hypertable;
 import io.tsbackfill.config.TimeArg;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.SqlStates;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.report.TimeValues;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,8 +39,15 @@ final class Bounds {
             };
         if (arg.isInteger()) {
           throw BackfillException.usage(
-              arg.option() + " '" + arg.text() + "' is an integer, but " + h.plainName()
-                  + " has time column " + quoteName(h) + " of type " + type
+              arg.option()
+                  + " '"
+                  + arg.text()
+                  + "' is an integer, but "
+                  + h.plainName()
+                  + " has time column "
+                  + quoteName(h)
+                  + " of type "
+                  + type
                   + "; stage it in a separate run with a --filter and a date/time bound");
         }
         String sql = "SELECT " + Ident.quote(procSchema) + ".time_to_internal(?::" + sqlType + ")";
@@ -53,15 +60,26 @@ final class Bounds {
           String state = e.getSQLState();
           if (state != null && state.startsWith("22")) {
             throw BackfillException.usage(
-                arg.option() + " '" + arg.text() + "' is not a valid " + type + " for "
-                    + h.plainName() + ": " + SqlStates.serverMessage(e));
+                arg.option()
+                    + " '"
+                    + arg.text()
+                    + "' is not a valid "
+                    + type
+                    + " for "
+                    + h.plainName()
+                    + ": "
+                    + SqlStates.serverMessage(e));
           }
           throw e;
         }
       }
       default ->
           throw BackfillException.usage(
-              h.plainName() + " has time column " + quoteName(h) + " of type " + type
+              h.plainName()
+                  + " has time column "
+                  + quoteName(h)
+                  + " of type "
+                  + type
                   + ", which --until/--from cannot express; exclude it with --filter");
     }
   }
@@ -69,8 +87,15 @@ final class Bounds {
   private static long parseInteger(Hypertable h, TimeArg arg, String type) {
     if (!arg.isInteger()) {
       throw BackfillException.usage(
-          arg.option() + " '" + arg.text() + "' is not an integer, but " + h.plainName()
-              + " has an integer time column " + quoteName(h) + " (" + type
+          arg.option()
+              + " '"
+              + arg.text()
+              + "' is not an integer, but "
+              + h.plainName()
+              + " has an integer time column "
+              + quoteName(h)
+              + " ("
+              + type
               + "); stage it in a separate run with a --filter and an integer bound");
     }
     long min;
@@ -93,8 +118,20 @@ final class Bounds {
     if (v.compareTo(java.math.BigInteger.valueOf(min)) < 0
         || v.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
       throw BackfillException.usage(
-          arg.option() + " '" + arg.text() + "' does not fit the " + type + " time column "
-              + quoteName(h) + " of " + h.plainName() + " (" + min + " to " + max + ")");
+          arg.option()
+              + " '"
+              + arg.text()
+              + "' does not fit the "
+              + type
+              + " time column "
+              + quoteName(h)
+              + " of "
+              + h.plainName()
+              + " ("
+              + min
+              + " to "
+              + max
+              + ")");
     }
     return v.longValueExact();
   }

@@ -13,11 +13,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Before stage writes anything: every whole compressed source chunk, whose compressed batches
- * copy will move as they are, must have been compressed with the settings the target hypertable
- * has. Collects every mismatch and fails with all of them and the fix. Chunks cut by a bound are
- * copied decompressed and need no check; targets where copy cannot move batches (no Timescale
- * License, TimescaleDB before 2.19) are not checked either.
+ * Before stage writes anything: every whole compressed source chunk, whose compressed batches copy
+ * will move as they are, must have been compressed with the settings the target hypertable has.
+ * Collects every mismatch and fails with all of them and the fix. Chunks cut by a bound are copied
+ * decompressed and need no check; targets where copy cannot move batches (no Timescale License,
+ * TimescaleDB before 2.19) are not checked either.
  */
 final class CompressionSettingsCheck {
   private CompressionSettingsCheck() {}

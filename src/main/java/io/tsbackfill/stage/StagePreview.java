@@ -1,13 +1,12 @@
 package io.tsbackfill.stage;
 
 import io.tsbackfill.catalog.CaggHierarchy;
-import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.Chunk;
+import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.ContinuousAggregate;
 import io.tsbackfill.catalog.Hypertable;
 import io.tsbackfill.catalog.TimescaleInfo;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
@@ -33,13 +32,12 @@ import java.util.Set;
 
 /**
  * What {@code stage --dry-run} shows instead of writing: per hypertable the chunks a stage would
- * add, their size, the chunks a bound cuts (with their row filter), and how many target rows
- * {@code copy} would delete before writing them, counted on the target with the predicate copy
- * uses (the identical target chunk's rows matching the filter; without such a chunk, the target
- * hypertable's rows inside the source chunk's CHECK constraints and the filter). Only reads.
+ * add, their size, the chunks a bound cuts (with their row filter), and how many target rows {@code
+ * copy} would delete before writing them, counted on the target with the predicate copy uses (the
+ * identical target chunk's rows matching the filter; without such a chunk, the target hypertable's
+ * rows inside the source chunk's CHECK constraints and the filter). Only reads.
  */
-public record StagePreview(
-    List<HypertablePreview> hypertables, int alreadyStaged, JobReport jobs) {
+public record StagePreview(List<HypertablePreview> hypertables, int alreadyStaged, JobReport jobs) {
 
   /**
    * One hypertable (or cagg, named by its view) a stage would add chunks of, with the bounds as
@@ -131,7 +129,8 @@ public record StagePreview(
         alreadyStaged++;
         continue;
       }
-      Optional<ChunkName> tc = Catalog.findChunk(t, tInfo.layout(), d.schema(), d.table(), c.slices());
+      Optional<ChunkName> tc =
+          Catalog.findChunk(t, tInfo.layout(), d.schema(), d.table(), c.slices());
       String where;
       String from;
       if (tc.isPresent()) {
@@ -219,8 +218,8 @@ public record StagePreview(
     try {
       return Catalog.chunkPredicate(s, sInfo.layout(), c.schema(), c.table());
     } catch (SQLException e) {
-      throw Side.SOURCE.error("reading the constraints of " + c.qname() + ": " + SqlStates.serverMessage(e),
-          e);
+      throw Side.SOURCE.error(
+          "reading the constraints of " + c.qname() + ": " + SqlStates.serverMessage(e), e);
     }
   }
 }

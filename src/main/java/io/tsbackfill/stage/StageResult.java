@@ -3,7 +3,9 @@ package io.tsbackfill.stage;
 import io.tsbackfill.jobs.JobReport;
 import java.util.List;
 
-/** What a stage run did: newly staged chunks, chunks that were staged before, and per hypertable. */
+/**
+ * What a stage run did: newly staged chunks, chunks that were staged before, and per hypertable.
+ */
 public record StageResult(
     int staged,
     int alreadyStaged,

@@ -12,16 +12,16 @@ import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.catalog.VersionCheck;
 import io.tsbackfill.config.StageConfig;
 import io.tsbackfill.config.TimeArg;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Locks;
 import io.tsbackfill.db.SourceSnapshot;
-import io.tsbackfill.work.StandbyLag;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.jobs.BackgroundJobs;
 import io.tsbackfill.jobs.JobReport;
 import io.tsbackfill.task.TaskStore;
+import io.tsbackfill.work.StandbyLag;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -164,8 +164,8 @@ public final class Stager {
    * hypertable (cagg materialization hypertables included); with one, the hypertables and the caggs
    * (by view name) that match, plus what the cascade flags add.
    */
-  private List<Hypertable> select(
-      Connection s, Map<Integer, Hypertable> all, CaggHierarchy caggs) throws SQLException {
+  private List<Hypertable> select(Connection s, Map<Integer, Hypertable> all, CaggHierarchy caggs)
+      throws SQLException {
     if (config.filter() == null) {
       return new ArrayList<>(all.values());
     }
@@ -173,8 +173,11 @@ public final class Stager {
     if (matched.isEmpty()) {
       // Staging nothing here would look like success to a script and hide a typo.
       throw BackfillException.badState(
-          "--filter '" + config.filter() + "' matches no hypertable or continuous aggregate on"
-              + " the source; it has " + existing(all, caggs));
+          "--filter '"
+              + config.filter()
+              + "' matches no hypertable or continuous aggregate on"
+              + " the source; it has "
+              + existing(all, caggs));
     }
     Set<Integer> ids = caggs.cascade(matched, config.cascadeUp(), config.cascadeDown());
     List<Hypertable> out = new ArrayList<>();
@@ -195,7 +198,9 @@ public final class Stager {
       }
     }
     List<String> views = caggs.caggs().stream().map(ContinuousAggregate::plainName).toList();
-    return (hypertables.isEmpty() ? "no hypertables" : "hypertables " + String.join(", ", hypertables))
+    return (hypertables.isEmpty()
+            ? "no hypertables"
+            : "hypertables " + String.join(", ", hypertables))
         + (views.isEmpty() ? "" : "; continuous aggregates " + String.join(", ", views));
   }
 
@@ -219,11 +224,15 @@ public final class Stager {
         latest = until.toInstant();
       }
     }
-    return new StandbyLag.Need(latest, integer, integer == 1 ? "hypertable has" : "hypertables have");
+    return new StandbyLag.Need(
+        latest, integer, integer == 1 ? "hypertable has" : "hypertables have");
   }
 
   private List<Planned> planChunks(
-      Connection s, TimescaleInfo sInfo, List<Hypertable> selected, Map<Hypertable, TimeBound[]> bounds)
+      Connection s,
+      TimescaleInfo sInfo,
+      List<Hypertable> selected,
+      Map<Hypertable, TimeBound[]> bounds)
       throws SQLException {
     List<Planned> plan = new ArrayList<>();
     List<String> hypercore = new ArrayList<>();
@@ -242,8 +251,15 @@ public final class Stager {
       }
       if (from != null && from.internal() >= until.internal()) {
         throw BackfillException.usage(
-            "--from '" + config.from() + "' is not before --until '" + config.until() + "' for "
-                + h.plainName() + " (time column type " + h.timeDimension().columnType() + ")");
+            "--from '"
+                + config.from()
+                + "' is not before --until '"
+                + config.until()
+                + "' for "
+                + h.plainName()
+                + " (time column type "
+                + h.timeDimension().columnType()
+                + ")");
       }
       bounds.put(h, new TimeBound[] {until, from});
       String col = Ident.quote(h.timeDimension().column());
@@ -293,14 +309,13 @@ public final class Stager {
               + " copy; convert them back to heap on the source first (ALTER TABLE ... SET ACCESS"
               + " METHOD heap) and stage again");
     }
-    plan.sort(
-        (a, b) -> Long.compare(b.chunk().timeSlice().start(), a.chunk().timeSlice().start()));
+    plan.sort((a, b) -> Long.compare(b.chunk().timeSlice().start(), a.chunk().timeSlice().start()));
     return plan;
   }
 
   /**
-   * Finds each hypertable's destination on the target (into {@code destinations}, by source id)
-   * and checks that source and target have the same columns, by name and type, and that the target
+   * Finds each hypertable's destination on the target (into {@code destinations}, by source id) and
+   * checks that source and target have the same columns, by name and type, and that the target
    * relation is a hypertable. Collects every problem before failing with all of them.
    */
   private static void validateSchemas(
@@ -334,7 +349,10 @@ public final class Stager {
         }
         d =
             new Destination(
-                onTarget.get().matSchema(), onTarget.get().matTable(), cagg.get().plainName(), true);
+                onTarget.get().matSchema(),
+                onTarget.get().matTable(),
+                cagg.get().plainName(),
+                true);
       } else {
         d = new Destination(h.schema(), h.table(), h.plainName(), false);
       }
@@ -431,8 +449,9 @@ public final class Stager {
         Optional<ContinuousAggregate> cagg = sourceCaggs.byMaterialization(e.getKey().id());
         per.add(
             new StageResult.HypertableStaged(
-                d != null ? d.name() : cagg.map(ContinuousAggregate::plainName)
-                    .orElse(e.getKey().plainName()),
+                d != null
+                    ? d.name()
+                    : cagg.map(ContinuousAggregate::plainName).orElse(e.getKey().plainName()),
                 d != null ? d.cagg() : cagg.isPresent(),
                 counts[0],
                 counts[1],
@@ -480,11 +499,7 @@ public final class Stager {
    * ({@code sameDims} remembers them per destination), and no chunk overlapping those slices.
    */
   static Optional<String> targetChunkObstacle(
-      Connection t,
-      TimescaleInfo tInfo,
-      Destination d,
-      Chunk c,
-      Map<Destination, Boolean> sameDims)
+      Connection t, TimescaleInfo tInfo, Destination d, Chunk c, Map<Destination, Boolean> sameDims)
       throws SQLException {
     if (!tInfo.hasTimescaleLicense()) {
       return Optional.of("the target has no Timescale License");
@@ -537,7 +552,9 @@ public final class Stager {
         () ->
             Jdbc.queryOne(
                 t,
-                "SELECT " + Ident.quote(tInfo.procSchema()) + ".create_chunk(?::regclass, ?::jsonb)",
+                "SELECT "
+                    + Ident.quote(tInfo.procSchema())
+                    + ".create_chunk(?::regclass, ?::jsonb)",
                 rs -> 1,
                 Ident.qname(d.schema(), d.table()),
                 slices));

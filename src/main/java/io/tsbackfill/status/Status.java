@@ -1,12 +1,12 @@
 package io.tsbackfill.status;
 
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.ConnectionSpec;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.Sql;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.task.ChunkLabel;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;

@@ -19,16 +19,16 @@ public final class CarriedInvalidations {
   public record Range(String sourceLog, String sourceObject, long lowest, long greatest) {}
 
   /**
-   * A distinct carried range not yet refreshed (the rows of every chunk that carried it), with
-   * the staged time range of its hypertable.
+   * A distinct carried range not yet refreshed (the rows of every chunk that carried it), with the
+   * staged time range of its hypertable.
    */
   public record Pending(List<Long> ids, Range range, long stagedStart, long stagedEnd) {}
 
   private CarriedInvalidations() {}
 
   /**
-   * Creates the table unless it exists, in a transaction of its own serialized with stage (two
-   * copy processes starting together would otherwise race on CREATE TABLE IF NOT EXISTS).
+   * Creates the table unless it exists, in a transaction of its own serialized with stage (two copy
+   * processes starting together would otherwise race on CREATE TABLE IF NOT EXISTS).
    */
   public static void ensureTable(Connection t) throws SQLException {
     if (Jdbc.queryOne(t, Sql.load("task/cagg-invalidation-exists"), rs -> rs.getBoolean(1))

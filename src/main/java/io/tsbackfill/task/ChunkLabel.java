@@ -6,14 +6,14 @@ import io.tsbackfill.db.Ident;
 import io.tsbackfill.report.TimeValues;
 
 /**
- * A source chunk as operators think of it: the hypertable it belongs to (the continuous
- * aggregate's view for a materialization hypertable), its time range in the time column's type,
- * and its name, each spelled as {@code format('%I.%I')} would.
+ * A source chunk as operators think of it: the hypertable it belongs to (the continuous aggregate's
+ * view for a materialization hypertable), its time range in the time column's type, and its name,
+ * each spelled as {@code format('%I.%I')} would.
  */
 public record ChunkLabel(String hypertable, String sourceChunk, TimeValues.Range range) {
   /**
-   * The label of a task's chunk from its columns: {@code dimensionsJson} is the task's slices
-   * (the time dimension first), {@code caggView} the continuous aggregate's view or null.
+   * The label of a task's chunk from its columns: {@code dimensionsJson} is the task's slices (the
+   * time dimension first), {@code caggView} the continuous aggregate's view or null.
    */
   public static ChunkLabel of(
       String chunkSchema,

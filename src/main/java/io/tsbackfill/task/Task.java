@@ -24,10 +24,10 @@ public record Task(
     String caggView) {
 
   /**
-   * The condition that selects a source chunk's rows in a relation holding more than the chunk
-   * (the target hypertable, on the routed path): the chunk's own constraint ({@code
-   * chunkPredicate}, read from the source catalog) and the task's filter, if any. Copy deletes by
-   * it, and verify and the dry run read by it: one rule, so what copy replaced is what they see.
+   * The condition that selects a source chunk's rows in a relation holding more than the chunk (the
+   * target hypertable, on the routed path): the chunk's own constraint ({@code chunkPredicate},
+   * read from the source catalog) and the task's filter, if any. Copy deletes by it, and verify and
+   * the dry run read by it: one rule, so what copy replaced is what they see.
    */
   public static String rowsOfChunk(String chunkPredicate, String filter) {
     return chunkPredicate + (filter == null ? "" : " AND (" + filter + ")");

@@ -1,10 +1,10 @@
 package io.tsbackfill.task;
 
 import io.tsbackfill.catalog.CatalogLayout;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
 import io.tsbackfill.db.SqlStates;
+import io.tsbackfill.error.BackfillException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
 public final class TaskStore {
   private static final Logger LOG = LoggerFactory.getLogger(TaskStore.class);
   public static final String SCHEMA = "__backfill";
+
   /** First key of the advisory lock that shows a task being copied ("bf" 1). */
   public static final int COPY_LOCK = 0x62660001;
+
   /** First key of the advisory lock that shows a task being verified ("bf" 2). */
   public static final int VERIFY_LOCK = 0x62660002;
 
@@ -139,8 +141,7 @@ public final class TaskStore {
   }
 
   /** Claims a given task again (for a retry) if it is still pending and not locked. */
-  public static Optional<Task> claimCopyTaskAgain(Connection t, long priority)
-      throws SQLException {
+  public static Optional<Task> claimCopyTaskAgain(Connection t, long priority) throws SQLException {
     return Jdbc.queryOne(t, Sql.load("task/claim-copy-again"), TaskStore::task, priority);
   }
 
@@ -157,10 +158,9 @@ public final class TaskStore {
   }
 
   /**
-   * What a hot standby as the source must have replayed before the tasks copy ({@code forCopy})
-   * or verify claims next are read: the latest {@code --until} among them as a point in time
-   * (null when none has one) and how many have none (integer time, or staged by an earlier
-   * version).
+   * What a hot standby as the source must have replayed before the tasks copy ({@code forCopy}) or
+   * verify claims next are read: the latest {@code --until} among them as a point in time (null
+   * when none has one) and how many have none (integer time, or staged by an earlier version).
    */
   public static ReplayNeed replayNeeded(Connection t, boolean forCopy) throws SQLException {
     return Jdbc.queryOne(
@@ -200,21 +200,21 @@ public final class TaskStore {
 
   /** How the task was copied; empty before copy recorded it. */
   public static Optional<CopyPath> copyPath(Connection t, long priority) throws SQLException {
-    return Jdbc.query(t, Sql.load("task/copy-path"), rs -> Optional.ofNullable(rs.getString(1)), priority)
+    return Jdbc.query(
+            t, Sql.load("task/copy-path"), rs -> Optional.ofNullable(rs.getString(1)), priority)
         .stream()
         .findFirst()
         .flatMap(p -> p)
         .flatMap(CopyPath::ofColumn);
   }
 
-  public static void markVerified(Connection t, long priority, String message)
-      throws SQLException {
+  public static void markVerified(Connection t, long priority, String message) throws SQLException {
     Jdbc.update(t, Sql.load("task/mark-verified"), message, priority);
   }
 
   /** Records a failed verification; {@code sqlState} is null for differences. */
-  public static void markVerifyFailed(
-      Connection t, long priority, String message, String sqlState) throws SQLException {
+  public static void markVerifyFailed(Connection t, long priority, String message, String sqlState)
+      throws SQLException {
     Jdbc.update(t, Sql.load("task/mark-verify-failed"), message, sqlState, priority);
   }
 

@@ -6,7 +6,6 @@ import io.tsbackfill.catalog.CaggWatermark;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.ContinuousAggregate;
 import io.tsbackfill.catalog.TimescaleInfo;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.ConnectionSpec;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
@@ -14,6 +13,7 @@ import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SourceSnapshot;
 import io.tsbackfill.db.Sql;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.task.CarriedInvalidations;
 import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
@@ -28,13 +28,13 @@ import java.util.Map;
 /**
  * {@code verify --caggs}: proves the copied continuous aggregates right once both sides are
  * refreshed. For every cagg whose materialization chunks were staged, compares its materialized
- * rows between source and target over the staged time range, up to the lower of the two
- * watermarks (beyond, a side has materialized nothing yet), range by range along the staged chunks
- * (and the gaps between them, where a refresh may have materialized rows that no chunk carried):
- * the same summary as chunk verification (row count; per column non-NULL count, min, max, sum,
- * floats within the summation-order tolerance). A difference names the cagg, the range and every
- * differing aggregate, and says when the source or target still has invalidations pending there
- * (a side that has not refreshed its changes cannot agree yet).
+ * rows between source and target over the staged time range, up to the lower of the two watermarks
+ * (beyond, a side has materialized nothing yet), range by range along the staged chunks (and the
+ * gaps between them, where a refresh may have materialized rows that no chunk carried): the same
+ * summary as chunk verification (row count; per column non-NULL count, min, max, sum, floats within
+ * the summation-order tolerance). A difference names the cagg, the range and every differing
+ * aggregate, and says when the source or target still has invalidations pending there (a side that
+ * has not refreshed its changes cannot agree yet).
  */
 public final class CaggVerifier {
   /** One compared range of one cagg; {@code differences} is empty when it is equal. */
@@ -76,6 +76,7 @@ public final class CaggVerifier {
   private final ConnectionSpec sourceSpec;
   private final ConnectionSpec targetSpec;
   private final Listener listener;
+
   /** How the source is read: set by {@link #run} (a hot standby refuses SERIALIZABLE). */
   private SourceSnapshot snapshot = SourceSnapshot.PRIMARY;
 
@@ -188,7 +189,11 @@ public final class CaggVerifier {
         s.setAutoCommit(false);
         snapshot.begin(s);
         sv = summary.run(s, Ident.qname(st.sourceSchema(), st.sourceTable()) + where);
-        note = pendingNote("source", InvalidationCarrier.pending(s, sInfo, st.sourceSchema(), st.sourceTable()), r);
+        note =
+            pendingNote(
+                "source",
+                InvalidationCarrier.pending(s, sInfo, st.sourceSchema(), st.sourceTable()),
+                r);
         s.commit();
         s.setAutoCommit(true);
       } catch (SQLException e) {
@@ -247,7 +252,11 @@ public final class CaggVerifier {
       if (reached != Long.MIN_VALUE && sl.start() > reached) {
         add(out, reached, sl.start(), upTo);
       }
-      add(out, Math.max(sl.start(), reached == Long.MIN_VALUE ? sl.start() : reached), sl.end(), upTo);
+      add(
+          out,
+          Math.max(sl.start(), reached == Long.MIN_VALUE ? sl.start() : reached),
+          sl.end(),
+          upTo);
       reached = Math.max(reached, sl.end());
     }
     return out;
@@ -263,10 +272,7 @@ public final class CaggVerifier {
   /** Why a side may not agree yet: its pending invalidations overlapping the range, if any. */
   private static String pendingNote(
       String side, List<CarriedInvalidations.Range> pending, long[] r) {
-    long n =
-        pending.stream()
-            .filter(p -> p.lowest() < r[1] && p.greatest() >= r[0])
-            .count();
+    long n = pending.stream().filter(p -> p.lowest() < r[1] && p.greatest() >= r[0]).count();
     return n == 0
         ? null
         : "the "

@@ -69,7 +69,11 @@ final class Comparison {
       return null;
     }
     return String.format(
-        java.util.Locale.ROOT, " (differ by %.3g, tolerance %.3g for %d rows)", diff, tolerance, rows);
+        java.util.Locale.ROOT,
+        " (differ by %.3g, tolerance %.3g for %d rows)",
+        diff,
+        tolerance,
+        rows);
   }
 
   private static String line(String label, String s, String t) {

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The aggregates verify compares for one set of rows: the row count and, per column, the
- * non-NULL count, min, max and sum where they apply. One SQL column per aggregate, split into
- * several queries only past {@link #MAX_EXPRESSIONS} aggregates, so any column count works (a
- * single {@code json_build_object} stops at 50 columns: functions take at most 100 arguments).
+ * The aggregates verify compares for one set of rows: the row count and, per column, the non-NULL
+ * count, min, max and sum where they apply. One SQL column per aggregate, split into several
+ * queries only past {@link #MAX_EXPRESSIONS} aggregates, so any column count works (a single {@code
+ * json_build_object} stops at 50 columns: functions take at most 100 arguments).
  */
 final class Summary {
   /** Aggregates per query; PostgreSQL allows 1664 result columns. */
@@ -87,13 +87,14 @@ final class Summary {
   }
 
   /**
-   * Runs the summary over {@code from} (a FROM clause, with its WHERE) on {@code c}: the values
-   * in the order of {@link #aggregates()}, as text, NULL where the aggregate is NULL.
+   * Runs the summary over {@code from} (a FROM clause, with its WHERE) on {@code c}: the values in
+   * the order of {@link #aggregates()}, as text, NULL where the aggregate is NULL.
    */
   List<String> run(Connection c, String from) throws SQLException {
     List<String> values = new ArrayList<>(aggregates.size());
     for (int i = 0; i < aggregates.size(); i += MAX_EXPRESSIONS) {
-      List<Aggregate> batch = aggregates.subList(i, Math.min(aggregates.size(), i + MAX_EXPRESSIONS));
+      List<Aggregate> batch =
+          aggregates.subList(i, Math.min(aggregates.size(), i + MAX_EXPRESSIONS));
       StringBuilder sql = new StringBuilder("SELECT ");
       for (int j = 0; j < batch.size(); j++) {
         sql.append(j == 0 ? "" : ", ").append(batch.get(j).sql());

@@ -4,16 +4,15 @@ import static io.tsbackfill.db.Side.SOURCE;
 import static io.tsbackfill.db.Side.TARGET;
 import static io.tsbackfill.db.SideFailure.on;
 
-import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.Catalog;
+import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.TimescaleInfo;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
-import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
-import io.tsbackfill.task.CopyPath;
 import io.tsbackfill.db.SourceSnapshot;
+import io.tsbackfill.error.BackfillException;
+import io.tsbackfill.task.CopyPath;
 import io.tsbackfill.task.Task;
 import io.tsbackfill.task.TaskStore;
 import io.tsbackfill.work.ChunkReport.Outcome;
@@ -30,10 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code verify} job: per copied task, the same summary (row count; per column non-NULL
- * count, min, max, sum) over the source chunk and over its rows on the target, restricted to the
- * task's range filter, compared exactly (floats within a rounding tolerance). The source is read
- * in one read-only snapshot ({@link SourceSnapshot}) that never blocks the application.
+ * The {@code verify} job: per copied task, the same summary (row count; per column non-NULL count,
+ * min, max, sum) over the source chunk and over its rows on the target, restricted to the task's
+ * range filter, compared exactly (floats within a rounding tolerance). The source is read in one
+ * read-only snapshot ({@link SourceSnapshot}) that never blocks the application.
  */
 public final class VerifyJob implements TaskJob {
   private static final Logger LOG = LoggerFactory.getLogger(VerifyJob.class);
@@ -64,8 +63,7 @@ public final class VerifyJob implements TaskJob {
   }
 
   @Override
-  public Pending prepare(
-      Database source, Database target, int workers, BooleanSupplier stopping) {
+  public Pending prepare(Database source, Database target, int workers, BooleanSupplier stopping) {
     try (Connection s = source.connect()) {
       sourceInfo = Catalog.inspect(s, Side.SOURCE);
     } catch (SQLException e) {
@@ -119,12 +117,16 @@ public final class VerifyJob implements TaskJob {
 
   @Override
   public Done process(Task task, Connection s, Connection t) throws SQLException {
-    on(SOURCE, () -> {
-      snapshot.begin(s);
-      return null;
-    });
+    on(
+        SOURCE,
+        () -> {
+          snapshot.begin(s);
+          return null;
+        });
     String where = task.filter() == null ? "" : " WHERE " + task.filter();
-    if (!on(SOURCE, () -> Catalog.chunkExists(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))) {
+    if (!on(
+        SOURCE,
+        () -> Catalog.chunkExists(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))) {
       return different(t, task, null, null, "the source chunk no longer exists", List.of());
     }
     Optional<ChunkName> targetChunk =
@@ -132,7 +134,11 @@ public final class VerifyJob implements TaskJob {
             TARGET,
             () ->
                 Catalog.findChunk(
-                    t, targetInfo.layout(), task.targetHypertableSchema(), task.targetHypertableName(), task.slices()));
+                    t,
+                    targetInfo.layout(),
+                    task.targetHypertableSchema(),
+                    task.targetHypertableName(),
+                    task.slices()));
     String targetFrom;
     String destination;
     CopyPath path;
@@ -144,7 +150,9 @@ public final class VerifyJob implements TaskJob {
       // returns the compressed batches decompressed only to a plain read of the chunk.
       targetFrom = destination + where;
       summary =
-          on(TARGET, () -> Summary.forRelation(t, targetChunk.get().schema(), targetChunk.get().table()));
+          on(
+              TARGET,
+              () -> Summary.forRelation(t, targetChunk.get().schema(), targetChunk.get().table()));
     } else {
       Optional<CopyPath> copied = on(TARGET, () -> TaskStore.copyPath(t, task.priority()));
       boolean hypertable =
@@ -168,7 +176,11 @@ public final class VerifyJob implements TaskJob {
       // Routed: the chunk's rows may lie in target chunks of other sizes; read them through the
       // hypertable, restricted exactly as copy's delete was.
       String inChunk =
-          on(SOURCE, () -> Catalog.chunkPredicate(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()));
+          on(
+              SOURCE,
+              () ->
+                  Catalog.chunkPredicate(
+                      s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()));
       destination = task.targetHypertableQname();
       path = CopyPath.ROUTED;
       targetFrom = destination + " WHERE " + task.rowsOfChunk(inChunk);
@@ -198,10 +210,12 @@ public final class VerifyJob implements TaskJob {
           differences);
     }
     String message = "verified " + rows + " rows against " + Ident.display(destination);
-    on(TARGET, () -> {
-      TaskStore.markVerified(t, task.priority(), message);
-      return null;
-    });
+    on(
+        TARGET,
+        () -> {
+          TaskStore.markVerified(t, task.priority(), message);
+          return null;
+        });
     return new Done(Outcome.VERIFIED, destination, path, rows, 0, message, List.of());
   }
 
@@ -214,10 +228,12 @@ public final class VerifyJob implements TaskJob {
       List<String> details)
       throws SQLException {
     String full = details.isEmpty() ? message : message + ": " + String.join("; ", details);
-    on(TARGET, () -> {
-      TaskStore.markVerifyFailed(t, task.priority(), full, null);
-      return null;
-    });
+    on(
+        TARGET,
+        () -> {
+          TaskStore.markVerifyFailed(t, task.priority(), full, null);
+          return null;
+        });
     return new Done(Outcome.DIFFERENT, destination, path, 0, 0, message, details);
   }
 

@@ -9,8 +9,8 @@ import java.util.List;
  * source chunk vanished, verified or found different, or failed after all retries. {@code
  * targetChunk} is the target chunk on the direct path (null when the rows went through the
  * hypertable), {@code destination} where the rows went or were compared, both spelled as output
- * spells names; {@code copyBytes} the COPY data moved, {@code sourceBytes} the chunk's on-disk
- * size on the source when staged, which weighs its share of the run's progress.
+ * spells names; {@code copyBytes} the COPY data moved, {@code sourceBytes} the chunk's on-disk size
+ * on the source when staged, which weighs its share of the run's progress.
  */
 public record ChunkReport(
     int index,

@@ -8,10 +8,9 @@ import java.util.Map;
 
 /**
  * The summary of a copy or verify run: only committed outcomes count; {@code bytes} is the COPY
- * data moved; {@code remaining} is how
- * many tasks were still pending at the end (-1 when unknown); {@code nothing}, when not null, why
- * the run had nothing to do. {@code failures} are chunks that failed with an error, {@code
- * different} those verify found different.
+ * data moved; {@code remaining} is how many tasks were still pending at the end (-1 when unknown);
+ * {@code nothing}, when not null, why the run had nothing to do. {@code failures} are chunks that
+ * failed with an error, {@code different} those verify found different.
  */
 public record RunResult(
     Map<ChunkReport.Outcome, Integer> outcomes,
@@ -44,8 +43,7 @@ public record RunResult(
    * else the target's.
    */
   public int failureExitCode() {
-    boolean allSource =
-        failures.stream().allMatch(f -> f.side() == io.tsbackfill.db.Side.SOURCE);
+    boolean allSource = failures.stream().allMatch(f -> f.side() == io.tsbackfill.db.Side.SOURCE);
     return (allSource ? io.tsbackfill.db.Side.SOURCE : io.tsbackfill.db.Side.TARGET).exitCode();
   }
 

@@ -17,10 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A hot standby as the source. Says so once, and before any row is read makes sure the standby
- * has replayed everything the primary committed before the cut-over ({@code --until}): otherwise
- * rows below the cut-over that the primary has and the standby has not yet would be missing from
- * the target for good (the application writes only rows after the cut-over to both sides).
+ * A hot standby as the source. Says so once, and before any row is read makes sure the standby has
+ * replayed everything the primary committed before the cut-over ({@code --until}): otherwise rows
+ * below the cut-over that the primary has and the standby has not yet would be missing from the
+ * target for good (the application writes only rows after the cut-over to both sides).
  *
  * <p>The measure is {@code pg_last_xact_replay_timestamp()}, the commit time of the last
  * transaction the standby replayed: once it is at or past {@code --until}, every transaction the
@@ -87,8 +87,7 @@ public final class StandbyLag {
     return mode;
   }
 
-  private static void await(
-      Connection s, Instant until, Duration maxWait, BooleanSupplier stopping)
+  private static void await(Connection s, Instant until, Duration maxWait, BooleanSupplier stopping)
       throws SQLException {
     long start = System.nanoTime();
     long nextReport = 0;

@@ -1,13 +1,13 @@
 package io.tsbackfill.work;
 
 import io.tsbackfill.config.TaskRunConfig;
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Sessions;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
 import io.tsbackfill.db.SqlStates;
+import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.task.ChunkLabel;
 import io.tsbackfill.task.CopyPath;
 import io.tsbackfill.task.Task;
@@ -35,17 +35,19 @@ import org.slf4j.LoggerFactory;
  * A fixed pool of workers, each with one source and one target connection for its lifetime,
  * claiming tasks from {@code __backfill.task} until none is left, for {@code copy} and {@code
  * verify} alike. Each task is one target transaction (claim, work, record) next to one source
- * transaction, so a task's outcome is recorded exactly when its work is committed. Transient
- * errors roll the task back and retry it with backoff; a permanent error fails that task at once
- * and records it, and the workers go on with the others. Only an error outside any task (the task
- * list cannot be read) stops the run, and then the chunks in progress still finish.
+ * transaction, so a task's outcome is recorded exactly when its work is committed. Transient errors
+ * roll the task back and retry it with backoff; a permanent error fails that task at once and
+ * records it, and the workers go on with the others. Only an error outside any task (the task list
+ * cannot be read) stops the run, and then the chunks in progress still finish.
  */
 public final class TaskEngine {
   private static final Logger LOG = LoggerFactory.getLogger(TaskEngine.class);
   private static final long BACKOFF_START_MS = 1000;
   private static final long BACKOFF_MAX_MS = 30_000;
+
   /** Recovery conflicts after which the standby settings that prevent them are named. */
   private static final int RECOVERY_CONFLICT_ADVICE_AFTER = 2;
+
   static final String RECOVERY_CONFLICT_FIX =
       "the source standby cancels reads that conflict with its replay: set hot_standby_feedback"
           + " = on on it, or raise its max_standby_streaming_delay (-1: replay waits for the"
@@ -61,15 +63,19 @@ public final class TaskEngine {
       new EnumMap<>(ChunkReport.Outcome.class);
   private final AtomicLong rows = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
+
   /** Tasks that ended unsuccessfully in this run: never claimed again by it. */
   private final Set<Long> leftPending = ConcurrentHashMap.newKeySet();
+
   /**
-   * Tasks a worker of this run holds, from its claim to its end, backoffs included: another
-   * worker must not take one up while its worker waits to retry it.
+   * Tasks a worker of this run holds, from its claim to its end, backoffs included: another worker
+   * must not take one up while its worker waits to retry it.
    */
   private final Set<Long> held = ConcurrentHashMap.newKeySet();
+
   /** Tasks whose end was reported: each once, whatever its retries. */
   private final Set<Long> reported = ConcurrentHashMap.newKeySet();
+
   private final List<ChunkFailure> failures = new CopyOnWriteArrayList<>();
   private final List<ChunkLabel> different = new CopyOnWriteArrayList<>();
   private final AtomicInteger recoveryConflicts = new AtomicInteger();
@@ -212,14 +218,18 @@ public final class TaskEngine {
           // Before the commit releases the row lock, or another worker claims it again.
           leftPending.add(task.priority());
         }
-        SideFailure.on(Side.SOURCE, () -> {
-          w.s.commit();
-          return null;
-        });
-        SideFailure.on(Side.TARGET, () -> {
-          w.t.commit();
-          return null;
-        });
+        SideFailure.on(
+            Side.SOURCE,
+            () -> {
+              w.s.commit();
+              return null;
+            });
+        SideFailure.on(
+            Side.TARGET,
+            () -> {
+              w.t.commit();
+              return null;
+            });
         job.committed(task);
         finish(task, done, t0);
         return;
@@ -296,8 +306,8 @@ public final class TaskEngine {
 
   /**
    * Claims a task (the next one, or {@code priority} again), riding out transient errors the same
-   * way as the work on a task: reconnect after a backoff, at most {@code --retries} times in a
-   * row. A session lost while the worker claims is no reason to stop the whole run.
+   * way as the work on a task: reconnect after a backoff, at most {@code --retries} times in a row.
+   * A session lost while the worker claims is no reason to stop the whole run.
    */
   private Optional<Task> claim(Worker w, Long priority) {
     for (int attempt = 1; ; attempt++) {
@@ -309,8 +319,7 @@ public final class TaskEngine {
           throw w.target.error("claiming a task", e);
         }
         long backoff = backoff(attempt);
-        LOG.warn(
-            "claiming a task failed ({}); reconnecting in {} ms", describe(e), backoff);
+        LOG.warn("claiming a task failed ({}); reconnecting in {} ms", describe(e), backoff);
         try {
           shutdown.sleep(backoff);
         } catch (InterruptedException ie) {

@@ -22,8 +22,8 @@ public interface TaskJob {
 
   /**
    * Checks the databases before any of the {@code workers} starts and counts the pending tasks;
-   * throws a {@link io.tsbackfill.error.BackfillException} when the run cannot start. Work done here
-   * for all tasks at once ends early when {@code stopping} says so.
+   * throws a {@link io.tsbackfill.error.BackfillException} when the run cannot start. Work done
+   * here for all tasks at once ends early when {@code stopping} says so.
    */
   Pending prepare(Database source, Database target, int workers, BooleanSupplier stopping);
 
@@ -55,12 +55,11 @@ public interface TaskJob {
    * Records, in autocommit, that the task failed (a permanent error, or a transient one after all
    * retries); {@code sqlState} is the error's, null if it had none. The task stays pending.
    */
-  void recordFailure(Connection t, Task task, String message, String sqlState)
-      throws SQLException;
+  void recordFailure(Connection t, Task task, String message, String sqlState) throws SQLException;
 
   /**
-   * Pending tasks and their staged source bytes; when there are none, {@code nothing} says why
-   * (the run then ends at once, successfully).
+   * Pending tasks and their staged source bytes; when there are none, {@code nothing} says why (the
+   * run then ends at once, successfully).
    */
   record Pending(long chunks, long bytes, String nothing) {
     public Pending(long chunks, long bytes) {

@@ -20,6 +20,7 @@ public final class Throttle {
 
   /** Sleeps shorter than this are not worth the timer: they add up until one is. */
   private static final long MIN_SLEEP_NANOS = 2_000_000;
+
   /** How far behind schedule a worker may be and catch up without waiting. */
   private static final long CREDIT_NANOS = 1_000_000_000;
 
@@ -71,11 +72,11 @@ public final class Throttle {
     String unit = m.group(2) == null ? "" : m.group(2).toLowerCase(Locale.ROOT);
     boolean binary = unit.contains("i");
     double base = binary ? 1024 : 1000;
-    int power =
-        unit.isEmpty() || unit.equals("b") ? 0 : "kmgt".indexOf(unit.charAt(0)) + 1;
+    int power = unit.isEmpty() || unit.equals("b") ? 0 : "kmgt".indexOf(unit.charAt(0)) + 1;
     double rate = n * Math.pow(base, power);
     if (rate < 1) {
-      throw BackfillException.usage("--max-rate must be at least 1 byte per second, not '" + text + "'");
+      throw BackfillException.usage(
+          "--max-rate must be at least 1 byte per second, not '" + text + "'");
     }
     return new Throttle(rate);
   }

@@ -50,7 +50,13 @@ class CaggHierarchyTest {
 
   private static ContinuousAggregate cagg(int mat, int raw, Integer parent, String view) {
     return new ContinuousAggregate(
-        mat, raw, parent, "public", view, "public." + view, "_timescaledb_internal",
+        mat,
+        raw,
+        parent,
+        "public",
+        view,
+        "public." + view,
+        "_timescaledb_internal",
         "_materialized_hypertable_" + mat);
   }
 }

@@ -3,8 +3,8 @@ package io.tsbackfill.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.db.Side;
+import io.tsbackfill.error.BackfillException;
 import org.junit.jupiter.api.Test;
 
 class VersionCheckTest {
@@ -17,7 +17,17 @@ class VersionCheckTest {
         63,
         true,
         new CatalogLayout(
-            "_timescaledb_functions", "public", false, false, true, true, true, true, true, false, false));
+            "_timescaledb_functions",
+            "public",
+            false,
+            false,
+            true,
+            true,
+            true,
+            true,
+            true,
+            false,
+            false));
   }
 
   @Test

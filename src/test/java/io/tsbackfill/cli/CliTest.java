@@ -75,9 +75,11 @@ class CliTest {
 
   @Test
   void badNumbersAreUsageErrors() {
-    ToolRun words = ToolRun.inProcess("copy", "--source", "host=h", "--target", "host=h", "-p", "x");
+    ToolRun words =
+        ToolRun.inProcess("copy", "--source", "host=h", "--target", "host=h", "-p", "x");
     assertThat(words.exitCode()).isEqualTo(2);
-    ToolRun range = ToolRun.inProcess("copy", "--source", "host=h", "--target", "host=h", "-p", "300");
+    ToolRun range =
+        ToolRun.inProcess("copy", "--source", "host=h", "--target", "host=h", "-p", "300");
     assertThat(range.exitCode()).isEqualTo(2);
     assertThat(range.err()).contains("--parallelism");
     ToolRun retries =

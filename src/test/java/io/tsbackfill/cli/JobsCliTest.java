@@ -25,8 +25,7 @@ class JobsCliTest {
     ToolRun missing = ToolRun.inProcess("resume-jobs");
     assertThat(missing.exitCode()).as("%s", missing).isEqualTo(2);
     assertThat(missing.err()).contains("--target");
-    ToolRun source =
-        ToolRun.inProcess("resume-jobs", "--target", "host=h", "--source", "host=h");
+    ToolRun source = ToolRun.inProcess("resume-jobs", "--target", "host=h", "--source", "host=h");
     assertThat(source.exitCode()).as("%s", source).isEqualTo(2);
     assertThat(source.err()).contains("--source");
   }

@@ -12,9 +12,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * The settings' options: the values each accepts (the same whether typed or taken from its
- * {@code BACKFILL_*} environment default), a bad one a usage error before any connection, and
- * which of -v/-q and --log-level decides the console's level.
+ * The settings' options: the values each accepts (the same whether typed or taken from its {@code
+ * BACKFILL_*} environment default), a bad one a usage error before any connection, and which of
+ * -v/-q and --log-level decides the console's level.
  */
 class SettingsTest {
 

@@ -40,9 +40,24 @@ class TimeArgTest {
   void wordsRelativeTimesAndAmbiguousFormsAreUsageErrors() {
     for (String bad :
         new String[] {
-          "now", "yesterday", "today", "infinity", "-infinity", "epoch", "04/01/2024", "1/4/2024",
-          "2024-1-4", "2024-02-30", "2024-01-04T25:00", "2024-01-04T12", "Jan 4 2024", "2024-01-04-05", "2024-01-04+02:00",
-          "2024-01-04 12:00:00 Europe/Berlin", "1e9", "12.5"
+          "now",
+          "yesterday",
+          "today",
+          "infinity",
+          "-infinity",
+          "epoch",
+          "04/01/2024",
+          "1/4/2024",
+          "2024-1-4",
+          "2024-02-30",
+          "2024-01-04T25:00",
+          "2024-01-04T12",
+          "Jan 4 2024",
+          "2024-01-04-05",
+          "2024-01-04+02:00",
+          "2024-01-04 12:00:00 Europe/Berlin",
+          "1e9",
+          "12.5"
         }) {
       assertThatThrownBy(() -> TimeArg.parse("--until", bad))
           .as("--until %s", bad)

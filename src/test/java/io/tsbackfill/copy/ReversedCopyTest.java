@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The segments a last-first copy reads a chunk in: every block once, from the last to the first. */
+/**
+ * The segments a last-first copy reads a chunk in: every block once, from the last to the first.
+ */
 class ReversedCopyTest {
 
   @Test

@@ -1,10 +1,10 @@
 package io.tsbackfill.db;
 
-import io.tsbackfill.error.ExitCode;
-import io.tsbackfill.error.BackfillException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tsbackfill.error.BackfillException;
+import io.tsbackfill.error.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConnectionSpecTest {
-  private static final ClientEnvironment NO_ENV = withVariables(Map.of("PGPASSFILE", "/nonexistent"));
+  private static final ClientEnvironment NO_ENV =
+      withVariables(Map.of("PGPASSFILE", "/nonexistent"));
 
   /** {@code variables} as the environment, with a user and a home folder of the test's own. */
   static ClientEnvironment withVariables(Map<String, String> variables) {
@@ -24,7 +25,8 @@ class ConnectionSpecTest {
     ConnectionSpec c =
         ConnectionSpec.parse(
             Side.SOURCE,
-            "postgres://alice:p%40ss@db.example.com:6432/metrics?sslmode=require&connect_timeout=5", NO_ENV);
+            "postgres://alice:p%40ss@db.example.com:6432/metrics?sslmode=require&connect_timeout=5",
+            NO_ENV);
     assertThat(c.host()).isEqualTo("db.example.com");
     assertThat(c.port()).isEqualTo("6432");
     assertThat(c.database()).isEqualTo("metrics");
@@ -52,7 +54,8 @@ class ConnectionSpecTest {
     ConnectionSpec c =
         ConnectionSpec.parse(
             Side.SOURCE,
-            "host=10.1.2.3 port = 5433 dbname='my db' user=bob password='it\\'s secret' sslmode=verify-full sslrootcert=/ca.pem", NO_ENV);
+            "host=10.1.2.3 port = 5433 dbname='my db' user=bob password='it\\'s secret' sslmode=verify-full sslrootcert=/ca.pem",
+            NO_ENV);
     assertThat(c.host()).isEqualTo("10.1.2.3");
     assertThat(c.port()).isEqualTo("5433");
     assertThat(c.database()).isEqualTo("my db");
@@ -71,7 +74,9 @@ class ConnectionSpecTest {
     assertThat(c.port()).isEqualTo("1234");
     assertThat(c.database()).isEqualTo("d");
     assertThat(c.user()).isEqualTo("u");
-    assertThat(c.jdbcProperties()).containsEntry("password", "pw").containsEntry("sslmode", "disable");
+    assertThat(c.jdbcProperties())
+        .containsEntry("password", "pw")
+        .containsEntry("sslmode", "disable");
   }
 
   @Test
@@ -127,7 +132,8 @@ class ConnectionSpecTest {
     ConnectionSpec c =
         ConnectionSpec.parse(Side.TARGET, "postgres://carol@db.host/sales", withVariables(env));
     assertThat(c.jdbcProperties()).containsEntry("password", "from:pgpass");
-    ConnectionSpec d = ConnectionSpec.parse(Side.TARGET, "postgres://dave@elsewhere/x", withVariables(env));
+    ConnectionSpec d =
+        ConnectionSpec.parse(Side.TARGET, "postgres://dave@elsewhere/x", withVariables(env));
     assertThat(d.jdbcProperties()).containsEntry("password", "fallback");
     assertThat(d.toString()).doesNotContain("fallback");
   }

@@ -1,8 +1,8 @@
 package io.tsbackfill.db;
 
-import io.tsbackfill.error.BackfillException;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tsbackfill.error.BackfillException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** libpq's TLS settings as pgjdbc properties. */
 class ConnectionSpecTlsTest {
-  private static final ClientEnvironment NO_ENV = withVariables(Map.of("PGPASSFILE", "/nonexistent"));
+  private static final ClientEnvironment NO_ENV =
+      withVariables(Map.of("PGPASSFILE", "/nonexistent"));
 
   /** {@code variables} as the environment, with a user and a home folder of the test's own. */
   static ClientEnvironment withVariables(Map<String, String> variables) {
@@ -19,8 +20,7 @@ class ConnectionSpecTlsTest {
   }
 
   @Test
-  void requireWithARootCertificateFileVerifiesTheCaAsLibpqDoes(@TempDir Path dir)
-      throws Exception {
+  void requireWithARootCertificateFileVerifiesTheCaAsLibpqDoes(@TempDir Path dir) throws Exception {
     Path ca = Files.writeString(dir.resolve("ca.crt"), "not read here");
     assertThat(
             ConnectionSpec.parse(Side.TARGET, "host=h sslmode=require sslrootcert=" + ca, NO_ENV)
@@ -30,14 +30,15 @@ class ConnectionSpecTlsTest {
         .containsEntry("sslfactory", "org.postgresql.ssl.LibPQFactory");
     assertThat(
             ConnectionSpec.parse(
-                    Side.TARGET, "host=h sslmode=require sslrootcert=" + dir.resolve("none"),
+                    Side.TARGET,
+                    "host=h sslmode=require sslrootcert=" + dir.resolve("none"),
                     NO_ENV)
                 .jdbcProperties())
         .as("a root certificate file that does not exist is not used, as with libpq")
         .containsEntry("sslmode", "require");
     assertThat(
-            ConnectionSpec.parse(Side.TARGET, "host=h sslmode=verify-full sslrootcert=" + ca,
-                    NO_ENV)
+            ConnectionSpec.parse(
+                    Side.TARGET, "host=h sslmode=verify-full sslrootcert=" + ca, NO_ENV)
                 .jdbcProperties())
         .containsEntry("sslmode", "verify-full");
   }
@@ -47,14 +48,14 @@ class ConnectionSpecTlsTest {
     String conn = "host=h sslkey=/k.pk8 sslpassword=Key-Secret-42";
     assertThat(ConnectionSpec.parse(Side.SOURCE, conn, NO_ENV).toString())
         .doesNotContain("Key-Secret-42");
-    assertThat(Redactor.redact("given: " + conn)).isEqualTo("given: host=h sslkey=/k.pk8 sslpassword=********");
+    assertThat(Redactor.redact("given: " + conn))
+        .isEqualTo("given: host=h sslkey=/k.pk8 sslpassword=********");
   }
 
   @Test
   void derKeysArePassedAsTheyAre(@TempDir Path dir) throws Exception {
     Path der = Files.write(dir.resolve("client.pk8"), new byte[] {0x30, 0x03, 0x02, 0x01, 0x00});
-    assertThat(
-            ConnectionSpec.parse(Side.SOURCE, "host=h sslkey=" + der, NO_ENV).jdbcProperties())
+    assertThat(ConnectionSpec.parse(Side.SOURCE, "host=h sslkey=" + der, NO_ENV).jdbcProperties())
         .containsEntry("sslkey", der.toString());
   }
 
@@ -68,8 +69,11 @@ class ConnectionSpecTlsTest {
     ConnectionSpec spec = ConnectionSpec.parse(Side.TARGET, "host=h sslkey=" + legacy, NO_ENV);
     org.assertj.core.api.Assertions.assertThatThrownBy(spec::jdbcProperties)
         .isInstanceOf(BackfillException.class)
-        .hasMessageStartingWith("--target: sslkey " + legacy + ": an encrypted key in the"
-            + " traditional OpenSSL format cannot be read here")
+        .hasMessageStartingWith(
+            "--target: sslkey "
+                + legacy
+                + ": an encrypted key in the"
+                + " traditional OpenSSL format cannot be read here")
         .satisfies(e -> assertThat(((BackfillException) e).exitCode()).isEqualTo(5));
   }
 }

@@ -22,8 +22,8 @@ class IdentTest {
   @Test
   void aQnameIsRespelled() {
     assertThat(Ident.display(Ident.qname("public", "metrics"))).isEqualTo("public.metrics");
-    assertThat(Ident.display(Ident.qname("we\"ird; \".\"s", "select; \"x\""))).isEqualTo(
-        Ident.display("we\"ird; \".\"s", "select; \"x\""));
+    assertThat(Ident.display(Ident.qname("we\"ird; \".\"s", "select; \"x\"")))
+        .isEqualTo(Ident.display("we\"ird; \".\"s", "select; \"x\""));
     assertThat(Ident.display("not a qname")).isEqualTo("not a qname");
   }
 }

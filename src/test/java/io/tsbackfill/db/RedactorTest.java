@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class RedactorTest {
   @Test
   void masksPasswordsInUrisAndKeyValueStrings() {
-    assertThat(Redactor.redact("postgres://u:hunter2@h/db")).isEqualTo("postgres://u:********@h/db");
+    assertThat(Redactor.redact("postgres://u:hunter2@h/db"))
+        .isEqualTo("postgres://u:********@h/db");
     assertThat(Redactor.redact("postgresql://u:a:b@h/db")).doesNotContain("a:b");
     assertThat(Redactor.redact("postgres://u:p@ss@h/db")).isEqualTo("postgres://u:********@h/db");
     assertThat(Redactor.redact("see postgres://:e@h:5432/db?x=1 and more"))
@@ -24,8 +25,7 @@ class RedactorTest {
         .isEqualTo("sslpassword=******** PGPASSWORD=******** Password=******** end");
     assertThat(Redactor.redact("jdbc:postgresql://h/d?user=u&password=hunter4&ssl=1"))
         .isEqualTo("jdbc:postgresql://h/d?user=u&password=********&ssl=1");
-    assertThat(Redactor.redact("{user=u, password=hunter5, ssl=true}"))
-        .doesNotContain("hunter5");
+    assertThat(Redactor.redact("{user=u, password=hunter5, ssl=true}")).doesNotContain("hunter5");
   }
 
   @Test
@@ -36,7 +36,8 @@ class RedactorTest {
         .isEqualTo("CREATE ROLE r LOGIN PASSWORD '********'; SELECT 1");
     assertThat(Redactor.redact("ALTER ROLE r ENCRYPTED PASSWORD $x$p$x$"))
         .isEqualTo("ALTER ROLE r ENCRYPTED PASSWORD '********'");
-    assertThat(Redactor.redact("ALTER ROLE r PASSWORD NULL")).isEqualTo("ALTER ROLE r PASSWORD NULL");
+    assertThat(Redactor.redact("ALTER ROLE r PASSWORD NULL"))
+        .isEqualTo("ALTER ROLE r PASSWORD NULL");
   }
 
   @Test

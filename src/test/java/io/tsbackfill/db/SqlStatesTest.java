@@ -17,7 +17,11 @@ class SqlStatesTest {
   private static PSQLException server(String state, String message, String detail) {
     return new PSQLException(
         new ServerErrorMessage(
-            "SERROR\0VERROR\0C" + state + "\0M" + message + "\0"
+            "SERROR\0VERROR\0C"
+                + state
+                + "\0M"
+                + message
+                + "\0"
                 + (detail == null ? "" : "D" + detail + "\0")));
   }
 
@@ -51,7 +55,8 @@ class SqlStatesTest {
   @Test
   void adminShutdowns() {
     for (String s : new String[] {"57P01", "57P02", "57P03"}) {
-      assertThat(SqlStates.classify(new SQLException("shutdown", s))).as(s)
+      assertThat(SqlStates.classify(new SQLException("shutdown", s)))
+          .as(s)
           .isEqualTo(Kind.ADMIN_SHUTDOWN);
     }
   }
@@ -84,7 +89,9 @@ class SqlStatesTest {
                     "User was connected to a database that must be dropped.")))
         .isEqualTo(Kind.RECOVERY_CONFLICT);
     // The same states without the standby's words: a statement timeout, a dropped database.
-    assertThat(SqlStates.classify(server("57014", "canceling statement due to statement timeout", null)))
+    assertThat(
+            SqlStates.classify(
+                server("57014", "canceling statement due to statement timeout", null)))
         .isEqualTo(Kind.PERMANENT);
     assertThat(SqlStates.classify(server("57P04", "database is being dropped", null)))
         .isEqualTo(Kind.PERMANENT);
@@ -93,8 +100,10 @@ class SqlStatesTest {
   @Test
   void everythingElseIsPermanent() {
     for (String s :
-        new String[] {"0A000", "22003", "22P02", "23505", "23514", "42501", "42P01", "42703",
-            "25006", "53100", "XX000"}) {
+        new String[] {
+          "0A000", "22003", "22P02", "23505", "23514", "42501", "42P01", "42703", "25006", "53100",
+          "XX000"
+        }) {
       assertThat(SqlStates.classify(new SQLException("x", s))).as(s).isEqualTo(Kind.PERMANENT);
       assertThat(SqlStates.isTransient(new SQLException("x", s))).as(s).isFalse();
     }
@@ -124,10 +133,10 @@ class SqlStatesTest {
 
   @Test
   void fixesAreKnownForSomePermanentStates() {
-    assertThat(SqlStates.fix("23514", Side.TARGET)).hasValueSatisfying(
-        f -> assertThat(f).contains("CHECK constraint on the target"));
-    assertThat(SqlStates.fix("42501", Side.SOURCE)).hasValueSatisfying(
-        f -> assertThat(f).contains("source role"));
+    assertThat(SqlStates.fix("23514", Side.TARGET))
+        .hasValueSatisfying(f -> assertThat(f).contains("CHECK constraint on the target"));
+    assertThat(SqlStates.fix("42501", Side.SOURCE))
+        .hasValueSatisfying(f -> assertThat(f).contains("source role"));
     assertThat(SqlStates.fix("22003", Side.TARGET)).isPresent();
     assertThat(SqlStates.fix("XX000", Side.TARGET)).isEmpty();
     assertThat(SqlStates.fix(null, Side.TARGET)).isEmpty();

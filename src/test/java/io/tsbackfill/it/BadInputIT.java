@@ -45,30 +45,44 @@ class BadInputIT extends IntegrationTest {
   @Test
   void invalidRegex() {
     sourceFixtureWithRestoredTarget("metrics");
-    assertRejected(stage("--filter", "metrics(", "--until", "2023-06-01"), 2, "--filter", "metrics(");
+    assertRejected(
+        stage("--filter", "metrics(", "--until", "2023-06-01"), 2, "--filter", "metrics(");
   }
 
   @Test
   void integerBoundsThatDoNotFitOrDoNotMatchTheType() {
     sourceFixtureWithRestoredTarget("time-types", "metrics");
-    assertRejected(stage("--filter", "^public\\.small$", "--until", "70000"), 2, "public.small",
-        "smallint");
+    assertRejected(
+        stage("--filter", "^public\\.small$", "--until", "70000"), 2, "public.small", "smallint");
     assertRejected(stage("--filter", "^public\\.metrics$", "--until", "7500"), 2, "public.metrics");
     assertRejected(stage("--filter", "^public\\.big$", "--until", "2023-01-01"), 2, "public.big");
   }
 
   @Test
   void unreachableHost() {
-    ToolRun run = tool("stage", "--source", "postgres://postgres:s3cr3t-pw@127.0.0.1:1/x",
-        "--target", target.uri(), "--until", "2023-06-01");
+    ToolRun run =
+        tool(
+            "stage",
+            "--source",
+            "postgres://postgres:s3cr3t-pw@127.0.0.1:1/x",
+            "--target",
+            target.uri(),
+            "--until",
+            "2023-06-01");
     assertRejected(run, 4, "source");
     assertThat(run.all()).doesNotContain("s3cr3t-pw");
   }
 
   @Test
   void wrongPassword() {
-    String uri = "postgres://backfill:wrong-pass-123@" + target.server().host() + ":"
-        + target.server().port() + "/" + target.name() + "?sslmode=disable";
+    String uri =
+        "postgres://backfill:wrong-pass-123@"
+            + target.server().host()
+            + ":"
+            + target.server().port()
+            + "/"
+            + target.name()
+            + "?sslmode=disable";
     ToolRun run = tool("stage", "--source", source.uri(), "--target", uri, "--until", "2023-06-01");
     assertRejected(run, 5, "target", "password authentication failed");
     assertThat(run.all()).doesNotContain("wrong-pass-123");
@@ -76,8 +90,12 @@ class BadInputIT extends IntegrationTest {
 
   @Test
   void missingDatabase() {
-    String uri = "host=" + target.server().host() + " port=" + target.server().port()
-        + " user=postgres dbname=no_such_db_here password=kv-secret-9 sslmode=disable";
+    String uri =
+        "host="
+            + target.server().host()
+            + " port="
+            + target.server().port()
+            + " user=postgres dbname=no_such_db_here password=kv-secret-9 sslmode=disable";
     ToolRun run = tool("stage", "--source", source.uri(), "--target", uri, "--until", "2023-06-01");
     assertRejected(run, 5, "target", "no_such_db_here");
     assertThat(run.all()).doesNotContain("kv-secret-9");
@@ -92,7 +110,8 @@ class BadInputIT extends IntegrationTest {
   @Test
   void targetTableIsNotAHypertable() {
     source.fixture("metrics");
-    target.exec("CREATE TABLE public.metrics (time timestamptz NOT NULL, device_id text, val float8)");
+    target.exec(
+        "CREATE TABLE public.metrics (time timestamptz NOT NULL, device_id text, val float8)");
     assertRejected(stage("--until", "2023-06-01"), 3, "public.metrics", "not a hypertable");
   }
 

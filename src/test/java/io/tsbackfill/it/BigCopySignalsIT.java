@@ -58,6 +58,7 @@ class BigCopySignalsIT {
           "^(?:\\S+ )?\\[(\\d+)/(\\d+)] copied (\\S+) -> (\\S+) \\((direct|routed)\\): ([\\d,]+) rows, .*");
   private static final Pattern SUMMARY =
       Pattern.compile("^Copied (\\d+) chunks? \\(([\\d,]+) rows, .*");
+
   /** How the copy is interrupted. */
   enum Interruption {
     ONE_SIGINT("INT", 1),

@@ -14,21 +14,24 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Three {@code copy} processes (the built jar) share one task list while a {@code verify} process
- * runs beside them: every chunk is copied by exactly one of them, verify never reports a chunk
- * that is being copied as different, and the target ends equal to the source.
+ * runs beside them: every chunk is copied by exactly one of them, verify never reports a chunk that
+ * is being copied as different, and the target ends equal to the source.
  */
 class ConcurrencyIT extends IntegrationTest {
-  private static final Pattern COPIED = Pattern.compile("\\] copied \\S+ \\[\\S+, \\S+\\) (\\S+) \\(");
+  private static final Pattern COPIED =
+      Pattern.compile("\\] copied \\S+ \\[\\S+, \\S+\\) (\\S+) \\(");
 
   @Test
   void threeCopyProcessesAndAVerifyShareTheTaskList() {
-    source.exec("CREATE TABLE public.shared_work (time timestamptz NOT NULL, device int,"
-        + " val float8)");
-    source.exec("SELECT create_hypertable('public.shared_work', 'time',"
-        + " chunk_time_interval => interval '1 hour')");
-    source.exec("INSERT INTO public.shared_work SELECT t, 1, random()"
-        + " FROM generate_series('2024-03-01 00:00+00'::timestamptz, '2024-03-01 23:59:59+00',"
-        + " '10 seconds') t");
+    source.exec(
+        "CREATE TABLE public.shared_work (time timestamptz NOT NULL, device int," + " val float8)");
+    source.exec(
+        "SELECT create_hypertable('public.shared_work', 'time',"
+            + " chunk_time_interval => interval '1 hour')");
+    source.exec(
+        "INSERT INTO public.shared_work SELECT t, 1, random()"
+            + " FROM generate_series('2024-03-01 00:00+00'::timestamptz, '2024-03-01 23:59:59+00',"
+            + " '10 seconds') t");
     sourceFixtureWithRestoredTarget();
     assertOk(stage("--until", "2024-03-02T00:00:00Z"));
     long chunks = taskCount("true");
@@ -66,11 +69,15 @@ class ConcurrencyIT extends IntegrationTest {
     assertThat(exits).as("exit codes of the three copies").contains(0);
     ToolRun verified = verify.waitFor(Duration.ofMinutes(3));
     assertThat(verified.exitCode())
-        .as("a verify running beside the copies finds no difference (0) or nothing copied yet"
-            + " (3): %s", verified)
+        .as(
+            "a verify running beside the copies finds no difference (0) or nothing copied yet"
+                + " (3): %s",
+            verified)
         .isIn(0, 3);
 
-    assertThat(copied).as("chunks copied, over all three processes").hasSize((int) chunks)
+    assertThat(copied)
+        .as("chunks copied, over all three processes")
+        .hasSize((int) chunks)
         .doesNotHaveDuplicates();
     assertThat(taskCount("worked IS NULL")).isZero();
     assertSameRows("public.shared_work", null);

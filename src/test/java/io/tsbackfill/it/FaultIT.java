@@ -7,7 +7,6 @@ import io.tsbackfill.testbed.ToolBackends;
 import io.tsbackfill.testbed.ToolBackends.Backend;
 import io.tsbackfill.testbed.ToolProcess;
 import io.tsbackfill.testbed.ToolRun;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,8 +38,13 @@ class FaultIT extends FaultTest {
   void sessionsTerminatedMidCopyAreRetriedAndAChunkThatKeepsFailingIsRecorded() throws Exception {
     threeBigChunks();
     List<String> chunks =
-        target.rows("SELECT chunk_name FROM timescaledb_information.chunks"
-                + " ORDER BY range_start DESC").stream().map(r -> r.get(0)).toList();
+        target
+            .rows(
+                "SELECT chunk_name FROM timescaledb_information.chunks"
+                    + " ORDER BY range_start DESC")
+            .stream()
+            .map(r -> r.get(0))
+            .toList();
     try (CopyGate gate = CopyGate.install(target, TABLE)) {
       chunks.forEach(gate::hold);
       // One worker, newest chunk first, one retry per chunk.
@@ -66,9 +70,12 @@ class FaultIT extends FaultTest {
       assertThat(r.exitCode()).as(r.toString()).isEqualTo(5);
       assertThat(r.err())
           .as("retry notices")
-          .containsPattern("retrying public\\.\\S+ \\[.*\\) _timescaledb_internal\\." + chunks.get(0) + " ")
-          .containsPattern("retrying public\\.\\S+ \\[.*\\) _timescaledb_internal\\." + chunks.get(1) + " ")
-          .containsPattern("retrying public\\.\\S+ \\[.*\\) _timescaledb_internal\\." + chunks.get(2) + " ");
+          .containsPattern(
+              "retrying public\\.\\S+ \\[.*\\) _timescaledb_internal\\." + chunks.get(0) + " ")
+          .containsPattern(
+              "retrying public\\.\\S+ \\[.*\\) _timescaledb_internal\\." + chunks.get(1) + " ")
+          .containsPattern(
+              "retrying public\\.\\S+ \\[.*\\) _timescaledb_internal\\." + chunks.get(2) + " ");
       assertThat(r.err())
           .as("the pool's broken-connection warnings are debug output")
           .doesNotContain("marked as broken");

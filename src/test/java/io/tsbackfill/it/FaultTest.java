@@ -19,21 +19,31 @@ abstract class FaultTest extends IntegrationTest {
    * be interrupted, restored on the target.
    */
   void threeBigChunks() {
-    source.exec("CREATE TABLE " + TABLE + " (time timestamptz NOT NULL, device int, val float8,"
-        + " note text)");
-    source.exec("SELECT create_hypertable('" + TABLE + "', 'time',"
-        + " chunk_time_interval => interval '1 day')");
-    source.exec("INSERT INTO " + TABLE + " SELECT t, (extract(epoch FROM t) / 3)::int % 7,"
-        + " random(), md5(t::text) FROM generate_series('2024-01-01 00:00+00'::timestamptz,"
-        + " '2024-01-03 23:59:59+00', '6 seconds') t");
+    source.exec(
+        "CREATE TABLE "
+            + TABLE
+            + " (time timestamptz NOT NULL, device int, val float8,"
+            + " note text)");
+    source.exec(
+        "SELECT create_hypertable('"
+            + TABLE
+            + "', 'time',"
+            + " chunk_time_interval => interval '1 day')");
+    source.exec(
+        "INSERT INTO "
+            + TABLE
+            + " SELECT t, (extract(epoch FROM t) / 3)::int % 7,"
+            + " random(), md5(t::text) FROM generate_series('2024-01-01 00:00+00'::timestamptz,"
+            + " '2024-01-03 23:59:59+00', '6 seconds') t");
     sourceFixtureWithRestoredTarget();
     assertOk(stage("--until", "2024-01-04T00:00:00Z"));
   }
 
   /** The target chunk table the tool copies first (newest first). */
   String newestChunk() {
-    return target.value("SELECT chunk_name FROM timescaledb_information.chunks"
-        + " ORDER BY range_start DESC LIMIT 1");
+    return target.value(
+        "SELECT chunk_name FROM timescaledb_information.chunks"
+            + " ORDER BY range_start DESC LIMIT 1");
   }
 
   CompletableFuture<ToolRun> copyInBackground(String... extra) {

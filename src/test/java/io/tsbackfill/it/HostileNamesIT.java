@@ -6,10 +6,9 @@ import io.tsbackfill.testbed.ToolRun;
 import org.junit.jupiter.api.Test;
 
 /**
- * Hostile input: schema, table and column names with quotes, spaces, semicolons, comment
- * markers, unicode and reserved words are staged, copied (directly and routed through the
- * hypertable, also space-partitioned) and verified; filters and bounds that look like SQL are
- * data and do no harm.
+ * Hostile input: schema, table and column names with quotes, spaces, semicolons, comment markers,
+ * unicode and reserved words are staged, copied (directly and routed through the hypertable, also
+ * space-partitioned) and verified; filters and bounds that look like SQL are data and do no harm.
  */
 class HostileNamesIT extends IntegrationTest {
   private static final String WEIRD = "\"we\"\"ird; schema\".\"select; \"\"ünïcode\"\" tab\"";
@@ -23,8 +22,12 @@ class HostileNamesIT extends IntegrationTest {
     // hypertable; the other keeps them and is copied chunk to chunk.
     target.exec("TRUNCATE " + ORDER);
 
-    ToolRun staged = stage("--filter", "ird; schema\"\\.\"(select; \"\"ünïcode|Order)",
-        "--until", "2024-05-03T12:00:00Z");
+    ToolRun staged =
+        stage(
+            "--filter",
+            "ird; schema\"\\.\"(select; \"\"ünïcode|Order)",
+            "--until",
+            "2024-05-03T12:00:00Z");
     assertOk(staged);
     assertThat(staged.out())
         .contains("\"we\"\"ird; schema\".\"select; \"\"ünïcode\"\" tab\"")
@@ -44,8 +47,12 @@ class HostileNamesIT extends IntegrationTest {
   void missingTargetChunksOfHostileNamesAreCreatedBeforeParallelWorkersStart() {
     sourceFixtureWithRestoredTarget("hostile");
     target.exec("TRUNCATE " + ORDER);
-    assertOk(stage("--filter", "ird; schema\"\\.\"(select; \"\"ünïcode|Order)",
-        "--until", "2024-05-03T12:00:00Z"));
+    assertOk(
+        stage(
+            "--filter",
+            "ird; schema\"\\.\"(select; \"\"ünïcode|Order)",
+            "--until",
+            "2024-05-03T12:00:00Z"));
 
     ToolRun copied = copyCreatingChunks("-p", "3");
     assertOk(copied);
@@ -78,8 +85,7 @@ class HostileNamesIT extends IntegrationTest {
     ToolRun badUntil = stage("--until", "2024-05-03'; DROP TABLE x; --");
     assertThat(badUntil.exitCode()).as(badUntil.toString()).isEqualTo(2);
     assertThat(badUntil.err()).startsWith("error: invalid --until '2024-05-03'; DROP TABLE x; --'");
-    ToolRun badFrom =
-        stage("--from", "1); DROP TABLE x; --", "--until", "2024-05-03T12:00:00Z");
+    ToolRun badFrom = stage("--from", "1); DROP TABLE x; --", "--until", "2024-05-03T12:00:00Z");
     assertThat(badFrom.exitCode()).as(badFrom.toString()).isEqualTo(2);
     ToolRun badRegex = stage("--filter", "(; DROP TABLE x; --", "--until", "2024-05-03");
     assertThat(badRegex.exitCode()).as(badRegex.toString()).isEqualTo(2);

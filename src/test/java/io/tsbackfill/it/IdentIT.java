@@ -20,8 +20,7 @@ class IdentIT extends IntegrationTest {
     }
     names.addAll(List.of("metrics", "Metrics", "_x1", "1x", "a b", "we\"ird", "ünï", "x$y", ""));
     for (String n : names) {
-      String server =
-          source.value("SELECT format('%I.%I', 'public', " + Ident.literal(n) + ")");
+      String server = source.value("SELECT format('%I.%I', 'public', " + Ident.literal(n) + ")");
       assertThat(Ident.display("public", n)).as("display of %s", n).isEqualTo(server);
     }
   }

@@ -102,8 +102,8 @@ abstract class IntegrationTest {
 
   /**
    * A copy that creates every missing target chunk before parallel workers start ({@code
-   * --create-chunks on}), also the chunks under the 1 MB the default leaves to their copies (all
-   * of the fixtures').
+   * --create-chunks on}), also the chunks under the 1 MB the default leaves to their copies (all of
+   * the fixtures').
    */
   protected ToolRun copyCreatingChunks(String... extra) {
     return copy(withArgs(extra, "--create-chunks", "on"));

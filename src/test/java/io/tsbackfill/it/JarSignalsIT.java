@@ -16,9 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * End to end: the built jar interrupted while it copies one chunk (behaviour spec 10.4: per-minute
  * data of ten devices, May 4 to 10, staged until 2023-05-10T23:59:00Z, eight workers, the signal
- * sent once the task table shows the chunk in flight and its worker's target session in COPY),
- * then resumed. The multi-chunk,
- * multi-million-row version on both paths is {@link BigCopySignalsIT}.
+ * sent once the task table shows the chunk in flight and its worker's target session in COPY), then
+ * resumed. The multi-chunk, multi-million-row version on both paths is {@link BigCopySignalsIT}.
  */
 class JarSignalsIT extends IntegrationTest {
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
@@ -70,7 +69,9 @@ class JarSignalsIT extends IntegrationTest {
         .anyMatch(l -> l.matches("Copying 1 pending chunk \\(.*\\) with 8 workers"))
         .anyMatch(l -> l.startsWith("Shutting down: waiting for the chunks in progress to finish"))
         .anyMatch(
-            l -> l.matches("(?:\\S+ )?\\[1/1] copied .* \\(direct\\): 100,790 rows, 3\\.[0-2] MB COPY data in .*"))
+            l ->
+                l.matches(
+                    "(?:\\S+ )?\\[1/1] copied .* \\(direct\\): 100,790 rows, 3\\.[0-2] MB COPY data in .*"))
         .anyMatch(l -> l.matches("Copied 1 chunk \\(100,790 rows, 3\\.[0-2] MB COPY data\\) in .*"))
         .anyMatch(l -> l.startsWith("Interrupted: run copy again to resume"))
         .noneMatch(l -> l.startsWith("Stopping at once"));

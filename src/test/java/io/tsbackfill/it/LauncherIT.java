@@ -84,8 +84,10 @@ class LauncherIT {
     Run second =
         launch(
             Map.of(
-                "BACKFILL_CDS_DIR", dir.toString(),
-                "JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classes),
+                "BACKFILL_CDS_DIR",
+                dir.toString(),
+                "JAVA_TOOL_OPTIONS",
+                "-Xlog:class+load=info:file=" + classes),
             "--version");
     assertThat(second.exit()).isZero();
     assertThat(second.out()).isEqualTo(first.out());
@@ -114,9 +116,10 @@ class LauncherIT {
     Run run =
         launch(
             Map.of(
-                "BACKFILL_CDS_DIR", dir.toString(),
+                "BACKFILL_CDS_DIR",
+                dir.toString(),
                 "JAVA_TOOL_OPTIONS",
-                    "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0"),
+                "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0"),
             "--version");
     assertThat(run.exit()).isZero();
     assertThat(run.out()).contains("timescaledb-backfill ");
@@ -141,8 +144,7 @@ class LauncherIT {
       assertThat(run.err()).isEmpty();
       long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       List<Path> now = archives(dir);
-      while ((now.size() != Math.min(i, 3) || built.containsAll(now))
-          && System.nanoTime() < end) {
+      while ((now.size() != Math.min(i, 3) || built.containsAll(now)) && System.nanoTime() < end) {
         Thread.sleep(200);
         now = archives(dir);
       }
@@ -161,7 +163,8 @@ class LauncherIT {
   @Test
   void offUnwritableOrWithJavaOptsTheLauncherRunsWithoutAnArchive() throws Exception {
     Path off = tmp.resolve("off");
-    Run run = launch(Map.of("BACKFILL_CDS_DIR", off.toString(), "BACKFILL_CDS", "off"), "--version");
+    Run run =
+        launch(Map.of("BACKFILL_CDS_DIR", off.toString(), "BACKFILL_CDS", "off"), "--version");
     assertThat(run.exit()).isZero();
     assertThat(run.out()).startsWith("timescaledb-backfill ");
     Path opts = tmp.resolve("opts");

@@ -9,9 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -82,7 +82,9 @@ class OperabilityIT extends IntegrationTest {
       assertThat(
               target.count(
                   "SELECT copied_rows FROM __backfill.task WHERE format('%I.%I',"
-                      + " chunk_schema, chunk_name) = '" + chunk.replace("'", "''") + "'"))
+                      + " chunk_schema, chunk_name) = '"
+                      + chunk.replace("'", "''")
+                      + "'"))
           .isEqualTo(f.path("rows").asLong());
       assertThat(f.path("target_chunk").asText()).isEqualTo(chunk);
       assertThat(
@@ -90,9 +92,11 @@ class OperabilityIT extends IntegrationTest {
                   "SELECT format('%I.%I', hypertable_schema, hypertable_name) || ' '"
                       + " || (dimensions->0->>'range_start') FROM __backfill.task"
                       + " WHERE format('%I.%I', chunk_schema, chunk_name) = '"
-                      + chunk.replace("'", "''") + "'"))
+                      + chunk.replace("'", "''")
+                      + "'"))
           .isEqualTo(
-              f.path("hypertable").asText() + " "
+              f.path("hypertable").asText()
+                  + " "
                   + java.time.Instant.parse(f.path("range_start").asText()).toEpochMilli() * 1000);
       assertThat(f.path("range_end").asText()).endsWith("Z");
     }
@@ -138,15 +142,15 @@ class OperabilityIT extends IntegrationTest {
       try (Statement st = lock.createStatement()) {
         st.execute("LOCK TABLE " + blocked + " IN ACCESS EXCLUSIVE MODE");
       }
-      copy = CompletableFuture.supplyAsync(() -> run("copy", "-p", "2", "--progress-interval", "1"));
+      copy =
+          CompletableFuture.supplyAsync(() -> run("copy", "-p", "2", "--progress-interval", "1"));
       ToolRun status = null;
       // Until the four other chunks are copied and the blocked one is in flight: the copy's pace
       // is the machine's, so the deadline is generous.
       long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (System.nanoTime() < end) {
         status = run("status");
-        if (status.out().contains("copying ")
-            && taskCount("worked IS NOT NULL") == 4) {
+        if (status.out().contains("copying ") && taskCount("worked IS NOT NULL") == 4) {
           break;
         }
         Thread.sleep(100);
@@ -157,7 +161,9 @@ class OperabilityIT extends IntegrationTest {
       JsonNode total = ofType(events(json), "status").get(0).path("total");
       assertThat(total.path("chunks").asLong()).isEqualTo(taskCount("true")).isEqualTo(5);
       assertThat(total.path("copying").asLong()).isEqualTo(1);
-      assertThat(total.path("copied").asLong()).isEqualTo(taskCount("worked IS NOT NULL")).isEqualTo(4);
+      assertThat(total.path("copied").asLong())
+          .isEqualTo(taskCount("worked IS NOT NULL"))
+          .isEqualTo(4);
       assertThat(total.path("pending").asLong()).isZero();
       assertThat(total.path("rows_copied").asLong())
           .isEqualTo(target.count("SELECT sum(copied_rows) FROM __backfill.task"));
@@ -174,12 +180,15 @@ class OperabilityIT extends IntegrationTest {
     assertOk(copied);
     assertThat(copied.all()).doesNotContain("\u001b").doesNotContain("\r");
     assertThat(copied.out())
-        .containsPattern("(?m)^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(Z|[+-]\\d\\d:\\d\\d) \\[1/5\\] copied ")
-        .containsPattern("(?m)^\\S+ copy progress: 4/5 chunks \\(\\d+% of .* staged\\), .*; running: w\\d _hyper_1_1_chunk");
+        .containsPattern(
+            "(?m)^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(Z|[+-]\\d\\d:\\d\\d) \\[1/5\\] copied ")
+        .containsPattern(
+            "(?m)^\\S+ copy progress: 4/5 chunks \\(\\d+% of .* staged\\), .*; running: w\\d _hyper_1_1_chunk");
     assertSameRows("public.metrics", null);
 
     ToolRun after = run("status");
-    assertThat(after.out()).contains("Copied 5 of 5 chunks (100.0% of the staged on-disk size), verified 0");
+    assertThat(after.out())
+        .contains("Copied 5 of 5 chunks (100.0% of the staged on-disk size), verified 0");
   }
 
   @Test
@@ -243,7 +252,10 @@ class OperabilityIT extends IntegrationTest {
     double seconds = java.time.Duration.between(first, last).toMillis() / 1000.0;
     double rate = bytes / seconds;
     System.out.printf(
-        java.util.Locale.ROOT, "MAX-RATE 2MB: %d bytes in %.2f s = %.3f MB/s%n", bytes, seconds,
+        java.util.Locale.ROOT,
+        "MAX-RATE 2MB: %d bytes in %.2f s = %.3f MB/s%n",
+        bytes,
+        seconds,
         rate / 1e6);
     // The throttle's promise, independent of how busy the machine is: the copy cannot go faster
     // than the limit, apart from the one second of credit the schedule may hold and the last

@@ -30,7 +30,6 @@ class OperatorViewIT extends IntegrationTest {
     return ToolProcess.run(env, TIMEOUT, args.toArray(String[]::new));
   }
 
-
   private static void assertNoStackTrace(ToolRun r) {
     assertThat(r.all()).as("no stack trace without -vv: %s", r).doesNotContain("\tat ");
   }
@@ -40,8 +39,7 @@ class OperatorViewIT extends IntegrationTest {
     sourceFixtureWithRestoredTarget("metrics", "zoo");
     ToolRun staged = jar(Map.of(), "stage", "--until", "2030-01-01T00:00:00Z", "--output", "json");
     assertThat(staged.exitCode()).as("%s", staged).isZero();
-    List<String> hypertables =
-        staged.events("summary").get(0).findValuesAsText("hypertable");
+    List<String> hypertables = staged.events("summary").get(0).findValuesAsText("hypertable");
     assertThat(hypertables).containsExactlyInAnyOrder("public.metrics", "\"Zoo\".\"Mixed Case\"");
 
     ToolRun copied = jar(Map.of(), "copy", "-p", "2", "--output", "json");
@@ -56,10 +54,12 @@ class OperatorViewIT extends IntegrationTest {
       assertThat(f.path("hypertable").asText()).isIn(hypertables);
       // The range is the task's time slice, as plain timestamps (timestamptz: UTC).
       List<String> slice =
-          target.rows(
+          target
+              .rows(
                   "SELECT dimensions->0->>'range_start', dimensions->0->>'range_end'"
                       + " FROM __backfill.task WHERE format('%I.%I', chunk_schema, chunk_name) = '"
-                      + chunk + "'")
+                      + chunk
+                      + "'")
               .get(0);
       assertThat(micros(f.path("range_start").asText())).isEqualTo(Long.parseLong(slice.get(0)));
       assertThat(micros(f.path("range_end").asText())).isEqualTo(Long.parseLong(slice.get(1)));

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
  * The two write paths beyond {@link StageCopyIT}: the routed path (its delete is built from the
  * source chunk's CHECK constraints) with quoted names, the column-type zoo and every time type; a
  * restored target whose source got new chunks afterwards (both paths in one run); a hundred
- * space-partitioned chunks with bigint time on both paths; columns dropped and added again; rows
- * of every size the COPY pipe buffers differently.
+ * space-partitioned chunks with bigint time on both paths; columns dropped and added again; rows of
+ * every size the COPY pipe buffers differently.
  */
 class PathsIT extends IntegrationTest {
 
@@ -78,7 +78,9 @@ class PathsIT extends IntegrationTest {
     assertThat(
             target.value(
                 "SELECT string_agg(device_id, ',' ORDER BY time) FROM public.metrics"
-                    + " WHERE NOT (" + range + ")"))
+                    + " WHERE NOT ("
+                    + range
+                    + ")"))
         .as("target rows outside the copied range, also those in a target chunk it shares")
         .isEqualTo("before,after");
   }
@@ -88,16 +90,19 @@ class PathsIT extends IntegrationTest {
     String table =
         "CREATE TABLE public.shifted (time timestamptz NOT NULL, seen timestamptz NOT NULL, v int)";
     source.exec(table);
-    source.exec("SELECT create_hypertable('public.shifted', 'time', chunk_time_interval => interval '1 day')");
+    source.exec(
+        "SELECT create_hypertable('public.shifted', 'time', chunk_time_interval => interval '1 day')");
     source.exec(
         "INSERT INTO public.shifted SELECT t, t + interval '3 days', 1"
             + " FROM generate_series('2024-01-01 00:00+00'::timestamptz, '2024-01-03 23:00+00',"
             + " '1 hour') t");
     target.exec(table);
-    target.exec("SELECT create_hypertable('public.shifted', 'seen', chunk_time_interval => interval '1 day')");
+    target.exec(
+        "SELECT create_hypertable('public.shifted', 'seen', chunk_time_interval => interval '1 day')");
     // In the copied time range, but in a target chunk far from it by "seen": a delete through the
     // chunks overlapping the range in the target's first dimension would miss it.
-    target.exec("INSERT INTO public.shifted VALUES ('2024-01-02 05:00+00', '2024-03-01 00:00+00', -1)");
+    target.exec(
+        "INSERT INTO public.shifted VALUES ('2024-01-02 05:00+00', '2024-03-01 00:00+00', -1)");
     assertOk(stage("--until", "2024-01-04T00:00:00Z"));
     assertOnlyPath(copy("-p", "1"), "routed");
 
@@ -150,8 +155,10 @@ class PathsIT extends IntegrationTest {
     // missing chunks were made before the workers started, so every task writes directly.
     assertOnlyPath(copied, "direct");
     assertSameRows("public.metrics", "time < '2023-05-30 00:00+00'");
-    assertThat(target.value("SELECT string_agg(device_id, ',') FROM public.metrics"
-            + " WHERE time >= '2023-05-30 00:00+00'"))
+    assertThat(
+            target.value(
+                "SELECT string_agg(device_id, ',') FROM public.metrics"
+                    + " WHERE time >= '2023-05-30 00:00+00'"))
         .as("target rows after --until: the dual-written one alone")
         .isEqualTo("dual");
     assertThat(

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Least privilege: the tool runs with a read-only, non-superuser role on the source and a role on
- * the target that may only create the {@code __backfill} schema and read, insert and delete rows
- * of the hypertables; a missing grant is a clear error naming what was denied. The roles are
- * unique per test (roles are cluster-wide) and dropped afterwards.
+ * the target that may only create the {@code __backfill} schema and read, insert and delete rows of
+ * the hypertables; a missing grant is a clear error naming what was denied. The roles are unique
+ * per test (roles are cluster-wide) and dropped afterwards.
  */
 class PrivilegeIT extends IntegrationTest {
   private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -33,9 +33,14 @@ class PrivilegeIT extends IntegrationTest {
 
   /** A login role on the server of {@code db}, dropped after the test. */
   private String role(TestDb db, String kind) {
-    String name = "bf_" + kind + "_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
-    db.exec("CREATE ROLE " + name + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '"
-        + PASSWORD + "'");
+    String name =
+        "bf_" + kind + "_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+    db.exec(
+        "CREATE ROLE "
+            + name
+            + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '"
+            + PASSWORD
+            + "'");
     cleanup.add(
         () -> {
           db.exec("DROP OWNED BY " + name);
@@ -46,8 +51,17 @@ class PrivilegeIT extends IntegrationTest {
 
   private static String uri(TestDb db, String role) {
     TestServer s = db.server();
-    return "postgres://" + role + ":" + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8) + "@"
-        + s.host() + ":" + s.port() + "/" + db.name() + "?sslmode=disable";
+    return "postgres://"
+        + role
+        + ":"
+        + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8)
+        + "@"
+        + s.host()
+        + ":"
+        + s.port()
+        + "/"
+        + db.name()
+        + "?sslmode=disable";
   }
 
   /** The grants the README documents, on a restored target with two hypertables. */
@@ -55,8 +69,9 @@ class PrivilegeIT extends IntegrationTest {
     source.fixture("metrics");
     source.exec("CREATE TABLE public.events (time timestamptz NOT NULL, kind text)");
     source.exec("SELECT create_hypertable('public.events', 'time')");
-    source.exec("INSERT INTO public.events SELECT t, 'k' || extract(dow FROM t)"
-        + " FROM generate_series('2023-05-01 00:00+00'::timestamptz, '2023-05-31', '2 hours') t");
+    source.exec(
+        "INSERT INTO public.events SELECT t, 'k' || extract(dow FROM t)"
+            + " FROM generate_series('2023-05-01 00:00+00'::timestamptz, '2023-05-31', '2 hours') t");
     sourceFixtureWithRestoredTarget();
     target.exec("TRUNCATE public.events"); // its chunks come back through the hypertable
 
@@ -89,8 +104,10 @@ class PrivilegeIT extends IntegrationTest {
 
     source.exec("REVOKE SELECT ON public.events FROM " + roles[0]);
     ToolRun unreadable = tool("stage", "--source", src, "--target", tgt, "--until", "2023-06-01Z");
-    assertFails(unreadable, 3, "public.events: no columns visible on the source (missing"
-        + " privileges?)");
+    assertFails(
+        unreadable,
+        3,
+        "public.events: no columns visible on the source (missing" + " privileges?)");
     source.exec("GRANT SELECT ON public.events TO " + roles[0]);
     assertOk(tool("stage", "--source", src, "--target", tgt, "--until", "2023-06-01Z"));
 
@@ -128,7 +145,10 @@ class PrivilegeIT extends IntegrationTest {
 
   private static void assertFails(ToolRun r, int exit, String message) {
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(exit);
-    assertThat(r.all()).as(r.toString()).contains(message).doesNotContain("\tat ")
+    assertThat(r.all())
+        .as(r.toString())
+        .contains(message)
+        .doesNotContain("\tat ")
         .doesNotContain(PASSWORD);
   }
 }

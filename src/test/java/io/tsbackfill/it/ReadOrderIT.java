@@ -35,15 +35,13 @@ class ReadOrderIT extends IntegrationTest {
     target.exec(
         "INSERT INTO public.stored_ascending SELECT '2024-08-01 12:00:00+00'::timestamptz"
             + " + g * interval '1 second', -1, 0, 'dual-written' FROM generate_series(0, 999) g");
-    assertOk(
-        stage("--filter", "^public\\.stored_ascending$", "--until", "2024-08-01T12:00:00Z"));
+    assertOk(stage("--filter", "^public\\.stored_ascending$", "--until", "2024-08-01T12:00:00Z"));
     assertOk(copy("-p", "1"));
 
     String before = "time < '2024-08-01 12:00:00+00'";
     assertSameRows("public.stored_ascending", before);
     assertThat(
-            target.count(
-                "SELECT count(*) FROM public.stored_ascending WHERE NOT (" + before + ")"))
+            target.count("SELECT count(*) FROM public.stored_ascending WHERE NOT (" + before + ")"))
         .as("target rows at or after --until: the 1000 dual-written ones, untouched")
         .isEqualTo(1000);
     assertThat(
@@ -63,17 +61,20 @@ class ReadOrderIT extends IntegrationTest {
       assertSameRows(table, null);
     }
     assertThat(risingSteps("public.stored_ascending"))
-        .as("rows of the ascending chunk stored in ascending time on the target (want none:"
-            + " sent last first)")
+        .as(
+            "rows of the ascending chunk stored in ascending time on the target (want none:"
+                + " sent last first)")
         .isZero();
     assertThat(fallingSteps("public.stored_descending"))
-        .as("rows of the descending chunk stored in descending time on the target (want none:"
-            + " the order is the target hypertable's, decided once per run, so its rows go last"
-            + " first too)")
+        .as(
+            "rows of the descending chunk stored in descending time on the target (want none:"
+                + " the order is the target hypertable's, decided once per run, so its rows go last"
+                + " first too)")
         .isZero();
     assertThat(fallingSteps("public.ascending_index"))
-        .as("rows stored in descending time on the target under an ascending index (want none:"
-            + " sent as stored)")
+        .as(
+            "rows stored in descending time on the target under an ascending index (want none:"
+                + " sent as stored)")
         .isZero();
 
     String chunk = chunkOf("public.stored_ascending");

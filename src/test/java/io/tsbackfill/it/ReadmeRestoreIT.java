@@ -57,12 +57,28 @@ class ReadmeRestoreIT extends IntegrationTest {
     String chunks = "SELECT count(*) FROM timescaledb_information.chunks";
     assertThat(target.count(chunks)).isEqualTo(source.count(chunks)).isPositive();
     ToolRun staged =
-        ToolProcess.run(Map.of(), TIMEOUT, "stage", "--source", source.uri(), "--target",
-            target.uri(), "--until", "2030-01-01T00:00:00Z");
+        ToolProcess.run(
+            Map.of(),
+            TIMEOUT,
+            "stage",
+            "--source",
+            source.uri(),
+            "--target",
+            target.uri(),
+            "--until",
+            "2030-01-01T00:00:00Z");
     assertThat(staged.exitCode()).as("%s", staged).isZero();
     ToolRun copied =
-        ToolProcess.run(Map.of(), TIMEOUT, "copy", "--source", source.uri(), "--target",
-            target.uri(), "--output", "json");
+        ToolProcess.run(
+            Map.of(),
+            TIMEOUT,
+            "copy",
+            "--source",
+            source.uri(),
+            "--target",
+            target.uri(),
+            "--output",
+            "json");
     assertThat(copied.exitCode()).as("%s", copied).isZero();
     assertThat(copied.events("chunk_finished"))
         .isNotEmpty()

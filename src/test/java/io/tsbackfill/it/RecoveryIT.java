@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class RecoveryIT extends IntegrationTest {
   static final Duration TIMEOUT = Duration.ofMinutes(3);
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** The week of public.metrics (fixture "metrics") whose chunk the CHECK below rejects. */
   private static final String REJECTED_WEEK =
       "time >= '2023-05-11 00:00+00' AND time < '2023-05-18 00:00+00'";
@@ -181,9 +182,13 @@ class RecoveryIT extends IntegrationTest {
     assertThat(event(v, "summary").path("different").asInt()).isEqualTo(1);
     assertThat(v.lines())
         .as("verify's advice names the command")
-        .anyMatch(l -> l.strip().equals("timescaledb-backfill requeue --target ... --verify-failed"));
-    assertThat(event(jar("status", "--output", "json"), "status").path("total")
-            .path("verify_failed").asInt())
+        .anyMatch(
+            l -> l.strip().equals("timescaledb-backfill requeue --target ... --verify-failed"));
+    assertThat(
+            event(jar("status", "--output", "json"), "status")
+                .path("total")
+                .path("verify_failed")
+                .asInt())
         .isEqualTo(1);
 
     JarProcess.Result noSelector = jar("requeue");
@@ -224,13 +229,16 @@ class RecoveryIT extends IntegrationTest {
     assertThat(jar("copy", "-p", "2").exitCode()).isEqualTo(5);
     JarProcess.Result failed = jar("clean");
     assertThat(failed.exitCode()).as("1 chunk failed to copy: %s", failed).isEqualTo(3);
-    JarProcess.Result badReport = jar("clean", "--force", "--report", dir.resolve("t.txt").toString());
-    assertThat(badReport.exitCode()).as("a report that is neither CSV nor JSON: %s", badReport)
+    JarProcess.Result badReport =
+        jar("clean", "--force", "--report", dir.resolve("t.txt").toString());
+    assertThat(badReport.exitCode())
+        .as("a report that is neither CSV nor JSON: %s", badReport)
         .isEqualTo(2);
     assertThat(target.exists("__backfill.task")).isTrue();
 
     java.nio.file.Path csv = dir.resolve("tasks.csv");
-    JarProcess.Result forced = jar("clean", "--force", "--report", csv.toString(), "--output", "json");
+    JarProcess.Result forced =
+        jar("clean", "--force", "--report", csv.toString(), "--output", "json");
     assertThat(forced.exitCode()).as(forced.toString()).isZero();
     JsonNode summary = event(forced, "summary");
     assertThat(summary.path("removed").asBoolean()).isTrue();
@@ -277,8 +285,15 @@ class RecoveryIT extends IntegrationTest {
         JarProcess.run(
             TIMEOUT,
             List.of(
-                "stage", "--source", source.uri(), "--target", target.uri(),
-                "--until", "2023-06-01T00:00:00Z", "--filter", "^public\\.metric$"));
+                "stage",
+                "--source",
+                source.uri(),
+                "--target",
+                target.uri(),
+                "--until",
+                "2023-06-01T00:00:00Z",
+                "--filter",
+                "^public\\.metric$"));
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
     assertThat(r.output()).as("it names what exists").contains("public.metrics");
     assertThat(target.exists("__backfill.task")).as("nothing written").isFalse();
@@ -302,11 +317,14 @@ class RecoveryIT extends IntegrationTest {
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(5);
     List<JsonNode> ends =
         events(r).stream()
-            .filter(e -> List.of("chunk_finished", "chunk_failed").contains(e.path("event").asText()))
+            .filter(
+                e -> List.of("chunk_finished", "chunk_failed").contains(e.path("event").asText()))
             .toList();
     assertThat(ends).as("one end per chunk: %s", r).hasSize(5);
     for (JsonNode e : ends) {
-      assertThat(e.path("index").asInt()).as("counter of %s", e).isBetween(1, e.path("total").asInt());
+      assertThat(e.path("index").asInt())
+          .as("counter of %s", e)
+          .isBetween(1, e.path("total").asInt());
     }
     assertThat(eventCount(r, "chunk_failed")).isEqualTo(1);
     assertThat(eventCount(r, "retry")).as("two retries of the one chunk: %s", r).isEqualTo(2);
@@ -314,8 +332,10 @@ class RecoveryIT extends IntegrationTest {
     assertThat(summary.path("failed_chunks")).hasSize(1);
     assertThat(summary.path("failures").get(0).path("sqlstate").asText()).isEqualTo("40001");
     assertThat(summary.path("copied").asInt()).isEqualTo(4);
-    assertThat(taskCount("worked IS NULL AND copy_sqlstate = '40001'"
-            + " AND copy_message LIKE '%after 3 attempts%'"))
+    assertThat(
+            taskCount(
+                "worked IS NULL AND copy_sqlstate = '40001'"
+                    + " AND copy_message LIKE '%after 3 attempts%'"))
         .isEqualTo(1);
   }
 }

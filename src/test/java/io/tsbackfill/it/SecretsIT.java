@@ -24,9 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * No command, at -vv (one at -vvv), prints a password: every command (the built jar, so also
- * library and driver output is seen) runs with passwords given in a URI, a key=value string, a
- * JDBC URL, PGPASSWORD and a password file (PGPASSFILE), on good and bad input; stdout and stderr
- * are searched for the password in every form it was written in.
+ * library and driver output is seen) runs with passwords given in a URI, a key=value string, a JDBC
+ * URL, PGPASSWORD and a password file (PGPASSFILE), on good and bad input; stdout and stderr are
+ * searched for the password in every form it was written in.
  */
 class SecretsIT extends IntegrationTest {
   private static final String PASSWORD = "Pa55:w@rd/ %'q\"-z";
@@ -43,8 +43,8 @@ class SecretsIT extends IntegrationTest {
   }
 
   private void createRole(TestDb db) {
-    db.exec("CREATE ROLE " + role + " LOGIN SUPERUSER PASSWORD '"
-        + PASSWORD.replace("'", "''") + "'");
+    db.exec(
+        "CREATE ROLE " + role + " LOGIN SUPERUSER PASSWORD '" + PASSWORD.replace("'", "''") + "'");
     cleanup.add(
         () -> {
           db.exec("DROP OWNED BY " + role);
@@ -60,7 +60,11 @@ class SecretsIT extends IntegrationTest {
     String url = URLEncoder.encode(password, StandardCharsets.UTF_8);
     List<String> forms =
         new ArrayList<>(
-            List.of(password, url, url.replace("+", "%20"), password.replace("'", "\\'"),
+            List.of(
+                password,
+                url,
+                url.replace("+", "%20"),
+                password.replace("'", "\\'"),
                 password.replace(":", "\\:")));
     forms.addAll(List.of(password.substring(0, 4), password.substring(password.length() - 4)));
     return forms;
@@ -68,14 +72,29 @@ class SecretsIT extends IntegrationTest {
 
   private static String uri(TestDb db, String user, String password) {
     TestServer s = db.server();
-    return "postgres://" + user + ":"
-        + URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20") + "@"
-        + s.host() + ":" + s.port() + "/" + db.name() + "?sslmode=disable";
+    return "postgres://"
+        + user
+        + ":"
+        + URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20")
+        + "@"
+        + s.host()
+        + ":"
+        + s.port()
+        + "/"
+        + db.name()
+        + "?sslmode=disable";
   }
 
   private static String keyValue(TestDb db, String user, String password) {
     TestServer s = db.server();
-    return "host=" + s.host() + " port=" + s.port() + " dbname=" + db.name() + " user=" + user
+    return "host="
+        + s.host()
+        + " port="
+        + s.port()
+        + " dbname="
+        + db.name()
+        + " user="
+        + user
         + " sslmode=disable"
         + (password == null ? "" : " password='" + password.replace("'", "\\'") + "'");
   }
@@ -88,8 +107,7 @@ class SecretsIT extends IntegrationTest {
     createRole(target);
     Path pgpass = dir.resolve("pgpass");
     Files.writeString(
-        pgpass,
-        "*:*:*:" + role + ":" + PASSWORD.replace("\\", "\\\\").replace(":", "\\:") + "\n");
+        pgpass, "*:*:*:" + role + ":" + PASSWORD.replace("\\", "\\\\").replace(":", "\\:") + "\n");
     Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-------"));
 
     String srcUri = uri(source, role, PASSWORD);
@@ -99,8 +117,15 @@ class SecretsIT extends IntegrationTest {
     String srcBare = keyValue(source, role, null);
     String tgtBare = keyValue(target, role, null);
     String tgtJdbc =
-        "jdbc:postgresql://" + target.server().host() + ":" + target.server().port() + "/"
-            + target.name() + "?user=" + role + "&sslmode=disable&password="
+        "jdbc:postgresql://"
+            + target.server().host()
+            + ":"
+            + target.server().port()
+            + "/"
+            + target.name()
+            + "?user="
+            + role
+            + "&sslmode=disable&password="
             + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8);
     Map<String, String> none = Map.of("PGPASSFILE", dir.resolve("none").toString());
     Map<String, String> viaEnv = Map.of("PGPASSWORD", PASSWORD, "PGPASSFILE", "/nonexistent");
@@ -110,65 +135,154 @@ class SecretsIT extends IntegrationTest {
     // Bad input first, all at once: wrong password, unparsable strings, unreachable servers,
     // bad options. Each also carries the good password somewhere.
     Map<String, ToolProcess> bad = new LinkedHashMap<>();
-    bad.put("stage, wrong password in a URI",
-        ToolProcess.start(none, "stage", "-vv", "--source", uri(source, role, WRONG),
-            "--target", tgtUri, "--until", "2023-06-01Z"));
-    bad.put("copy, URI with a bad port",
-        ToolProcess.start(none, "copy", "-vv", "--source",
-            srcUri.replace(":" + source.server().port() + "/", ":notaport/"), "--target", tgtKv));
-    bad.put("verify, unterminated key=value quote",
-        ToolProcess.start(none, "verify", "-vv", "--source",
-            "host=127.0.0.1 password='" + PASSWORD, "--target", tgtKv));
-    bad.put("verify, an unescaped quote in a key=value password",
-        ToolProcess.start(none, "verify", "-vv", "--source", srcKv, "--target",
-            tgtKv.replace("\\'", "'")));
-    bad.put("copy, a URI password that is not percent-encoded",
-        ToolProcess.start(none, "copy", "-vv", "--source", srcUri, "--target",
-            "postgres://" + role + ":" + PASSWORD + "@" + target.server().host() + ":"
-                + target.server().port() + "/" + target.name()));
-    bad.put("stage, a URI password with an unencoded ? and /",
-        ToolProcess.start(none, "stage", "-vv", "--source", "postgres://" + role + ":Pa55?x/y@"
-            + source.server().host() + "/db", "--target", tgtKv, "--until", "2023-06-01Z"));
-    bad.put("clean, PGPASSWORD to an unreachable server",
-        ToolProcess.start(viaEnv, "clean", "-vv", "--target",
+    bad.put(
+        "stage, wrong password in a URI",
+        ToolProcess.start(
+            none,
+            "stage",
+            "-vv",
+            "--source",
+            uri(source, role, WRONG),
+            "--target",
+            tgtUri,
+            "--until",
+            "2023-06-01Z"));
+    bad.put(
+        "copy, URI with a bad port",
+        ToolProcess.start(
+            none,
+            "copy",
+            "-vv",
+            "--source",
+            srcUri.replace(":" + source.server().port() + "/", ":notaport/"),
+            "--target",
+            tgtKv));
+    bad.put(
+        "verify, unterminated key=value quote",
+        ToolProcess.start(
+            none,
+            "verify",
+            "-vv",
+            "--source",
+            "host=127.0.0.1 password='" + PASSWORD,
+            "--target",
+            tgtKv));
+    bad.put(
+        "verify, an unescaped quote in a key=value password",
+        ToolProcess.start(
+            none, "verify", "-vv", "--source", srcKv, "--target", tgtKv.replace("\\'", "'")));
+    bad.put(
+        "copy, a URI password that is not percent-encoded",
+        ToolProcess.start(
+            none,
+            "copy",
+            "-vv",
+            "--source",
+            srcUri,
+            "--target",
+            "postgres://"
+                + role
+                + ":"
+                + PASSWORD
+                + "@"
+                + target.server().host()
+                + ":"
+                + target.server().port()
+                + "/"
+                + target.name()));
+    bad.put(
+        "stage, a URI password with an unencoded ? and /",
+        ToolProcess.start(
+            none,
+            "stage",
+            "-vv",
+            "--source",
+            "postgres://" + role + ":Pa55?x/y@" + source.server().host() + "/db",
+            "--target",
+            tgtKv,
+            "--until",
+            "2023-06-01Z"));
+    bad.put(
+        "clean, PGPASSWORD to an unreachable server",
+        ToolProcess.start(
+            viaEnv,
+            "clean",
+            "-vv",
+            "--target",
             "host=127.0.0.1 port=1 dbname=x user=" + role + " connect_timeout=2"));
-    bad.put("stage, bad --until with .pgpass",
-        ToolProcess.start(viaFile, "stage", "-vv", "--source", srcBare, "--target", tgtBare,
-            "--until", "not a time"));
+    bad.put(
+        "stage, bad --until with .pgpass",
+        ToolProcess.start(
+            viaFile,
+            "stage",
+            "-vv",
+            "--source",
+            srcBare,
+            "--target",
+            tgtBare,
+            "--until",
+            "not a time"));
     for (var e : bad.entrySet()) {
       ToolRun r = e.getValue().waitFor(LIMIT);
       assertThat(r.exitCode()).as("%s: %s", e.getKey(), r).isNotZero();
-      assertThat(r.err()).as("%s: one error line: %s", e.getKey(), r).containsPattern(
-          "(?m)^(internal )?error: ");
+      assertThat(r.err())
+          .as("%s: one error line: %s", e.getKey(), r)
+          .containsPattern("(?m)^(internal )?error: ");
       runs.put(e.getKey(), r);
     }
     assertThat(runs.get("stage, wrong password in a URI").err())
         .contains("password authentication failed");
-    for (String parseError : List.of("verify, an unescaped quote in a key=value password",
-        "copy, a URI password that is not percent-encoded",
-        "stage, a URI password with an unencoded ? and /")) {
+    for (String parseError :
+        List.of(
+            "verify, an unescaped quote in a key=value password",
+            "copy, a URI password that is not percent-encoded",
+            "stage, a URI password with an unencoded ? and /")) {
       assertThat(runs.get(parseError).exitCode()).as(parseError).isEqualTo(2);
-      System.out.println(parseError + ": " + runs.get(parseError).err().lines()
-          .filter(l -> l.startsWith("error:")).findFirst().orElse("?"));
+      System.out.println(
+          parseError
+              + ": "
+              + runs.get(parseError)
+                  .err()
+                  .lines()
+                  .filter(l -> l.startsWith("error:"))
+                  .findFirst()
+                  .orElse("?"));
     }
 
     // The runbook, each step with passwords given another way.
-    runs.put("stage, URI and key=value",
-        ToolProcess.run(none, LIMIT, "stage", "-vv", "--source", srcUri, "--target", tgtKv,
-            "--until", "2023-06-01Z"));
-    runs.put("copy at -vvv, PGPASSWORD",
-        ToolProcess.run(viaEnv, LIMIT, "copy", "-vvv", "--source", srcBare, "--target", tgtBare,
-            "-p", "2"));
-    runs.put("verify, .pgpass",
-        ToolProcess.run(viaFile, LIMIT, "verify", "-vv", "--source", srcBare, "--target",
-            tgtBare));
+    runs.put(
+        "stage, URI and key=value",
+        ToolProcess.run(
+            none,
+            LIMIT,
+            "stage",
+            "-vv",
+            "--source",
+            srcUri,
+            "--target",
+            tgtKv,
+            "--until",
+            "2023-06-01Z"));
+    runs.put(
+        "copy at -vvv, PGPASSWORD",
+        ToolProcess.run(
+            viaEnv, LIMIT, "copy", "-vvv", "--source", srcBare, "--target", tgtBare, "-p", "2"));
+    runs.put(
+        "verify, .pgpass",
+        ToolProcess.run(viaFile, LIMIT, "verify", "-vv", "--source", srcBare, "--target", tgtBare));
     // No continuous aggregates here: refresh-caggs reads both catalogs and succeeds with a note.
-    runs.put("refresh-caggs, key=value and JDBC URL",
-        ToolProcess.run(none, LIMIT, "refresh-caggs", "-vv", "--source", srcKv, "--target",
-            tgtJdbc));
+    runs.put(
+        "refresh-caggs, key=value and JDBC URL",
+        ToolProcess.run(
+            none, LIMIT, "refresh-caggs", "-vv", "--source", srcKv, "--target", tgtJdbc));
     runs.put("clean, JDBC URL", ToolProcess.run(none, LIMIT, "clean", "-vv", "--target", tgtJdbc));
-    for (String step : List.of("stage, URI and key=value", "copy at -vvv, PGPASSWORD",
-        "verify, .pgpass", "refresh-caggs, key=value and JDBC URL", "clean, JDBC URL")) {
+    for (String step :
+        List.of(
+            "stage, URI and key=value",
+            "copy at -vvv, PGPASSWORD",
+            "verify, .pgpass",
+            "refresh-caggs, key=value and JDBC URL",
+            "clean, JDBC URL")) {
       ToolRun r = runs.get(step);
       assertThat(r.exitCode()).as("%s: %s", step, r).isZero();
       assertThat(r.err()).as("%s runs at -vv: its SQL is logged", step).contains(" DEBUG ");
@@ -189,9 +303,9 @@ class SecretsIT extends IntegrationTest {
   }
 
   /**
-   * Short and common passwords: masked where a password stands (the URI's userinfo, password=),
-   * and nowhere else. Masking their text wherever it occurs turned every "e" of the output, and
-   * every user named postgres, into stars.
+   * Short and common passwords: masked where a password stands (the URI's userinfo, password=), and
+   * nowhere else. Masking their text wherever it occurs turned every "e" of the output, and every
+   * user named postgres, into stars.
    */
   @Test
   void shortAndCommonPasswordsAreMaskedWhereTheyStandAndNowhereElse() {
@@ -205,8 +319,20 @@ class SecretsIT extends IntegrationTest {
       String src = uri(source, role, password);
       String tgt = keyValue(target, role, password);
       ToolRun dry =
-          ToolProcess.run(Map.of(), LIMIT, "stage", "-vv", "--dry-run", "--output", "json",
-              "--source", src, "--target", tgt, "--until", "2023-06-01T00:00:00Z");
+          ToolProcess.run(
+              Map.of(),
+              LIMIT,
+              "stage",
+              "-vv",
+              "--dry-run",
+              "--output",
+              "json",
+              "--source",
+              src,
+              "--target",
+              tgt,
+              "--until",
+              "2023-06-01T00:00:00Z");
       assertThat(dry.exitCode()).as("password %s: %s", password, dry).isZero();
       JsonNode summary = dry.event("summary");
       assertThat(summary.path("hypertables").get(0).path("hypertable").asText())
@@ -221,7 +347,14 @@ class SecretsIT extends IntegrationTest {
 
       // A user named like the password is not a password.
       ToolRun unreachable =
-          ToolProcess.run(Map.of(), LIMIT, "clean", "-vv", "--output", "json", "--target",
+          ToolProcess.run(
+              Map.of(),
+              LIMIT,
+              "clean",
+              "-vv",
+              "--output",
+              "json",
+              "--target",
               "postgres://postgres:" + password + "@127.0.0.1:1/x?connect_timeout=2");
       assertThat(unreachable.exitCode()).as("%s", unreachable).isEqualTo(5);
       JsonNode error = unreachable.event("error");

@@ -16,10 +16,10 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * Faults of the target server and of the network: a private target server restarted in the
- * middle of a COPY (the shared servers are never touched), and the connections to the target cut
- * by a TCP proxy while the server-side sessions linger, as they do behind a broken network; the
- * source's connection cut while the tool reads its rows.
+ * Faults of the target server and of the network: a private target server restarted in the middle
+ * of a COPY (the shared servers are never touched), and the connections to the target cut by a TCP
+ * proxy while the server-side sessions linger, as they do behind a broken network; the source's
+ * connection cut while the tool reads its rows.
  */
 class ServerFaultIT extends FaultTest {
 
@@ -66,8 +66,16 @@ class ServerFaultIT extends FaultTest {
       CompletableFuture<ToolRun> run =
           CompletableFuture.supplyAsync(
               () ->
-                  tool("copy", "--source", source.uri(), "--target", viaProxy, "-p", "1",
-                      "--retries", "5"));
+                  tool(
+                      "copy",
+                      "--source",
+                      source.uri(),
+                      "--target",
+                      viaProxy,
+                      "-p",
+                      "1",
+                      "--retries",
+                      "5"));
       Backend stale = awaitHeldAtGate();
 
       // The network fails: every connection is reset and new ones are refused for 2 s. The
@@ -105,8 +113,16 @@ class ServerFaultIT extends FaultTest {
       CompletableFuture<ToolRun> run =
           CompletableFuture.supplyAsync(
               () ->
-                  tool("copy", "--source", viaProxy, "--target", target.uri(), "-p", "1",
-                      "--retries", "3"));
+                  tool(
+                      "copy",
+                      "--source",
+                      viaProxy,
+                      "--target",
+                      target.uri(),
+                      "-p",
+                      "1",
+                      "--retries",
+                      "3"));
       assertThat(proxy.awaitStalled(Duration.ofSeconds(60))).as("a stalled COPY").isTrue();
       proxy.stallDownstreamAfter(-1);
       proxy.cut();

@@ -12,21 +12,22 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * End to end, the built jar as it ships: {@code --version} says what it is and runs on; {@code
- * -q} leaves warnings, errors and the final summary only; {@code BACKFILL_SOURCE} and {@code
+ * End to end, the built jar as it ships: {@code --version} says what it is and runs on; {@code -q}
+ * leaves warnings, errors and the final summary only; {@code BACKFILL_SOURCE} and {@code
  * BACKFILL_TARGET} carry the connection strings, so passwords stay off the command line.
  */
 class ShippingIT extends IntegrationTest {
   private static final Duration TIMEOUT = Duration.ofMinutes(3);
+
   /** A line of one chunk's outcome, "[3/5] ...", after its optional timestamp. */
   private static final String CHUNK_LINE = "(?m)^(\\S+ )?\\[\\d+/\\d+\\] ";
+
   /** The banner line every command starts with: the program and its version. */
   private static final String BANNER = "(?m)^timescaledb-backfill \\S+$";
 
   private static ToolRun jar(Map<String, String> env, String... args) {
     return ToolProcess.run(env, TIMEOUT, args);
   }
-
 
   @Test
   void versionNamesTheBuildTheJvmAndTheDriver() {
@@ -50,8 +51,8 @@ class ShippingIT extends IntegrationTest {
     Map<String, String> env = Map.of();
     String s = source.uri();
     String t = target.uri();
-    ToolRun staged = jar(env, "stage", "-q", "--source", s, "--target", t, "--until",
-        "2023-06-01T00:00:00Z");
+    ToolRun staged =
+        jar(env, "stage", "-q", "--source", s, "--target", t, "--until", "2023-06-01T00:00:00Z");
     assertThat(staged.exitCode()).as("%s", staged).isZero();
     assertThat(staged.out()).as("the summary of stage").isNotBlank();
     assertThat(staged.out()).doesNotContainPattern(BANNER);
@@ -76,8 +77,7 @@ class ShippingIT extends IntegrationTest {
     Map<String, String> env = new HashMap<>();
     env.put("BACKFILL_SOURCE", withPassword(source));
     env.put("BACKFILL_TARGET", withPassword(target));
-    ToolRun staged =
-        jar(env, "stage", "--until", "2023-06-01T00:00:00Z", "--output", "json");
+    ToolRun staged = jar(env, "stage", "--until", "2023-06-01T00:00:00Z", "--output", "json");
     assertThat(staged.exitCode()).as("%s", staged).isZero();
     assertThat(staged.event("summary").path("staged").asInt()).isEqualTo(5);
     ToolRun copied = jar(env, "copy", "--output", "json");
@@ -101,7 +101,12 @@ class ShippingIT extends IntegrationTest {
 
   /** The test servers' role "backfill" and its password, as a libpq URI. */
   private static String withPassword(TestDb db) {
-    return "postgres://backfill:backfill-secret@" + db.server().host() + ":" + db.server().port()
-        + "/" + db.name() + "?sslmode=disable";
+    return "postgres://backfill:backfill-secret@"
+        + db.server().host()
+        + ":"
+        + db.server().port()
+        + "/"
+        + db.name()
+        + "?sslmode=disable";
   }
 }

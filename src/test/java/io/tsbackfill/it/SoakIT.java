@@ -6,8 +6,8 @@ import io.tsbackfill.testbed.TestDb;
 import io.tsbackfill.testbed.ToolBackends;
 import io.tsbackfill.testbed.ToolBackends.Backend;
 import io.tsbackfill.testbed.ToolRun;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,11 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * A soak: a few hundred small chunks copied and verified while the tool's sessions on both
- * servers are terminated mid-COPY, a fixed number of times, on sides and sessions a seeded random
- * choice picks. Runs may retry, fail chunks or stop; reruns must end with the target exactly equal
- * to the source (row count and the sum of every row's hash). The seed is printed first; rerun
- * with {@code -Dbackfill.soak.seed=N} to pick the same sides and sessions.
+ * A soak: a few hundred small chunks copied and verified while the tool's sessions on both servers
+ * are terminated mid-COPY, a fixed number of times, on sides and sessions a seeded random choice
+ * picks. Runs may retry, fail chunks or stop; reruns must end with the target exactly equal to the
+ * source (row count and the sum of every row's hash). The seed is printed first; rerun with {@code
+ * -Dbackfill.soak.seed=N} to pick the same sides and sessions.
  */
 class SoakIT extends IntegrationTest {
   private static final long SEED = Long.getLong("backfill.soak.seed", System.nanoTime());
@@ -33,13 +33,16 @@ class SoakIT extends IntegrationTest {
   @Test
   void terminatedSessionsEndInAnExactCopy() throws Exception {
     System.out.println("SoakIT seed " + SEED + " (rerun with -Dbackfill.soak.seed=" + SEED + ")");
-    source.exec("CREATE TABLE public.soak (time timestamptz NOT NULL, device int, val float8,"
-        + " note text)");
-    source.exec("SELECT create_hypertable('public.soak', 'time',"
-        + " chunk_time_interval => interval '1 hour')");
-    source.exec("INSERT INTO public.soak SELECT t, d, random(), md5(t::text || d)"
-        + " FROM generate_series('2024-02-01 00:00+00'::timestamptz,"
-        + " '2024-02-13 11:59:59+00', '1 minute') t, generate_series(1, 2) d");
+    source.exec(
+        "CREATE TABLE public.soak (time timestamptz NOT NULL, device int, val float8,"
+            + " note text)");
+    source.exec(
+        "SELECT create_hypertable('public.soak', 'time',"
+            + " chunk_time_interval => interval '1 hour')");
+    source.exec(
+        "INSERT INTO public.soak SELECT t, d, random(), md5(t::text || d)"
+            + " FROM generate_series('2024-02-01 00:00+00'::timestamptz,"
+            + " '2024-02-13 11:59:59+00', '1 minute') t, generate_series(1, 2) d");
     sourceFixtureWithRestoredTarget();
     assertOk(stage("--until", "2024-03-01T00:00:00Z"));
     assertThat(taskCount("true")).isEqualTo(300);
@@ -87,8 +90,16 @@ class SoakIT extends IntegrationTest {
     assertThat(taskCount("worked IS NULL")).as(history).isZero();
     assertSameRows("public.soak", null);
     ToolRun verified =
-        tool("verify", "--source", source.uri(), "--target", target.uri(), "-p", "4",
-            "--output", "json");
+        tool(
+            "verify",
+            "--source",
+            source.uri(),
+            "--target",
+            target.uri(),
+            "-p",
+            "4",
+            "--output",
+            "json");
     assertOk(verified);
     assertThat(taskCount("verified IS NOT NULL")).isEqualTo(300);
   }
@@ -107,7 +118,8 @@ class SoakIT extends IntegrationTest {
               : List.of();
       if (!copying.isEmpty()) {
         int pid = copying.get(pick % copying.size()).pid();
-        if (ToolBackends.terminate(side, pid) && ToolBackends.awaitGone(side, pid, Duration.ofSeconds(30))) {
+        if (ToolBackends.terminate(side, pid)
+            && ToolBackends.awaitGone(side, pid, Duration.ofSeconds(30))) {
           faults.incrementAndGet();
         }
       }
@@ -119,9 +131,12 @@ class SoakIT extends IntegrationTest {
     for (int i = 0; i < runs.size(); i++) {
       ToolRun r = runs.get(i);
       b.append("run ").append(i + 1).append(": exit ").append(r.exitCode());
-      r.err().lines().filter(l -> l.startsWith("error:") || l.startsWith("  "))
+      r.err()
+          .lines()
+          .filter(l -> l.startsWith("error:") || l.startsWith("  "))
           .forEach(l -> b.append(" | ").append(l));
-      b.append(", ").append(r.err().lines().filter(l -> l.startsWith("retrying")).count())
+      b.append(", ")
+          .append(r.err().lines().filter(l -> l.startsWith("retrying")).count())
           .append(" retries; ")
           .append(r.out().lines().filter(l -> l.startsWith("Copied")).findFirst().orElse(""))
           .append('\n');

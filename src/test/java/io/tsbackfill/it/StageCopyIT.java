@@ -43,7 +43,8 @@ class StageCopyIT extends IntegrationTest {
     assertSameRows("public.metrics", null);
     assertThat(taskCount("copy_path = 'routed'")).isEqualTo(5);
 
-    // Copy everything again: the target now has the chunks (direct), rows are replaced, not doubled.
+    // Copy everything again: the target now has the chunks (direct), rows are replaced, not
+    // doubled.
     target.exec("UPDATE __backfill.task SET worked = NULL");
     ToolRun again = copy("-p", "2");
     assertOk(again);
@@ -57,8 +58,9 @@ class StageCopyIT extends IntegrationTest {
       if (!restored) {
         replacePair("partial_fresh");
       }
-      String dual = "INSERT INTO public.metrics SELECT t, 'dual', 42 FROM generate_series("
-          + "'2023-05-20 00:00+00'::timestamptz, '2023-06-10 23:00+00', '1 hour') t";
+      String dual =
+          "INSERT INTO public.metrics SELECT t, 'dual', 42 FROM generate_series("
+              + "'2023-05-20 00:00+00'::timestamptz, '2023-06-10 23:00+00', '1 hour') t";
       if (restored) {
         sourceFixtureWithRestoredTarget("metrics");
       } else {
@@ -68,8 +70,9 @@ class StageCopyIT extends IntegrationTest {
       // rows before --from that are not ours to touch.
       source.exec(dual);
       target.exec(dual);
-      target.exec("INSERT INTO public.metrics VALUES ('2023-05-10 10:00+00', 'stale', -1),"
-          + " ('2023-05-25 23:59:59+00', 'stale', -2)");
+      target.exec(
+          "INSERT INTO public.metrics VALUES ('2023-05-10 10:00+00', 'stale', -1),"
+              + " ('2023-05-25 23:59:59+00', 'stale', -2)");
       target.exec("INSERT INTO public.metrics VALUES ('2023-05-02 10:00+00', 'before-from', 7)");
 
       ToolRun staged = stage("--from", "2023-05-03T00:00:00Z", "--until", "2023-05-26T00:00:00Z");
@@ -82,10 +85,13 @@ class StageCopyIT extends IntegrationTest {
       assertSameRows("public.metrics", inRange);
       assertThat(target.count("SELECT count(*) FROM public.metrics WHERE device_id = 'stale'"))
           .isZero();
-      assertThat(target.count("SELECT count(*) FROM public.metrics WHERE device_id = 'before-from'"))
+      assertThat(
+              target.count("SELECT count(*) FROM public.metrics WHERE device_id = 'before-from'"))
           .isEqualTo(1);
-      assertThat(target.value("SELECT count(*) || ' ' || string_agg(DISTINCT device_id, ',')"
-          + " FROM public.metrics WHERE time >= '2023-05-26 00:00+00'"))
+      assertThat(
+              target.value(
+                  "SELECT count(*) || ' ' || string_agg(DISTINCT device_id, ',')"
+                      + " FROM public.metrics WHERE time >= '2023-05-26 00:00+00'"))
           .as("target rows at or after --until: only the dual-written ones")
           .isEqualTo("384 dual");
       assertThat(target.count("SELECT count(*) FROM public.metrics WHERE time < '2023-05-03'"))
@@ -98,7 +104,8 @@ class StageCopyIT extends IntegrationTest {
   void everyTimeColumnTypeIsStagedWithItsOwnBounds() {
     sourceFixtureWithRestoredTarget("time-types");
     assertOk(stage("--filter", "^public\\.ts_plain$", "--until", "2024-01-03 12:00:00"));
-    assertOk(stage("--filter", "^public\\.by_date$", "--from", "2024-01-10", "--until", "2024-02-05"));
+    assertOk(
+        stage("--filter", "^public\\.by_date$", "--from", "2024-01-10", "--until", "2024-02-05"));
     assertOk(stage("--filter", "^public\\.small$", "--from", "-120", "--until", "330"));
     assertOk(stage("--filter", "^public\\.medium$", "--until", "1500"));
     assertOk(stage("--filter", "^public\\.big$", "--from", "86400000", "--until", "500000000"));
@@ -106,7 +113,8 @@ class StageCopyIT extends IntegrationTest {
     assertOk(copied);
 
     assertSameRows("public.ts_plain", "time < '2024-01-03 12:00:00'");
-    assertThat(target.count("SELECT count(*) FROM public.ts_plain WHERE time >= '2024-01-03 12:00'"))
+    assertThat(
+            target.count("SELECT count(*) FROM public.ts_plain WHERE time >= '2024-01-03 12:00'"))
         .isZero();
     assertSameRows("public.by_date", "day >= '2024-01-10' AND day < '2024-02-05'");
     assertThat(target.count("SELECT count(*) FROM public.by_date")).isEqualTo(26);
@@ -146,12 +154,15 @@ class StageCopyIT extends IntegrationTest {
       assertThat(first.out()).contains(restored ? "(direct)" : "(routed)");
       assertOk(stage("--until", "2024-03-02T12:00:00Z"));
       // Dual-written rows after the cut-over on the target must survive.
-      target.exec("INSERT INTO public.spaced SELECT t, d, -1 FROM generate_series("
-          + "'2024-03-02 12:00+00'::timestamptz, '2024-03-02 23:30+00', '30 minutes') t,"
-          + " generate_series(1, 12) d");
+      target.exec(
+          "INSERT INTO public.spaced SELECT t, d, -1 FROM generate_series("
+              + "'2024-03-02 12:00+00'::timestamptz, '2024-03-02 23:30+00', '30 minutes') t,"
+              + " generate_series(1, 12) d");
       assertOk(copy("-p", "3"));
       assertSameRows("public.spaced", "time < '2024-03-02 12:00+00'");
-      assertThat(target.count("SELECT count(*) FROM public.spaced WHERE time >= '2024-03-02 12:00+00'"))
+      assertThat(
+              target.count(
+                  "SELECT count(*) FROM public.spaced WHERE time >= '2024-03-02 12:00+00'"))
           .isEqualTo(24 * 12);
       assertThat(taskCount("true")).isEqualTo(8);
     }
@@ -166,9 +177,7 @@ class StageCopyIT extends IntegrationTest {
     assertOk(copied);
     assertSameRows("\"Zoo\".\"Mixed Case\"", "\"Time\" < '2024-04-03 00:00+00'");
     assertThat(target.count("SELECT count(*) FROM \"Zoo\".\"Mixed Case\"")).isEqualTo(289);
-    assertThat(
-            target.value(
-                "SELECT t FROM \"Zoo\".\"Mixed Case\" WHERE \"select\" = 4"))
+    assertThat(target.value("SELECT t FROM \"Zoo\".\"Mixed Case\" WHERE \"select\" = 4"))
         .isEqualTo("tab\tnewline\nback\\slash");
     assertSameRows("public.acl_log", null);
   }
@@ -185,17 +194,27 @@ class StageCopyIT extends IntegrationTest {
     ToolRun third = stage("--filter", "^public\\.big$", "--until", "999999999");
     assertOk(third);
     assertThat(taskCount("true")).isEqualTo(12);
-    assertThat(target.value("SELECT string_agg(hypertable_name, ',' ORDER BY priority) FROM"
-        + " (SELECT DISTINCT ON (hypertable_name) hypertable_name, priority FROM __backfill.task"
-        + " ORDER BY hypertable_name, priority) x"))
+    assertThat(
+            target.value(
+                "SELECT string_agg(hypertable_name, ',' ORDER BY priority) FROM"
+                    + " (SELECT DISTINCT ON (hypertable_name) hypertable_name, priority FROM __backfill.task"
+                    + " ORDER BY hypertable_name, priority) x"))
         .as("later stage runs get later priorities")
         .isEqualTo("metrics,big");
-    assertThat(target.value("SELECT string_agg(chunk_name, ',' ORDER BY priority)"
-        + " FROM __backfill.task WHERE hypertable_name = 'metrics' AND priority <= 2"))
+    assertThat(
+            target.value(
+                "SELECT string_agg(chunk_name, ',' ORDER BY priority)"
+                    + " FROM __backfill.task WHERE hypertable_name = 'metrics' AND priority <= 2"))
         .as("newest chunk first within a stage run")
         .isNotNull();
-    ToolRun again = stage("--filter", "^public\\.(metrics|big)$", "--until", "2023-06-01T00:00:00Z",
-        "--from", "2023-05-01T00:00:00Z");
+    ToolRun again =
+        stage(
+            "--filter",
+            "^public\\.(metrics|big)$",
+            "--until",
+            "2023-06-01T00:00:00Z",
+            "--from",
+            "2023-05-01T00:00:00Z");
     // Integer and datetime hypertables in one run: the integer one cannot take a datetime bound.
     assertThat(again.exitCode()).isEqualTo(2);
     assertThat(again.err()).contains("public.big");
@@ -209,8 +228,9 @@ class StageCopyIT extends IntegrationTest {
   void newestChunksAreStagedFirst() {
     sourceFixtureWithRestoredTarget("metrics");
     assertOk(stage("--until", "2023-06-01T00:00:00Z"));
-    List<List<String>> rows = target.rows(
-        "SELECT (dimensions->0->>'range_start')::bigint FROM __backfill.task ORDER BY priority");
+    List<List<String>> rows =
+        target.rows(
+            "SELECT (dimensions->0->>'range_start')::bigint FROM __backfill.task ORDER BY priority");
     List<Long> starts = rows.stream().map(r -> Long.parseLong(r.get(0))).toList();
     assertThat(starts).isSortedAccordingTo((a, b) -> Long.compare(b, a));
   }
@@ -229,7 +249,8 @@ class StageCopyIT extends IntegrationTest {
     int copiedA = copiedLines(ra);
     int copiedB = copiedLines(rb);
     assertThat(List.of(ra.exitCode(), rb.exitCode())).allMatch(c -> c == 0 || c == 3);
-    assertThat(copiedA + copiedB).as("chunks copied by both processes:\n%s\n%s", ra, rb)
+    assertThat(copiedA + copiedB)
+        .as("chunks copied by both processes:\n%s\n%s", ra, rb)
         .isEqualTo(16);
     assertSameRows("public.spaced", null);
   }
@@ -242,12 +263,16 @@ class StageCopyIT extends IntegrationTest {
   void aChunkThatVanishedFromTheSourceIsSkipped() {
     sourceFixtureWithRestoredTarget("metrics");
     assertOk(stage("--until", "2023-06-01T00:00:00Z"));
-    String oldest = source.value("SELECT format('%I.%I', chunk_schema, chunk_name)"
-        + " FROM timescaledb_information.chunks ORDER BY range_start LIMIT 1");
+    String oldest =
+        source.value(
+            "SELECT format('%I.%I', chunk_schema, chunk_name)"
+                + " FROM timescaledb_information.chunks ORDER BY range_start LIMIT 1");
     source.exec("DROP TABLE " + oldest);
     ToolRun copied = copy("-p", "2");
     assertOk(copied);
-    assertThat(copied.out()).contains("skipped").contains("disappeared from the source")
+    assertThat(copied.out())
+        .contains("skipped")
+        .contains("disappeared from the source")
         .contains("1 skipped");
     assertThat(taskCount("worked IS NOT NULL")).isEqualTo(5);
     assertSameRows("public.metrics", null);

@@ -10,11 +10,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code stage --dry-run} on the Apache server: it runs every validation of a real stage,
- * shows per hypertable the chunks, bytes, the chunks a bound cuts and how many target rows copy
- * would delete, and writes nothing. The predicted deletes are checked against what a real stage
- * and copy then delete, on the direct path (restored target) and the routed path (target with other
- * chunk intervals). Also {@code --pause-jobs} where the license has no policies.
+ * {@code stage --dry-run} on the Apache server: it runs every validation of a real stage, shows per
+ * hypertable the chunks, bytes, the chunks a bound cuts and how many target rows copy would delete,
+ * and writes nothing. The predicted deletes are checked against what a real stage and copy then
+ * delete, on the direct path (restored target) and the routed path (target with other chunk
+ * intervals). Also {@code --pause-jobs} where the license has no policies.
  */
 class StageDryRunIT extends IntegrationTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,8 +33,7 @@ class StageDryRunIT extends IntegrationTest {
 
   /** What must not change on the target: its schemas, relations and rows. */
   private String targetState() {
-    return target.value(
-            "SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace")
+    return target.value("SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace")
         + " | "
         + target.value(
             "SELECT count(*) || ':' || sum(hashtext(c.oid::regclass::text))"
@@ -75,8 +74,9 @@ class StageDryRunIT extends IntegrationTest {
         .contains("1 cut by a bound")
         .contains("copy would delete 144 target rows")
         .contains("Would stage 5 chunks")
-        .containsPattern("cut: \\[[^)]+\\) _timescaledb_internal\\._hyper_1_5_chunk where \"time\" <"
-            + " '2023-05-26T00:00:00Z' \\(direct, 24 target rows to delete\\)");
+        .containsPattern(
+            "cut: \\[[^)]+\\) _timescaledb_internal\\._hyper_1_5_chunk where \"time\" <"
+                + " '2023-05-26T00:00:00Z' \\(direct, 24 target rows to delete\\)");
     assertThat(targetState()).as("target after the dry run").isEqualTo(before);
     assertThat(target.exists("__backfill.task")).isFalse();
 
@@ -91,17 +91,23 @@ class StageDryRunIT extends IntegrationTest {
     assertThat(h.path("partial").asInt()).isEqualTo(1);
     assertThat(h.path("until").asText()).isEqualTo("2023-05-26T00:00:00Z");
     assertThat(h.path("oldest").asText())
-        .isEqualTo(source.value("SELECT to_char(min(time) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM public.metrics"));
+        .isEqualTo(
+            source.value(
+                "SELECT to_char(min(time) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM public.metrics"));
     assertThat(h.path("newest").asText())
-        .isEqualTo(source.value("SELECT to_char(max(time) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM public.metrics"));
+        .isEqualTo(
+            source.value(
+                "SELECT to_char(max(time) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM public.metrics"));
     assertThat(h.path("source_bytes").asLong()).isPositive();
     assertThat(h.path("chunk_list")).hasSize(5);
     List<String> perChunk = new ArrayList<>();
     for (JsonNode c : h.path("chunk_list")) {
       assertThat(c.path("path").asText()).as("path of %s", c).isEqualTo("direct");
-      perChunk.add(c.path("target_rows_to_delete").asLong() + (c.path("filter").isNull() ? "" : "cut"));
+      perChunk.add(
+          c.path("target_rows_to_delete").asLong() + (c.path("filter").isNull() ? "" : "cut"));
     }
-    assertThat(perChunk).as("target rows to delete per chunk, newest first")
+    assertThat(perChunk)
+        .as("target rows to delete per chunk, newest first")
         .containsExactly("24cut", "120", "0", "0", "0");
     assertThat(targetState()).as("target after the JSON dry run").isEqualTo(before);
 
@@ -185,13 +191,16 @@ class StageDryRunIT extends IntegrationTest {
     assertThat(staged.err()).contains("Apache license").contains("nothing paused");
     assertThat(staged.all()).doesNotContain("Warning: scheduled").doesNotContain("Paused job");
     assertThat(target.exists("__backfill.paused_job")).isFalse();
-    assertThat(target.count("SELECT count(*) FROM timescaledb_information.jobs WHERE NOT scheduled"))
+    assertThat(
+            target.count("SELECT count(*) FROM timescaledb_information.jobs WHERE NOT scheduled"))
         .as("paused jobs on the target")
         .isZero();
 
     ToolRun plain = stage("--until", UNTIL);
     assertOk(plain);
-    assertThat(plain.err()).as("a stage without --pause-jobs warns of no job").doesNotContain("job");
+    assertThat(plain.err())
+        .as("a stage without --pause-jobs warns of no job")
+        .doesNotContain("job");
 
     ToolRun resumed = tool("resume-jobs", "--target", target.uri());
     assertOk(resumed);

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class StandbyIT extends IntegrationTest {
   private static final Duration TIMEOUT = RecoveryIT.TIMEOUT;
+
   /** One row written to the source while the standby does not replay (fixture "metrics"). */
   private static final String LATE_ROW =
       "INSERT INTO public.metrics VALUES ('2023-05-20 12:30+00', '3', 1)";
@@ -166,8 +167,7 @@ class StandbyIT extends IntegrationTest {
         .isZero();
     assertThat(target.count("SELECT count(*) FROM public.metrics")).isZero();
 
-    JarProcess.Result negative =
-        jar("copy", standby.uri(source), "--standby-wait", "-1");
+    JarProcess.Result negative = jar("copy", standby.uri(source), "--standby-wait", "-1");
     assertThat(negative.exitCode()).as(negative.toString()).isEqualTo(2);
   }
 
@@ -189,7 +189,8 @@ class StandbyIT extends IntegrationTest {
       standby.awaitReplayed();
 
       String asReader =
-          standby.uri(source)
+          standby
+              .uri(source)
               .replace("postgres://postgres@", "postgres://" + reader + ":reader-secret@");
       JarProcess.Result r = jar("copy", asReader, "-p", "2", "--output", "json");
       assertThat(r.exitCode()).as("a source error: %s", r).isEqualTo(4);
@@ -215,11 +216,13 @@ class StandbyIT extends IntegrationTest {
     // Copied first (newest first, one worker): held mid-COPY on the target by the gate, while its
     // source transaction on the standby waits, idle, holding its lock on the source chunk.
     String targetChunk =
-        target.value("SELECT chunk_name FROM timescaledb_information.chunks"
-            + " ORDER BY range_start DESC LIMIT 1");
+        target.value(
+            "SELECT chunk_name FROM timescaledb_information.chunks"
+                + " ORDER BY range_start DESC LIMIT 1");
     String sourceChunk =
-        source.value("SELECT format('%I.%I', chunk_schema, chunk_name)"
-            + " FROM timescaledb_information.chunks ORDER BY range_start DESC LIMIT 1");
+        source.value(
+            "SELECT format('%I.%I', chunk_schema, chunk_name)"
+                + " FROM timescaledb_information.chunks ORDER BY range_start DESC LIMIT 1");
     // The standby cancels conflicting reads at once instead of after 30 s.
     standby.set("max_standby_streaming_delay", "0");
     try (CopyGate gate = CopyGate.install(target, "public.metrics")) {
@@ -228,7 +231,8 @@ class StandbyIT extends IntegrationTest {
           JarProcess.start(
               args("copy", standby.uri(source), "-p", "1", "--retries", "3", "--output", "json"))) {
         for (int conflict = 1; conflict <= 2; conflict++) {
-          assertThat(ToolBackends.await(target, ToolBackends.Backend::waitsForAdvisoryLock, TIMEOUT))
+          assertThat(
+                  ToolBackends.await(target, ToolBackends.Backend::waitsForAdvisoryLock, TIMEOUT))
               .as("the copy reaches the gate")
               .isPresent();
           int reader = standby.awaitToolSession(source, "idle in transaction");

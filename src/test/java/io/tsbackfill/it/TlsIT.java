@@ -16,8 +16,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * TLS against a private server with {@code ssl = on} and a test CA made with openssl: libpq's
  * sslmode, sslrootcert, sslcert, sslkey and sslpassword mean to the tool what they mean to psql.
- * The server accepts the tool's users over TLS only: {@code tlsuser} by password, {@code
- * certuser} by a client certificate ({@code clientcert=verify-full}).
+ * The server accepts the tool's users over TLS only: {@code tlsuser} by password, {@code certuser}
+ * by a client certificate ({@code clientcert=verify-full}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsIT {
@@ -58,8 +58,16 @@ class TlsIT {
 
   /** A libpq key=value string for {@code db} on the private server. */
   private String kv(TestDb db, String host, String user, String... settings) {
-    return "host=" + host + " port=" + pg.port() + " dbname=" + db.name() + " user=" + user
-        + (user.equals("tlsuser") ? " password=" + PASSWORD : "") + " "
+    return "host="
+        + host
+        + " port="
+        + pg.port()
+        + " dbname="
+        + db.name()
+        + " user="
+        + user
+        + (user.equals("tlsuser") ? " password=" + PASSWORD : "")
+        + " "
         + String.join(" ", settings);
   }
 
@@ -74,7 +82,8 @@ class TlsIT {
   /** A failure reads as one error line naming the side, without a stack trace. */
   private static void assertFailsClearly(ToolRun r, int exit, String side, String... reasons) {
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(exit);
-    assertThat(r.err()).as(r.toString())
+    assertThat(r.err())
+        .as(r.toString())
         .startsWith("error: cannot connect to the " + side + " database")
         .doesNotContain("\tat ")
         .doesNotContain(PASSWORD);
@@ -86,11 +95,23 @@ class TlsIT {
   @Test
   void verifyFullWithAClientCertificateStagesCopiesAndVerifies() {
     String src =
-        kv(source, "localhost", "certuser", "sslmode=verify-full", rootCert("ca.crt"),
-            "sslcert=" + ca.file("client-ec.crt"), "sslkey=" + ca.file("client-ec.key"));
+        kv(
+            source,
+            "localhost",
+            "certuser",
+            "sslmode=verify-full",
+            rootCert("ca.crt"),
+            "sslcert=" + ca.file("client-ec.crt"),
+            "sslkey=" + ca.file("client-ec.key"));
     String tgt =
-        "postgres://tlsuser:" + PASSWORD + "@localhost:" + pg.port() + "/" + target.name()
-            + "?sslmode=verify-full&sslrootcert=" + ca.file("ca.crt");
+        "postgres://tlsuser:"
+            + PASSWORD
+            + "@localhost:"
+            + pg.port()
+            + "/"
+            + target.name()
+            + "?sslmode=verify-full&sslrootcert="
+            + ca.file("ca.crt");
     ToolRun staged = tool("stage", "--source", src, "--target", tgt, "--until", "2023-06-01Z");
     assertThat(staged.exitCode()).as(staged.toString()).isZero();
     ToolRun copied = tool("copy", "--source", src, "--target", tgt, "-p", "2");
@@ -114,14 +135,25 @@ class TlsIT {
     };
     for (String[] k : keys) {
       ToolRun r =
-          tool("clean", "--target",
-              kv(target, "localhost", "certuser", "sslmode=verify-full", rootCert("ca.crt"),
-                  "sslcert=" + ca.file(k[0]), "sslkey=" + ca.file(k[1]), k[2]));
+          tool(
+              "clean",
+              "--target",
+              kv(
+                  target,
+                  "localhost",
+                  "certuser",
+                  "sslmode=verify-full",
+                  rootCert("ca.crt"),
+                  "sslcert=" + ca.file(k[0]),
+                  "sslkey=" + ca.file(k[1]),
+                  k[2]));
       assertThat(r.exitCode()).as("with sslkey %s: %s", k[1], r).isZero();
       assertThat(r.all()).doesNotContain(TestCa.KEY_PASSWORD);
     }
     ToolRun noCertificate =
-        tool("clean", "--target",
+        tool(
+            "clean",
+            "--target",
             kv(target, "localhost", "certuser", "sslmode=verify-full", rootCert("ca.crt")));
     assertFailsClearly(noCertificate, 5, "target", "certificate");
   }
@@ -129,22 +161,37 @@ class TlsIT {
   @Test
   void aWrongCaOrHostNameFailsClearlyAndVerifyCaChecksOnlyTheCa() {
     ToolRun wrongCa =
-        tool("stage", "--source",
+        tool(
+            "stage",
+            "--source",
             kv(source, "localhost", "tlsuser", "sslmode=verify-full", rootCert("other-ca.crt")),
-            "--target", kv(target, "localhost", "tlsuser", "sslmode=require"),
-            "--until", "2023-06-01Z");
-    assertFailsClearly(wrongCa, 4, "source", "tls_source at localhost:" + pg.port(),
+            "--target",
+            kv(target, "localhost", "tlsuser", "sslmode=require"),
+            "--until",
+            "2023-06-01Z");
+    assertFailsClearly(
+        wrongCa,
+        4,
+        "source",
+        "tls_source at localhost:" + pg.port(),
         "TLS: the server certificate is not signed by a CA in sslrootcert "
             + ca.file("other-ca.crt"));
 
     ToolRun wrongHost =
-        tool("clean", "--target",
+        tool(
+            "clean",
+            "--target",
             kv(target, "127.0.0.1", "tlsuser", "sslmode=verify-full", rootCert("ca.crt")));
-    assertFailsClearly(wrongHost, 5, "target",
+    assertFailsClearly(
+        wrongHost,
+        5,
+        "target",
         "TLS: the server certificate is not issued for host name 127.0.0.1");
 
     ToolRun caOnly =
-        tool("clean", "--target",
+        tool(
+            "clean",
+            "--target",
             kv(target, "127.0.0.1", "tlsuser", "sslmode=verify-ca", rootCert("ca.crt")));
     assertThat(caOnly.exitCode()).as(caOnly.toString()).isZero();
   }
@@ -157,9 +204,14 @@ class TlsIT {
 
     // libpq: with a root CA file, require verifies the CA (like verify-ca).
     ToolRun requireWithWrongCa =
-        tool("clean", "--target",
+        tool(
+            "clean",
+            "--target",
             kv(target, "127.0.0.1", "tlsuser", "sslmode=require", rootCert("other-ca.crt")));
-    assertFailsClearly(requireWithWrongCa, 5, "target",
+    assertFailsClearly(
+        requireWithWrongCa,
+        5,
+        "target",
         "not signed by a CA in sslrootcert " + ca.file("other-ca.crt") + " (sslmode=require)");
 
     ToolRun plain =

@@ -10,9 +10,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * End to end, the built jar run as the original tool's documentation runs it: its options
- * ({@code --disable-telemetry}, a bound without an offset), {@code help [COMMAND]}, and {@code
- * --snapshot}, which is refused with its reason before anything is written.
+ * End to end, the built jar run as the original tool's documentation runs it: its options ({@code
+ * --disable-telemetry}, a bound without an offset), {@code help [COMMAND]}, and {@code --snapshot},
+ * which is refused with its reason before anything is written.
  */
 class UpstreamRunbookIT extends IntegrationTest {
   private static final Duration TIMEOUT = Duration.ofMinutes(3);
@@ -21,15 +21,23 @@ class UpstreamRunbookIT extends IntegrationTest {
     return ToolProcess.run(Map.of(), TIMEOUT, args);
   }
 
-
   @Test
   void theOriginalRunbookRunsWithItsOptions() {
     sourceFixtureWithRestoredTarget("metrics");
     String s = source.uri();
     String t = target.uri();
     ToolRun staged =
-        jar("stage", "--source", s, "--target", t, "--until", "2023-05-26T00:00:00",
-            "--disable-telemetry", "--output", "json");
+        jar(
+            "stage",
+            "--source",
+            s,
+            "--target",
+            t,
+            "--until",
+            "2023-05-26T00:00:00",
+            "--disable-telemetry",
+            "--output",
+            "json");
     assertThat(staged.exitCode()).as("%s", staged).isZero();
     assertThat(staged.event("summary").path("staged").asInt()).isEqualTo(5);
     ToolRun copied =
@@ -64,8 +72,18 @@ class UpstreamRunbookIT extends IntegrationTest {
   void snapshotIsRefusedBeforeAnythingIsWritten() {
     sourceFixtureWithRestoredTarget("metrics");
     ToolRun r =
-        jar("stage", "--source", source.uri(), "--target", target.uri(), "--until",
-            "2023-05-26T00:00:00Z", "--snapshot", "00000003-0000001B-1", "--output", "json");
+        jar(
+            "stage",
+            "--source",
+            source.uri(),
+            "--target",
+            target.uri(),
+            "--until",
+            "2023-05-26T00:00:00Z",
+            "--snapshot",
+            "00000003-0000001B-1",
+            "--output",
+            "json");
     assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
     JsonNode error = r.event("error");
     assertThat(error.path("exit_code").asInt()).isEqualTo(2);

@@ -23,12 +23,16 @@ class VerifyIT extends IntegrationTest {
     return source.value(
         "SELECT format('%I.%I', c.relnamespace::regnamespace::text, c.relname)"
             + " FROM public.metrics m JOIN pg_class c ON c.oid = m.tableoid"
-            + " WHERE m.time = '" + time + "' LIMIT 1");
+            + " WHERE m.time = '"
+            + time
+            + "' LIMIT 1");
   }
 
   /** The line of a chunk of public.metrics that failed verification with {@code reason}. */
   private static String failed(String chunk, String reason) {
-    return "FAILED public\\.metrics \\[\\S+, \\S+\\) " + java.util.regex.Pattern.quote(chunk) + ": "
+    return "FAILED public\\.metrics \\[\\S+, \\S+\\) "
+        + java.util.regex.Pattern.quote(chunk)
+        + ": "
         + reason;
   }
 
@@ -89,7 +93,9 @@ class VerifyIT extends IntegrationTest {
         .contains("2 equal, 3 failed")
         .doesNotContain("Next: timescaledb-backfill clean");
     // The missing row shows in the row count and every column's count; the extra one too.
-    assertThat(out).contains("rows: source 336, target 335").contains("rows: source 336, target 337");
+    assertThat(out)
+        .contains("rows: source 336, target 335")
+        .contains("rows: source 336, target 337");
     assertThat(out).containsPattern("count\\(\"val\"\\): source \\d+, target \\d+");
     assertThat(taskCount("verified IS NULL AND verify_message LIKE '%difference%'")).isEqualTo(3);
     assertThat(taskCount("verified IS NOT NULL")).isEqualTo(2);
@@ -118,7 +124,8 @@ class VerifyIT extends IntegrationTest {
   @Test
   void floatSumsWithinTheRoundingToleranceMatchAndBeyondItDiffer() {
     sourceFixtureWithRestoredTarget("metrics");
-    // Values whose sum depends on the order of addition: 1e16 - 1e16 + 1 is 1, 1 - 1e16 + 1e16 is 0.
+    // Values whose sum depends on the order of addition: 1e16 - 1e16 + 1 is 1, 1 - 1e16 + 1e16 is
+    // 0.
     source.exec(
         "CREATE TABLE public.floats (time timestamptz NOT NULL, v float8, r real);"
             + "SELECT create_hypertable('public.floats', 'time');");
@@ -150,7 +157,8 @@ class VerifyIT extends IntegrationTest {
         "UPDATE public.floats SET v = 1e12 WHERE time = '2023-05-01'::timestamptz + interval '5 minutes'");
     ToolRun changed = verify();
     assertThat(changed.exitCode()).as("%s", changed).isEqualTo(6);
-    assertThat(changed.out()).containsPattern("sum\\(\"v\"\\): source .*, target .* \\(differ by .*tolerance");
+    assertThat(changed.out())
+        .containsPattern("sum\\(\"v\"\\): source .*, target .* \\(differ by .*tolerance");
   }
 
   @Test

@@ -17,7 +17,8 @@ class TimeValuesTest {
         .isEqualTo("2024-01-04T00:00:00");
     assertThat(TimeValues.render("date", JAN_4_2024)).isEqualTo("2024-01-04");
     assertThat(TimeValues.render("bigint", -42)).isEqualTo("-42");
-    assertThat(TimeValues.render("timestamp with time zone", -1)).isEqualTo("1969-12-31T23:59:59.999999Z");
+    assertThat(TimeValues.render("timestamp with time zone", -1))
+        .isEqualTo("1969-12-31T23:59:59.999999Z");
   }
 
   @Test

@@ -5,10 +5,10 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
 /**
- * Holds the copy of chosen chunks in the middle of their COPY, so faults land exactly there: a
- * row trigger on the target hypertable (TimescaleDB puts it on every chunk) takes a shared
- * advisory lock keyed by the chunk's name, and the test holds that lock exclusively while the
- * gate of a chunk is closed. The trigger changes no row.
+ * Holds the copy of chosen chunks in the middle of their COPY, so faults land exactly there: a row
+ * trigger on the target hypertable (TimescaleDB puts it on every chunk) takes a shared advisory
+ * lock keyed by the chunk's name, and the test holds that lock exclusively while the gate of a
+ * chunk is closed. The trigger changes no row.
  */
 public final class CopyGate implements AutoCloseable {
   static final int KEY = 727;
@@ -22,10 +22,13 @@ public final class CopyGate implements AutoCloseable {
   public static CopyGate install(TestDb target, String hypertable) {
     target.exec(
         "CREATE FUNCTION public.backfill_test_gate() RETURNS trigger LANGUAGE plpgsql AS $$"
-            + " BEGIN PERFORM pg_advisory_xact_lock_shared(" + KEY + ", hashtext(TG_TABLE_NAME));"
+            + " BEGIN PERFORM pg_advisory_xact_lock_shared("
+            + KEY
+            + ", hashtext(TG_TABLE_NAME));"
             + " RETURN NEW; END $$");
     target.exec(
-        "CREATE TRIGGER backfill_test_gate BEFORE INSERT ON " + hypertable
+        "CREATE TRIGGER backfill_test_gate BEFORE INSERT ON "
+            + hypertable
             + " FOR EACH ROW EXECUTE FUNCTION public.backfill_test_gate()");
     return new CopyGate(target.connect());
   }

@@ -30,15 +30,23 @@ public final class NativeBeds {
       String label = "TimescaleDB " + version + " (TSL, PostgreSQL " + pgMajor + ")";
       TestBed bed =
           new TestBed(
-              new TestServer(label + " source", "127.0.0.1", sourcePort, "postgres", null, programs),
-              new TestServer(label + " target", "127.0.0.1", targetPort, "postgres", null, programs));
+              new TestServer(
+                  label + " source", "127.0.0.1", sourcePort, "postgres", null, programs),
+              new TestServer(
+                  label + " target", "127.0.0.1", targetPort, "postgres", null, programs));
       for (TestServer s : List.of(bed.source(), bed.target())) {
         try (Connection c = s.connect("postgres")) {
           c.isValid(5);
         } catch (SQLException e) {
           throw new IllegalStateException(
-              "the " + s.name() + " server on port " + s.port() + " is not reachable ("
-                  + e.getMessage() + "); start it with scripts/testbed/tsl.sh start " + version
+              "the "
+                  + s.name()
+                  + " server on port "
+                  + s.port()
+                  + " is not reachable ("
+                  + e.getMessage()
+                  + "); start it with scripts/testbed/tsl.sh start "
+                  + version
                   + ", or run scripts/test.sh",
               e);
         }
@@ -94,7 +102,9 @@ public final class NativeBeds {
           .filter(b -> b.version().equals(wanted.strip()))
           .findFirst()
           .orElseThrow(
-              () -> new IllegalStateException("BACKFILL_TSL_VERSION " + wanted + " is not a bed: " + all));
+              () ->
+                  new IllegalStateException(
+                      "BACKFILL_TSL_VERSION " + wanted + " is not a bed: " + all));
     }
     return all.get(all.size() - 1);
   }

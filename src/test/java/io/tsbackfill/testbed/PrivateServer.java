@@ -15,8 +15,8 @@ import java.util.function.Function;
 
 /**
  * A PostgreSQL + TimescaleDB server of the test's own, for faults the shared test bed must never
- * see (restarts, crashes) and for settings it does not have (TLS). Lives in a temporary folder on
- * a free loopback port and is torn down by {@link #close()} (or at JVM exit).
+ * see (restarts, crashes) and for settings it does not have (TLS). Lives in a temporary folder on a
+ * free loopback port and is torn down by {@link #close()} (or at JVM exit).
  *
  * <p>The cluster is copied from one {@code initdb} made per JVM, which is much faster than an
  * {@code initdb} per server. As root the server runs as the {@code postgres} user (PostgreSQL
@@ -39,16 +39,16 @@ public final class PrivateServer implements AutoCloseable {
   }
 
   /**
-   * Starts a server; {@code conf} lines are added to postgresql.conf, {@code hba} replaces the
-   * TCP lines of pg_hba.conf (default: postgres trusted, everyone else by SCRAM password).
+   * Starts a server; {@code conf} lines are added to postgresql.conf, {@code hba} replaces the TCP
+   * lines of pg_hba.conf (default: postgres trusted, everyone else by SCRAM password).
    */
   public static PrivateServer start(String name, List<String> conf, List<String> hba) {
     return start(name, dir -> conf, hba);
   }
 
   /**
-   * As {@link #start(String, List, List)}, with settings made from the server's folder, where
-   * files the settings name (certificates) can be put before the server starts.
+   * As {@link #start(String, List, List)}, with settings made from the server's folder, where files
+   * the settings name (certificates) can be put before the server starts.
    */
   public static PrivateServer start(
       String name, Function<Path, List<String>> conf, List<String> hba) {
@@ -56,21 +56,24 @@ public final class PrivateServer implements AutoCloseable {
       Path dir = Files.createTempDirectory("backfill-pg-" + name + "-");
       PrivateServer s = new PrivateServer(name, dir, freePort());
       run(List.of("cp", "-a", template().toString(), s.data.toString()), false);
-      List<String> lines = new ArrayList<>(List.of(
-          "port = " + s.port,
-          "listen_addresses = '127.0.0.1'",
-          "unix_socket_directories = '" + dir + "'",
-          "shared_preload_libraries = 'timescaledb'",
-          "timescaledb.telemetry_level = off",
-          "timescaledb.max_background_workers = 4",
-          "max_worker_processes = 12",
-          "max_connections = 60",
-          "shared_buffers = 32MB",
-          // No fsync (throw-away data), but synchronous commits: a crash (stop -m immediate)
-          // keeps every commit the tool was told about, as on a production server.
-          "fsync = off",
-          "full_page_writes = off",
-          "password_encryption = 'scram-sha-256'"));
+      List<String> lines =
+          new ArrayList<>(
+              List.of(
+                  "port = " + s.port,
+                  "listen_addresses = '127.0.0.1'",
+                  "unix_socket_directories = '" + dir + "'",
+                  "shared_preload_libraries = 'timescaledb'",
+                  "timescaledb.telemetry_level = off",
+                  "timescaledb.max_background_workers = 4",
+                  "max_worker_processes = 12",
+                  "max_connections = 60",
+                  "shared_buffers = 32MB",
+                  // No fsync (throw-away data), but synchronous commits: a crash (stop -m
+                  // immediate)
+                  // keeps every commit the tool was told about, as on a production server.
+                  "fsync = off",
+                  "full_page_writes = off",
+                  "password_encryption = 'scram-sha-256'"));
       lines.addAll(conf.apply(dir));
       Files.writeString(
           s.data.resolve("postgresql.conf"),
@@ -80,8 +83,7 @@ public final class PrivateServer implements AutoCloseable {
       hbaLines.addAll(
           hba.isEmpty()
               ? List.of(
-                  "host all postgres 127.0.0.1/32 trust",
-                  "host all all 127.0.0.1/32 scram-sha-256")
+                  "host all postgres 127.0.0.1/32 trust", "host all all 127.0.0.1/32 scram-sha-256")
               : hba);
       Files.writeString(s.data.resolve("pg_hba.conf"), String.join("\n", hbaLines) + "\n");
       s.own(dir);
@@ -147,8 +149,10 @@ public final class PrivateServer implements AutoCloseable {
       return;
     }
     try {
-      run(asServerUser(List.of(pgBin("pg_ctl"), "-D", data.toString(), "-w", "-m", "immediate",
-          "stop")), true);
+      run(
+          asServerUser(
+              List.of(pgBin("pg_ctl"), "-D", data.toString(), "-w", "-m", "immediate", "stop")),
+          true);
     } finally {
       run(List.of("rm", "-rf", dir.toString()), true);
     }
@@ -176,8 +180,16 @@ public final class PrivateServer implements AutoCloseable {
       run(
           asServerUser(
               List.of(
-                  pgBin("initdb"), "-D", data.toString(), "-U", TOOL_USER, "--auth=trust",
-                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")),
+                  pgBin("initdb"),
+                  "-D",
+                  data.toString(),
+                  "-U",
+                  TOOL_USER,
+                  "--auth=trust",
+                  "-E",
+                  "UTF8",
+                  "--locale=C.UTF-8",
+                  "--no-sync")),
           false);
       Runtime.getRuntime()
           .addShutdownHook(new Thread(() -> run(List.of("rm", "-rf", dir.toString()), true)));

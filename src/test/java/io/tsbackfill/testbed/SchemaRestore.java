@@ -32,7 +32,9 @@ public final class SchemaRestore {
   public static void restore(TestDb source, TestDb target, String extensionSchema) {
     String dump = source.server().programs().dump(source.server(), source.name(), DUMP_OPTIONS);
     String quoted = "\"" + extensionSchema + "\"";
-    dump = dump.replace("CREATE SCHEMA " + quoted + ";", "CREATE SCHEMA IF NOT EXISTS " + quoted + ";");
+    dump =
+        dump.replace(
+            "CREATE SCHEMA " + quoted + ";", "CREATE SCHEMA IF NOT EXISTS " + quoted + ";");
     target.exec("SELECT " + quoted + ".timescaledb_pre_restore()");
     target.server().programs().restore(target.server(), target.name(), dump);
     target.exec("SELECT " + quoted + ".timescaledb_post_restore()");

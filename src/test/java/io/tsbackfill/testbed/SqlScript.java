@@ -80,7 +80,9 @@ public final class SqlScript {
     while (j < s.length() && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) {
       j++;
     }
-    if (j < s.length() && s.charAt(j) == '$' && (j == i + 1 || !Character.isDigit(s.charAt(i + 1)))) {
+    if (j < s.length()
+        && s.charAt(j) == '$'
+        && (j == i + 1 || !Character.isDigit(s.charAt(i + 1)))) {
       return s.substring(i, j + 1);
     }
     return null;

@@ -40,8 +40,13 @@ public final class Standby {
       }
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "the test standby at " + server.host() + ":" + server.port() + " is not reachable ("
-              + e.getMessage() + "); start the test bed with scripts/testbed/servers.sh start",
+          "the test standby at "
+              + server.host()
+              + ":"
+              + server.port()
+              + " is not reachable ("
+              + e.getMessage()
+              + "); start the test bed with scripts/testbed/servers.sh start",
           e);
     }
   }
@@ -73,24 +78,33 @@ public final class Standby {
    * default) and waits until new sessions see it.
    */
   public void set(String parameter, String value) {
-    run(value == null
-        ? "ALTER SYSTEM RESET " + parameter
-        : "ALTER SYSTEM SET " + parameter + " = '" + value + "'");
+    run(
+        value == null
+            ? "ALTER SYSTEM RESET " + parameter
+            : "ALTER SYSTEM SET " + parameter + " = '" + value + "'");
     run("SELECT pg_reload_conf()");
     await(
         parameter + " = " + value,
-        "SELECT setting = " + (value == null ? "boot_val" : "'" + value + "'")
-            + " FROM pg_settings WHERE name = '" + parameter + "'");
+        "SELECT setting = "
+            + (value == null ? "boot_val" : "'" + value + "'")
+            + " FROM pg_settings WHERE name = '"
+            + parameter
+            + "'");
   }
 
   /**
-   * Waits for a session of the tool on the standby's copy of {@code db} in {@code state} (as
-   * {@code pg_stat_activity} says it) and returns its pid.
+   * Waits for a session of the tool on the standby's copy of {@code db} in {@code state} (as {@code
+   * pg_stat_activity} says it) and returns its pid.
    */
   public int awaitToolSession(TestDb db, String state) {
     String where =
-        " FROM pg_stat_activity WHERE datname = '" + db.name() + "' AND application_name = '"
-            + ToolBackends.APPLICATION + "' AND state = '" + state + "'";
+        " FROM pg_stat_activity WHERE datname = '"
+            + db.name()
+            + "' AND application_name = '"
+            + ToolBackends.APPLICATION
+            + "' AND state = '"
+            + state
+            + "'";
     await("a session of the tool " + state, "SELECT EXISTS (SELECT 1" + where + ")");
     return Integer.parseInt(value("SELECT min(pid)" + where).orElseThrow());
   }
@@ -108,8 +122,13 @@ public final class Standby {
     while (!"t".equals(value(condition).orElse(""))) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError(
-            "the standby is not " + what + " within " + LIMIT + " (replay paused: "
-                + value("SELECT pg_is_wal_replay_paused()").orElse("?") + ")");
+            "the standby is not "
+                + what
+                + " within "
+                + LIMIT
+                + " (replay paused: "
+                + value("SELECT pg_is_wal_replay_paused()").orElse("?")
+                + ")");
       }
       try {
         Thread.sleep(20);

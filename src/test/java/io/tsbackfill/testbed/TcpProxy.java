@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback TCP proxy between the tool and a server, to play the network: {@link #cut()} resets
- * every open connection (a router dropping state), {@link #refuse(boolean)} turns new
- * connections away, {@link #stallDownstreamAfter(long)} stops a connection's server-to-client
- * bytes after so many, so that a client stands in the middle of reading a result.
+ * every open connection (a router dropping state), {@link #refuse(boolean)} turns new connections
+ * away, {@link #stallDownstreamAfter(long)} stops a connection's server-to-client bytes after so
+ * many, so that a client stands in the middle of reading a result.
  */
 public final class TcpProxy implements AutoCloseable {
   private final ServerSocket listener;
@@ -146,8 +146,7 @@ public final class TcpProxy implements AutoCloseable {
   private final class Link {
     private final Socket client;
     private final Socket server;
-    private final CountDownLatch over =
-        new CountDownLatch(1);
+    private final CountDownLatch over = new CountDownLatch(1);
 
     Link(Socket client, Socket server) {
       this.client = client;

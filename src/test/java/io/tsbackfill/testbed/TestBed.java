@@ -27,8 +27,8 @@ public final class TestBed {
   }
 
   /**
-   * The servers this run uses, as {@code BACKFILL_TESTBED} says: {@code local} (default) or
-   * {@code containers}.
+   * The servers this run uses, as {@code BACKFILL_TESTBED} says: {@code local} (default) or {@code
+   * containers}.
    */
   public static TestBed current() {
     String kind = env("BACKFILL_TESTBED", "local").strip().toLowerCase(Locale.ROOT);
@@ -54,9 +54,17 @@ public final class TestBed {
   public static synchronized TestBed local() {
     if (local == null) {
       String s =
-          env("BACKFILL_TEST_SOURCE_URL", "postgres://postgres@127.0.0.1:" + env("BACKFILL_SOURCE_PORT", "55432") + "/postgres");
+          env(
+              "BACKFILL_TEST_SOURCE_URL",
+              "postgres://postgres@127.0.0.1:"
+                  + env("BACKFILL_SOURCE_PORT", "55432")
+                  + "/postgres");
       String t =
-          env("BACKFILL_TEST_TARGET_URL", "postgres://postgres@127.0.0.1:" + env("BACKFILL_TARGET_PORT", "55433") + "/postgres");
+          env(
+              "BACKFILL_TEST_TARGET_URL",
+              "postgres://postgres@127.0.0.1:"
+                  + env("BACKFILL_TARGET_PORT", "55433")
+                  + "/postgres");
       local = new TestBed(TestServer.fromUrl("source", s), TestServer.fromUrl("target", t));
       local.check();
     }
@@ -85,8 +93,8 @@ public final class TestBed {
   }
 
   /**
-   * The hot standby of the source, on the local test bed (checked the first time it is asked
-   * for: {@code servers.sh start} makes it); empty on the container test bed, which has none.
+   * The hot standby of the source, on the local test bed (checked the first time it is asked for:
+   * {@code servers.sh start} makes it); empty on the container test bed, which has none.
    */
   public synchronized java.util.Optional<Standby> standby() {
     if (this != local) {
@@ -96,7 +104,9 @@ public final class TestBed {
       String url =
           env(
               "BACKFILL_TEST_STANDBY_URL",
-              "postgres://postgres@127.0.0.1:" + env("BACKFILL_STANDBY_PORT", "55434") + "/postgres");
+              "postgres://postgres@127.0.0.1:"
+                  + env("BACKFILL_STANDBY_PORT", "55434")
+                  + "/postgres");
       Standby s = new Standby(source, TestServer.fromUrl("standby", url));
       s.check();
       standby = s;
@@ -134,7 +144,10 @@ public final class TestBed {
     TestDb s = TestDb.create(source, name, false);
     TestDb t = TestDb.create(target, name, false);
     String ddl =
-        "CREATE SCHEMA " + extensionSchema + "; CREATE EXTENSION timescaledb SCHEMA " + extensionSchema;
+        "CREATE SCHEMA "
+            + extensionSchema
+            + "; CREATE EXTENSION timescaledb SCHEMA "
+            + extensionSchema;
     s.exec(ddl);
     t.exec(ddl);
     return new DatabasePair(s, t);

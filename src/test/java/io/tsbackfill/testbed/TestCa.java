@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A throw-away certificate authority made with the {@code openssl} command in a temporary folder:
- * a server certificate for {@code localhost} only (no IP address, so 127.0.0.1 fails host-name
+ * A throw-away certificate authority made with the {@code openssl} command in a temporary folder: a
+ * server certificate for {@code localhost} only (no IP address, so 127.0.0.1 fails host-name
  * checks), client certificates for one user with keys in the formats libpq users have, and a
  * second, unrelated CA to play the wrong one.
  */
@@ -35,29 +35,104 @@ public final class TestCa implements AutoCloseable {
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
       TestCa ca = new TestCa(dir);
       String ec = "ec_paramgen_curve:prime256v1";
-      ca.openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", ec, "-nodes", "-keyout", "ca.key",
-          "-out", "ca.crt", "-days", "2", "-subj", "/CN=backfill test CA");
-      ca.openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", ec, "-nodes", "-keyout",
-          "other-ca.key", "-out", "other-ca.crt", "-days", "2", "-subj", "/CN=some other CA");
+      ca.openssl(
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          ec,
+          "-nodes",
+          "-keyout",
+          "ca.key",
+          "-out",
+          "ca.crt",
+          "-days",
+          "2",
+          "-subj",
+          "/CN=backfill test CA");
+      ca.openssl(
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          ec,
+          "-nodes",
+          "-keyout",
+          "other-ca.key",
+          "-out",
+          "other-ca.crt",
+          "-days",
+          "2",
+          "-subj",
+          "/CN=some other CA");
       Files.writeString(dir.resolve("server.ext"), "subjectAltName=DNS:localhost\n");
-      ca.openssl("req", "-new", "-newkey", "ec", "-pkeyopt", ec, "-nodes", "-keyout",
-          "server.key", "-out", "server.csr", "-subj", "/CN=localhost");
+      ca.openssl(
+          "req",
+          "-new",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          ec,
+          "-nodes",
+          "-keyout",
+          "server.key",
+          "-out",
+          "server.csr",
+          "-subj",
+          "/CN=localhost");
       ca.sign("server", "server.ext");
 
       // RSA: PKCS#8 PEM (openssl 3's default), PKCS#1 PEM ("traditional"), one certificate.
-      ca.openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out",
+      ca.openssl(
+          "genpkey",
+          "-algorithm",
+          "RSA",
+          "-pkeyopt",
+          "rsa_keygen_bits:2048",
+          "-out",
           "client-rsa.key");
       ca.openssl("rsa", "-in", "client-rsa.key", "-traditional", "-out", "client-rsa-pkcs1.key");
-      ca.openssl("req", "-new", "-key", "client-rsa.key", "-out", "client-rsa.csr", "-subj",
+      ca.openssl(
+          "req",
+          "-new",
+          "-key",
+          "client-rsa.key",
+          "-out",
+          "client-rsa.csr",
+          "-subj",
           "/CN=" + clientUser);
       ca.sign("client-rsa", null);
       // EC: SEC1 PEM ("EC PRIVATE KEY"), PKCS#8 DER, encrypted PKCS#8 PEM.
       ca.openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "client-ec.key");
-      ca.openssl("pkcs8", "-topk8", "-nocrypt", "-in", "client-ec.key", "-outform", "DER",
-          "-out", "client-ec.pk8");
-      ca.openssl("pkcs8", "-topk8", "-in", "client-ec.key", "-out", "client-ec-encrypted.key",
-          "-passout", "pass:" + KEY_PASSWORD);
-      ca.openssl("req", "-new", "-key", "client-ec.key", "-out", "client-ec.csr", "-subj",
+      ca.openssl(
+          "pkcs8",
+          "-topk8",
+          "-nocrypt",
+          "-in",
+          "client-ec.key",
+          "-outform",
+          "DER",
+          "-out",
+          "client-ec.pk8");
+      ca.openssl(
+          "pkcs8",
+          "-topk8",
+          "-in",
+          "client-ec.key",
+          "-out",
+          "client-ec-encrypted.key",
+          "-passout",
+          "pass:" + KEY_PASSWORD);
+      ca.openssl(
+          "req",
+          "-new",
+          "-key",
+          "client-ec.key",
+          "-out",
+          "client-ec.csr",
+          "-subj",
           "/CN=" + clientUser);
       ca.sign("client-ec", null);
       try (var files = Files.list(dir)) {
@@ -112,8 +187,20 @@ public final class TestCa implements AutoCloseable {
   private void sign(String name, String extFile) {
     List<String> args =
         new ArrayList<>(
-            List.of("x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-                "-CAcreateserial", "-days", "2", "-out", name + ".crt"));
+            List.of(
+                "x509",
+                "-req",
+                "-in",
+                name + ".csr",
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-out",
+                name + ".crt"));
     if (extFile != null) {
       args.addAll(List.of("-extfile", extFile));
     }

@@ -11,9 +11,9 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * The tool's server sessions in one test database, found the way an operator would: by
- * {@code application_name = 'timescaledb-backfill'} in {@code pg_stat_activity}. Only sessions of
- * that database are ever listed or terminated, so shared servers are safe.
+ * The tool's server sessions in one test database, found the way an operator would: by {@code
+ * application_name = 'timescaledb-backfill'} in {@code pg_stat_activity}. Only sessions of that
+ * database are ever listed or terminated, so shared servers are safe.
  */
 public final class ToolBackends {
   public static final String APPLICATION = "timescaledb-backfill";
@@ -46,7 +46,10 @@ public final class ToolBackends {
         while (rs.next()) {
           out.add(
               new Backend(
-                  rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                  rs.getInt(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4),
                   rs.getString(5)));
         }
       }
@@ -72,8 +75,8 @@ public final class ToolBackends {
 
   /**
    * A chunk a worker holds, as {@code status} finds it: the task's advisory lock in {@code
-   * pg_locks} ({@code kind} {@link io.tsbackfill.task.TaskStore#COPY_LOCK} or {@code
-   * VERIFY_LOCK}), with what the worker's target session runs now.
+   * pg_locks} ({@code kind} {@link io.tsbackfill.task.TaskStore#COPY_LOCK} or {@code VERIFY_LOCK}),
+   * with what the worker's target session runs now.
    */
   public record InFlight(String chunk, int pid, String state, String query) {
     /** Whether the worker's target session is in its COPY into the chunk's destination. */

@@ -19,12 +19,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ToolProcess {
   private final Process process;
+
   // Written by the reader threads while the test reads them: StringBuffer's locking is wanted.
   @SuppressWarnings("JdkObsolete")
   private final StringBuffer out = new StringBuffer();
 
   @SuppressWarnings("JdkObsolete")
   private final StringBuffer err = new StringBuffer();
+
   private final Thread outReader;
   private final Thread errReader;
 
@@ -44,7 +46,12 @@ public final class ToolProcess {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd =
         new ArrayList<>(
-            List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-jar",
+            List.of(
+                java,
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xshare:auto",
+                "-jar",
                 jar.getAbsolutePath()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -105,8 +112,12 @@ public final class ToolProcess {
         process.destroyForcibly();
         joinReaders();
         throw new AssertionError(
-            "the tool did not end within " + timeout + "\n--- stdout ---\n" + out
-                + "--- stderr ---\n" + err);
+            "the tool did not end within "
+                + timeout
+                + "\n--- stdout ---\n"
+                + out
+                + "--- stderr ---\n"
+                + err);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

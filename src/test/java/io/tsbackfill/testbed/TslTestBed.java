@@ -8,14 +8,14 @@ import java.util.Locale;
 
 /**
  * Source and target servers whose TimescaleDB has the Timescale License (continuous aggregates,
- * compression, {@code create_chunk}), for the integration tests tagged {@code tsl}. System
- * property {@code backfill.tsl} (or environment variable {@code BACKFILL_TSL}) picks where:
+ * compression, {@code create_chunk}), for the integration tests tagged {@code tsl}. System property
+ * {@code backfill.tsl} (or environment variable {@code BACKFILL_TSL}) picks where:
  *
  * <ul>
  *   <li>{@code native} (default): the newest native bed that {@code scripts/testbed/tsl.sh} built
  *       and started ({@link NativeBeds#newest()}, {@code BACKFILL_TSL_VERSION} picks another), with
- *       fresh databases per test as on the Apache bed, several copy workers, and that version's
- *       own {@code pg_dump} and {@code psql} for schema restores.
+ *       fresh databases per test as on the Apache bed, several copy workers, and that version's own
+ *       {@code pg_dump} and {@code psql} for schema restores.
  *   <li>{@code docker}: two Testcontainers containers of {@code timescale/timescaledb-ha} (image
  *       from {@code backfill.tsl.image}). Where no Docker engine runs, every TSL test is skipped
  *       with that reason.

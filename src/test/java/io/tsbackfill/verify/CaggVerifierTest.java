@@ -17,7 +17,10 @@ class CaggVerifierTest {
         CaggVerifier.ranges(List.of(slice(0, 10), slice(10, 20), slice(30, 40), slice(40, 50)), 45);
     assertThat(ranges)
         .containsExactly(
-            new long[] {0, 10}, new long[] {10, 20}, new long[] {20, 30}, new long[] {30, 40},
+            new long[] {0, 10},
+            new long[] {10, 20},
+            new long[] {20, 30},
+            new long[] {30, 40},
             new long[] {40, 45});
   }
 

@@ -33,38 +33,48 @@ class TslAttachIT extends TslIntegrationTest {
   void wholeChunksAreLoadedThenAttachedWithEverythingTheChunkHad() {
     for (TestDb db : List.of(source, target)) {
       db.exec(String.format(Locale.ROOT, DDL, "readings"));
-      db.exec("DO $$ BEGIN CREATE ROLE attach_reader; EXCEPTION WHEN duplicate_object THEN NULL;"
-          + " END $$");
+      db.exec(
+          "DO $$ BEGIN CREATE ROLE attach_reader; EXCEPTION WHEN duplicate_object THEN NULL;"
+              + " END $$");
       db.exec("GRANT SELECT ON public.readings TO attach_reader");
       // A cagg on a second hypertable: its chunks must keep their tables (no invalidations).
-      db.exec("CREATE TABLE public.watched (time timestamptz NOT NULL, v int);"
-          + " SELECT create_hypertable('public.watched', 'time', chunk_time_interval => interval '1 day')");
-      db.exec("CREATE MATERIALIZED VIEW public.watched_hourly WITH (timescaledb.continuous) AS"
-          + " SELECT time_bucket('1 hour', time) AS bucket, sum(v) FROM public.watched GROUP BY 1"
-          + " WITH NO DATA");
+      db.exec(
+          "CREATE TABLE public.watched (time timestamptz NOT NULL, v int);"
+              + " SELECT create_hypertable('public.watched', 'time', chunk_time_interval => interval '1 day')");
+      db.exec(
+          "CREATE MATERIALIZED VIEW public.watched_hourly WITH (timescaledb.continuous) AS"
+              + " SELECT time_bucket('1 hour', time) AS bucket, sum(v) FROM public.watched GROUP BY 1"
+              + " WITH NO DATA");
     }
-    source.exec("INSERT INTO public.readings SELECT '2024-03-01 00:00+00'::timestamptz"
-        + " + m * interval '1 minute', d, m * 0.25 + d, CASE WHEN m % 3 = 0 THEN NULL ELSE 'n' || (m % 7) END"
-        + " FROM generate_series(0, 4 * 1440 - 1) m, generate_series(1, 3) d");
-    source.exec("INSERT INTO public.watched SELECT '2024-03-01 00:00+00'::timestamptz"
-        + " + m * interval '10 minutes', m FROM generate_series(0, 3 * 144 - 1) m");
+    source.exec(
+        "INSERT INTO public.readings SELECT '2024-03-01 00:00+00'::timestamptz"
+            + " + m * interval '1 minute', d, m * 0.25 + d, CASE WHEN m % 3 = 0 THEN NULL ELSE 'n' || (m % 7) END"
+            + " FROM generate_series(0, 4 * 1440 - 1) m, generate_series(1, 3) d");
+    source.exec(
+        "INSERT INTO public.watched SELECT '2024-03-01 00:00+00'::timestamptz"
+            + " + m * interval '10 minutes', m FROM generate_series(0, 3 * 144 - 1) m");
     // On the target: a stale row in a whole chunk (replaced), dual-written rows after --until.
     target.exec("INSERT INTO public.readings VALUES ('2024-03-01 05:00+00', 1, 123456, 'stale')");
     for (TestDb db : List.of(source, target)) {
-      db.exec("INSERT INTO public.readings VALUES ('2024-03-04 18:00+00', 7, 1, 'dual'),"
-          + " ('2024-03-04 19:00+00', 7, 2, 'dual')");
+      db.exec(
+          "INSERT INTO public.readings VALUES ('2024-03-04 18:00+00', 7, 1, 'dual'),"
+              + " ('2024-03-04 19:00+00', 7, 2, 'dual')");
     }
     target.exec("DELETE FROM _timescaledb_catalog.continuous_aggs_hypertable_invalidation_log");
 
     assertOk(stage("--until", "2024-03-04T12:00:00Z"));
-    String readingsBefore = target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "readings")));
-    String watchedBefore = target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "watched")));
+    String readingsBefore =
+        target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "readings")));
+    String watchedBefore =
+        target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "watched")));
     ToolRun copied = copy();
     assertOk(copied);
 
     assertSameRows("public.readings", "time < '2024-03-04 12:00+00'");
-    assertThat(target.rows("SELECT note, count(*) FROM public.readings"
-            + " WHERE time >= '2024-03-04 12:00+00' GROUP BY 1"))
+    assertThat(
+            target.rows(
+                "SELECT note, count(*) FROM public.readings"
+                    + " WHERE time >= '2024-03-04 12:00+00' GROUP BY 1"))
         .as("target rows after --until: the dual-written ones, untouched")
         .containsExactly(List.of("dual", "2"));
     assertSameRows("public.watched", null);
@@ -72,16 +82,21 @@ class TslAttachIT extends TslIntegrationTest {
 
     // Same chunk names; the three whole chunks got new chunk ids (attached), the cut one did not,
     // nor did the chunks of the hypertable a cagg reads.
-    String readingsAfter = target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "readings")));
+    String readingsAfter =
+        target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "readings")));
     List<String> before = List.of(readingsBefore.split(","));
     List<String> after = List.of(readingsAfter.split(","));
     assertThat(names(after)).isEqualTo(names(before));
     assertThat(after.stream().filter(before::contains).count())
-        .as("chunks of readings that kept their id (before %s, after %s)", readingsBefore, readingsAfter)
+        .as(
+            "chunks of readings that kept their id (before %s, after %s)",
+            readingsBefore, readingsAfter)
         .isEqualTo(1);
-    assertThat(target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "watched")))).isEqualTo(watchedBefore);
-    assertThat(target.count(
-            "SELECT count(*) FROM _timescaledb_catalog.continuous_aggs_hypertable_invalidation_log"))
+    assertThat(target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "watched"))))
+        .isEqualTo(watchedBefore);
+    assertThat(
+            target.count(
+                "SELECT count(*) FROM _timescaledb_catalog.continuous_aggs_hypertable_invalidation_log"))
         .as("cagg invalidations logged by the copy")
         .isZero();
 
@@ -97,14 +112,23 @@ class TslAttachIT extends TslIntegrationTest {
             + " || ', analyzed ' || (c.reltuples >= 0) AS x"
             + " FROM show_chunks('public.readings') s JOIN pg_class c ON c.oid = s) q";
     String targetShape = target.value(shape);
-    assertThat(targetShape).as("target chunks").isEqualTo(source.value(shape).replace(", analyzed false", ", analyzed true"));
-    assertThat(targetShape).contains("attach_reader=r/").contains("fillfactor=90").contains("3 indexes")
+    assertThat(targetShape)
+        .as("target chunks")
+        .isEqualTo(source.value(shape).replace(", analyzed false", ", analyzed true"));
+    assertThat(targetShape)
+        .contains("attach_reader=r/")
+        .contains("fillfactor=90")
+        .contains("3 indexes")
         .doesNotContain("analyzed false");
     assertThat(target.count("SELECT count(*) FROM pg_class WHERE relname LIKE 'bf\\_load\\_%'"))
         .as("load tables left behind")
         .isZero();
-    assertThat(target.rows("EXPLAIN SELECT * FROM public.readings WHERE device_id = 2"
-            + " AND time > '2024-03-02 10:00+00' AND time < '2024-03-02 11:00+00'").toString())
+    assertThat(
+            target
+                .rows(
+                    "EXPLAIN SELECT * FROM public.readings WHERE device_id = 2"
+                        + " AND time > '2024-03-02 10:00+00' AND time < '2024-03-02 11:00+00'")
+                .toString())
         .as("the attached chunk's index is used")
         .contains("_readings_device_time");
 
@@ -128,12 +152,20 @@ class TslAttachIT extends TslIntegrationTest {
     for (String table : List.of("indexed", "attached")) {
       source.exec(String.format(Locale.ROOT, DDL, table));
       target.exec(String.format(Locale.ROOT, DDL, table));
-      source.exec("INSERT INTO public." + table + " SELECT '2024-03-01 00:00+00'::timestamptz"
-          + " + interval '4 days' * m / " + minutes + ", d, sin(m) * 1000, md5(m::text)"
-          + " FROM generate_series(0, " + (minutes - 1) + ") m, generate_series(1, 3) d");
+      source.exec(
+          "INSERT INTO public."
+              + table
+              + " SELECT '2024-03-01 00:00+00'::timestamptz"
+              + " + interval '4 days' * m / "
+              + minutes
+              + ", d, sin(m) * 1000, md5(m::text)"
+              + " FROM generate_series(0, "
+              + (minutes - 1)
+              + ") m, generate_series(1, 3) d");
     }
     assertOk(stage("--until", "2030-01-01T00:00:00Z", "--filter", "^public\\.indexed$"));
-    String idsBefore = target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "indexed")));
+    String idsBefore =
+        target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "indexed")));
     assertOk(copy("--attach", "off"));
     assertThat(target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "indexed"))))
         .as("--attach off: chunks kept")
@@ -156,14 +188,20 @@ class TslAttachIT extends TslIntegrationTest {
         Locale.ROOT,
         "ATTACH %d rows, 3 indexes: COPY into indexed chunks %.3f s (%.0f rows/s);"
             + " load then attach %.3f s (%.0f rows/s); ratio attach/indexed %.2f%n",
-        rows, indexed, rows / indexed, attached, rows / attached, attached / indexed);
+        rows,
+        indexed,
+        rows / indexed,
+        attached,
+        rows / attached,
+        attached / indexed);
   }
 
   private double allVisibleShare(String table) {
     return Double.parseDouble(
         target.value(
             "SELECT sum(c.relallvisible)::float8 / sum(c.relpages) FROM show_chunks('public."
-                + table + "') s JOIN pg_class c ON c.oid = s"));
+                + table
+                + "') s JOIN pg_class c ON c.oid = s"));
   }
 
   /** Seconds spent in the copy transactions of one hypertable's chunks. */
@@ -171,7 +209,9 @@ class TslAttachIT extends TslIntegrationTest {
     return Double.parseDouble(
         target.value(
             "SELECT sum(extract(epoch FROM upper(worked) - lower(worked))) FROM __backfill.task"
-                + " WHERE hypertable_name = '" + table + "'"));
+                + " WHERE hypertable_name = '"
+                + table
+                + "'"));
   }
 
   private static List<String> names(List<String> nameIds) {

@@ -9,12 +9,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Copying continuous aggregates: materialization chunks are copied like any chunk into the
- * target's materialization hypertable of the same cagg, and no copy leaves a range in the
- * target's cagg invalidation log, neither on the direct path nor through the hypertable. The
- * target refreshes its caggs before the backfill, as its policies would during dual writes, so
- * its invalidation thresholds lie above the backfilled data and every row copied with the
- * trigger in place would be logged.
+ * Copying continuous aggregates: materialization chunks are copied like any chunk into the target's
+ * materialization hypertable of the same cagg, and no copy leaves a range in the target's cagg
+ * invalidation log, neither on the direct path nor through the hypertable. The target refreshes its
+ * caggs before the backfill, as its policies would during dual writes, so its invalidation
+ * thresholds lie above the backfilled data and every row copied with the trigger in place would be
+ * logged.
  */
 class TslCaggCopyIT extends TslIntegrationTest {
   private static final List<String> CAGGS =
@@ -89,15 +89,18 @@ class TslCaggCopyIT extends TslIntegrationTest {
     assertThat(hypertableInvalidations(target))
         .as("rows in the target's hypertable invalidation log after routed copies")
         .isZero();
-    assertThat(target.count(
-            "SELECT count(*) FROM timescaledb_information.chunks c WHERE hypertable_name = 'raw'"
-                + " AND hypertable_schema = 'public' AND NOT EXISTS (SELECT 1 FROM pg_trigger tg"
-                + " WHERE tg.tgrelid = format('%I.%I', c.chunk_schema, c.chunk_name)::regclass"
-                + " AND tg.tgname = 'ts_cagg_invalidation_trigger')"))
+    assertThat(
+            target.count(
+                "SELECT count(*) FROM timescaledb_information.chunks c WHERE hypertable_name = 'raw'"
+                    + " AND hypertable_schema = 'public' AND NOT EXISTS (SELECT 1 FROM pg_trigger tg"
+                    + " WHERE tg.tgrelid = format('%I.%I', c.chunk_schema, c.chunk_name)::regclass"
+                    + " AND tg.tgname = 'ts_cagg_invalidation_trigger')"))
         .as("target chunks of public.raw without the invalidation trigger, new ones included")
         .isZero();
     assertTriggersWork(
-        triggers + (target.count(TRIGGERS) - triggers), "public.raw", "'2023-05-19 10:30+00', 1, 0");
+        triggers + (target.count(TRIGGERS) - triggers),
+        "public.raw",
+        "'2023-05-19 10:30+00', 1, 0");
   }
 
   @Test

@@ -50,7 +50,8 @@ class TslCaggInvalidationsIT extends TslIntegrationTest {
         .contains("refreshed public.daily from 2024-01-12 00:00:00+00 to 2024-01-13 00:00:00+00")
         .contains("refreshed public.monthly from 2024-01-01 00:00:00+00 to 2024-02-01 00:00:00+00")
         .contains("refreshed public.ticks_100 from 2000 to 2100")
-        .contains("refreshed public.daily_berlin from 2024-01-09 23:00:00+00 to 2024-01-10 23:00:00+00")
+        .contains(
+            "refreshed public.daily_berlin from 2024-01-09 23:00:00+00 to 2024-01-10 23:00:00+00")
         .contains("refreshed public.shifted from 2024-01-14 01:30:00+00 to 2024-01-14 07:30:00+00")
         .contains("carried invalidations")
         .contains("watermark gap");
@@ -82,8 +83,8 @@ class TslCaggInvalidationsIT extends TslIntegrationTest {
 
   /**
    * Three levels, the source having refreshed only the lowest one: what is stale in the upper two
-   * waits in the log of the lowest level's materialization hypertable, and must be carried to
-   * both (the monthly one widened to its month).
+   * waits in the log of the lowest level's materialization hypertable, and must be carried to both
+   * (the monthly one widened to its month).
    */
   @Test
   void threeLevelHierarchyStaleAboveTheLowestLevel() {
@@ -105,7 +106,8 @@ class TslCaggInvalidationsIT extends TslIntegrationTest {
     // (2.23 to 2.27 log one range per transaction): the windows of public.daily are not pinned.
     assertThat(refreshed.out().lines())
         .as("carried windows of the two upper levels")
-        .anyMatch(l -> l.contains("refreshed public.daily from") && l.contains("carried invalidations"))
+        .anyMatch(
+            l -> l.contains("refreshed public.daily from") && l.contains("carried invalidations"))
         .anyMatch(
             l ->
                 l.contains("refreshed public.monthly from 2024-01-01 00:00:00+00 to 2024-02-01")
@@ -176,15 +178,17 @@ class TslCaggInvalidationsIT extends TslIntegrationTest {
   @Test
   void walDecodedInvalidations() {
     assumeTrue(
-        "t".equals(
-            source.value(
-                "SELECT to_regproc('_timescaledb_functions.cagg_parse_invalidation_record')"
-                    + " IS NOT NULL AND current_setting('wal_level') = 'logical'")),
+        "t"
+            .equals(
+                source.value(
+                    "SELECT to_regproc('_timescaledb_functions.cagg_parse_invalidation_record')"
+                        + " IS NOT NULL AND current_setting('wal_level') = 'logical'")),
         "needs TimescaleDB 2.22 (WAL-decoded cagg invalidations) with wal_level = logical");
     source.exec(
         "CREATE TABLE public.wal (time timestamptz NOT NULL, device int NOT NULL, val float8,"
             + " PRIMARY KEY (device, time))");
-    source.exec("SELECT create_hypertable('public.wal', 'time', chunk_time_interval => interval '1 day')");
+    source.exec(
+        "SELECT create_hypertable('public.wal', 'time', chunk_time_interval => interval '1 day')");
     source.exec(
         "CREATE MATERIALIZED VIEW public.wal_hourly WITH (timescaledb.continuous,"
             + " timescaledb.invalidate_using = 'wal') AS SELECT time_bucket('1 hour', time) AS bucket,"
@@ -192,11 +196,14 @@ class TslCaggInvalidationsIT extends TslIntegrationTest {
     source.exec(
         "INSERT INTO public.wal SELECT t, d, d FROM generate_series('2024-01-01 00:00+00'::timestamptz,"
             + " '2024-01-09 23:55+00', '5 minutes') t, generate_series(1, 3) d");
-    source.exec("CALL refresh_continuous_aggregate('public.wal_hourly', NULL, '2024-01-08 00:00+00')");
+    source.exec(
+        "CALL refresh_continuous_aggregate('public.wal_hourly', NULL, '2024-01-08 00:00+00')");
     SchemaRestore.restore(source, target);
     // A schema restore brings no replication slot; refresh-caggs names the one to create.
     ToolRun noSlot = refreshCaggs();
-    assertThat(noSlot.exitCode()).as("refresh-caggs without the target's slot:\n%s", noSlot).isEqualTo(3);
+    assertThat(noSlot.exitCode())
+        .as("refresh-caggs without the target's slot:\n%s", noSlot)
+        .isEqualTo(3);
     assertThat(noSlot.err()).contains("pg_create_logical_replication_slot");
     target.exec(
         "SELECT pg_create_logical_replication_slot(format('ts_%s_cagg', oid),"
@@ -205,22 +212,31 @@ class TslCaggInvalidationsIT extends TslIntegrationTest {
     source.exec(
         "INSERT INTO public.wal SELECT t, 9, 42 FROM generate_series('2024-01-03 00:00+00'::timestamptz,"
             + " '2024-01-03 02:00+00', '10 minutes') t");
-    source.exec("DELETE FROM public.wal WHERE time >= '2024-01-05 00:00+00' AND time < '2024-01-05 01:00+00'");
-    assertThat(hypertableInvalidations(source)).as("nothing in the source's hypertable log").isZero();
+    source.exec(
+        "DELETE FROM public.wal WHERE time >= '2024-01-05 00:00+00' AND time < '2024-01-05 01:00+00'");
+    assertThat(hypertableInvalidations(source))
+        .as("nothing in the source's hypertable log")
+        .isZero();
 
-    assertOk(stage("--until", "2024-01-10T00:00:00Z", "--filter", "^public\\.wal$", "--cascade-up"));
+    assertOk(
+        stage("--until", "2024-01-10T00:00:00Z", "--filter", "^public\\.wal$", "--cascade-up"));
     assertOk(copy());
-    assertThat(target.count("SELECT count(*) FROM __backfill.cagg_invalidation WHERE source_log = 'wal'"))
+    assertThat(
+            target.count(
+                "SELECT count(*) FROM __backfill.cagg_invalidation WHERE source_log = 'wal'"))
         .as("changes carried from the source's slot")
         .isPositive();
-    source.exec("CALL refresh_continuous_aggregate('public.wal_hourly', NULL, '2024-01-08 00:00+00')");
+    source.exec(
+        "CALL refresh_continuous_aggregate('public.wal_hourly', NULL, '2024-01-08 00:00+00')");
     ToolRun refreshed = refreshCaggs();
     assertOk(refreshed);
     assertThat(refreshed.out())
-        .contains("refreshed public.wal_hourly from 2024-01-03 00:00:00+00 to 2024-01-03 03:00:00+00");
+        .contains(
+            "refreshed public.wal_hourly from 2024-01-03 00:00:00+00 to 2024-01-03 03:00:00+00");
     assertCaggsEqual(List.of("public.wal_hourly"));
     // The target decoded the copied rows as changes; refreshing them must change nothing.
-    target.exec("CALL refresh_continuous_aggregate('public.wal_hourly', NULL, '2024-01-08 00:00+00')");
+    target.exec(
+        "CALL refresh_continuous_aggregate('public.wal_hourly', NULL, '2024-01-08 00:00+00')");
     assertCaggsEqual(List.of("public.wal_hourly"));
   }
 
@@ -236,7 +252,8 @@ class TslCaggInvalidationsIT extends TslIntegrationTest {
    * after the cut-over, refresh-caggs; the refresh-caggs run, which succeeded.
    */
   private ToolRun backfill() {
-    assertOk(stage("--until", "2024-01-24T00:00:00Z", "--filter", "^public\\.metrics$", "--cascade-up"));
+    assertOk(
+        stage("--until", "2024-01-24T00:00:00Z", "--filter", "^public\\.metrics$", "--cascade-up"));
     assertOk(stage("--until", "10000", "--filter", "^public\\.ticks$", "--cascade-up"));
     ToolRun copied = copy();
     assertOk(copied);
@@ -263,7 +280,8 @@ class TslCaggInvalidationsIT extends TslIntegrationTest {
   }
 
   private void assertVerifyCaggs() {
-    ToolRun verified = tool("verify", "--source", source.uri(), "--target", target.uri(), "--caggs");
+    ToolRun verified =
+        tool("verify", "--source", source.uri(), "--target", target.uri(), "--caggs");
     assertOk(verified);
     assertThat(verified.out()).doesNotContain("DIFFERENT").contains(" 0 different");
   }

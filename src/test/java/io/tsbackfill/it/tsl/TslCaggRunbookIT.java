@@ -35,9 +35,11 @@ class TslCaggRunbookIT extends TslIntegrationTest {
     target.exec(
         "SELECT alter_job(j.job_id, scheduled => false) FROM timescaledb_information.jobs j"
             + " WHERE j.proc_name = 'policy_refresh_continuous_aggregate'");
-    assertThat(target.value("SELECT string_agg(scheduled::text, ',')"
-            + " FROM timescaledb_information.jobs"
-            + " WHERE proc_name = 'policy_refresh_continuous_aggregate'"))
+    assertThat(
+            target.value(
+                "SELECT string_agg(scheduled::text, ',')"
+                    + " FROM timescaledb_information.jobs"
+                    + " WHERE proc_name = 'policy_refresh_continuous_aggregate'"))
         .isEqualTo("false");
 
     // 2. Stage the raw hypertable and everything built on it; 3. copy.

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code stage --filter} with {@code --cascade-up} / {@code --cascade-down} over continuous
- * aggregates: public.raw -> hourly -> daily -> monthly, the sibling raw_max on raw, and
- * other.raw -> other.daily. The filter matches hypertables and cagg views; a staged cagg is its
+ * aggregates: public.raw -> hourly -> daily -> monthly, the sibling raw_max on raw, and other.raw
+ * -> other.daily. The filter matches hypertables and cagg views; a staged cagg is its
  * materialization hypertable's chunks, staged with the target's materialization hypertable of the
  * cagg with the same view (the internal names differ between the two sides here).
  */
@@ -28,17 +28,47 @@ class TslCaggStageIT extends TslIntegrationTest {
     offsetTargetIds();
     SqlScript.run(target, "tsl-caggs");
     assertThat(materialization(target, "public", "daily"))
-        .as("target materialization hypertable of public.daily (source: %s)",
+        .as(
+            "target materialization hypertable of public.daily (source: %s)",
             materialization(source, "public", "daily"))
         .isNotEqualTo(materialization(source, "public", "daily"));
 
     Map<String, Map<String, Long>> cases = new LinkedHashMap<>();
     Map<String, Map<String, Long>> expected = new LinkedHashMap<>();
-    expect(expected, "", "public.raw", RAW, "public.hourly", 1, "public.daily", 1,
-        "public.monthly", 1, "public.raw_max", 1, "other.raw", RAW, "other.daily", 1);
-    expect(expected, "--cascade-up --cascade-down", "public.raw", RAW, "public.hourly", 1,
-        "public.daily", 1, "public.monthly", 1, "public.raw_max", 1, "other.raw", RAW,
-        "other.daily", 1);
+    expect(
+        expected,
+        "",
+        "public.raw",
+        RAW,
+        "public.hourly",
+        1,
+        "public.daily",
+        1,
+        "public.monthly",
+        1,
+        "public.raw_max",
+        1,
+        "other.raw",
+        RAW,
+        "other.daily",
+        1);
+    expect(
+        expected,
+        "--cascade-up --cascade-down",
+        "public.raw",
+        RAW,
+        "public.hourly",
+        1,
+        "public.daily",
+        1,
+        "public.monthly",
+        1,
+        "public.raw_max",
+        1,
+        "other.raw",
+        RAW,
+        "other.daily",
+        1);
     expect(expected, "-f ^public\\.raw$", "public.raw", RAW);
     expect(expected, "-f ^public\\.raw$ -D", "public.raw", RAW);
     expect(expected, "-f ^(public|other)\\.raw$", "public.raw", RAW, "other.raw", RAW);
@@ -46,19 +76,73 @@ class TslCaggStageIT extends TslIntegrationTest {
     expect(expected, "-f ^(public|other)\\.daily$", "public.daily", 1, "other.daily", 1);
     expect(expected, "-f ^other\\.", "other.raw", RAW, "other.daily", 1);
     expect(expected, "-f PUBLIC\\.HOURLY|raw_max", "public.hourly", 1, "public.raw_max", 1);
-    expect(expected, "-f ^public\\.raw$ -U", "public.raw", RAW, "public.hourly", 1,
-        "public.daily", 1, "public.monthly", 1, "public.raw_max", 1);
-    expect(expected, "-f ^public\\.hourly$ -U", "public.hourly", 1, "public.daily", 1,
-        "public.monthly", 1);
-    expect(expected, "-f ^public\\.daily$ -D", "public.raw", RAW, "public.hourly", 1,
-        "public.daily", 1);
-    expect(expected, "-f ^public\\.daily$ -U -D", "public.raw", RAW, "public.hourly", 1,
-        "public.daily", 1, "public.monthly", 1);
-    expect(expected, "-f ^public\\.monthly$ -D", "public.raw", RAW, "public.hourly", 1,
-        "public.daily", 1, "public.monthly", 1);
+    expect(
+        expected,
+        "-f ^public\\.raw$ -U",
+        "public.raw",
+        RAW,
+        "public.hourly",
+        1,
+        "public.daily",
+        1,
+        "public.monthly",
+        1,
+        "public.raw_max",
+        1);
+    expect(
+        expected,
+        "-f ^public\\.hourly$ -U",
+        "public.hourly",
+        1,
+        "public.daily",
+        1,
+        "public.monthly",
+        1);
+    expect(
+        expected,
+        "-f ^public\\.daily$ -D",
+        "public.raw",
+        RAW,
+        "public.hourly",
+        1,
+        "public.daily",
+        1);
+    expect(
+        expected,
+        "-f ^public\\.daily$ -U -D",
+        "public.raw",
+        RAW,
+        "public.hourly",
+        1,
+        "public.daily",
+        1,
+        "public.monthly",
+        1);
+    expect(
+        expected,
+        "-f ^public\\.monthly$ -D",
+        "public.raw",
+        RAW,
+        "public.hourly",
+        1,
+        "public.daily",
+        1,
+        "public.monthly",
+        1);
     expect(expected, "-f ^public\\.monthly$ -U", "public.monthly", 1);
-    expect(expected, "-f ^(public|other)\\.daily$ -D", "public.raw", RAW, "public.hourly", 1,
-        "public.daily", 1, "other.raw", RAW, "other.daily", 1);
+    expect(
+        expected,
+        "-f ^(public|other)\\.daily$ -D",
+        "public.raw",
+        RAW,
+        "public.hourly",
+        1,
+        "public.daily",
+        1,
+        "other.raw",
+        RAW,
+        "other.daily",
+        1);
     expect(expected, "-f ^other\\.daily$ -U", "other.daily", 1);
 
     for (String flags : expected.keySet()) {
@@ -88,7 +172,8 @@ class TslCaggStageIT extends TslIntegrationTest {
 
     ToolRun staged = stage("--until", "2023-07-01T00:00:00Z", "-f", "^public\\.daily$", "-U");
     assertThat(staged.exitCode()).as("exit code; output:\n%s", staged).isEqualTo(3);
-    assertThat(staged.err()).contains("continuous aggregate public.monthly is not found in the target");
+    assertThat(staged.err())
+        .contains("continuous aggregate public.monthly is not found in the target");
     assertThat(staged.err()).doesNotContain("public.daily is not found").doesNotContain("\tat ");
     assertThat(target.exists("__backfill.task")).isFalse();
     assertThat(target.count("SELECT count(*) FROM timescaledb_information.chunks")).isZero();

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Compressed (columnstore) source chunks: whole ones reach the target as their compressed batches
  * (the compressed chunk table's rows), never decompressed and recompressed; partial ones add their
  * uncompressed rows; bounds inside compressed chunks copy only the rows in range and leave target
- * chunks compressed that were; a recopy replaces batches instead of adding to them; verify sees
- * the compressed rows on both sides. The fixture's indexed {@code transaction_id} gives every
+ * chunks compressed that were; a recopy replaces batches instead of adding to them; verify sees the
+ * compressed rows on both sides. The fixture's indexed {@code transaction_id} gives every
  * compressed chunk table a bloom1 sparse-index column, which has no binary I/O (text COPY).
  */
 class TslCompressCopyIT extends TslIntegrationTest {
@@ -43,7 +43,10 @@ class TslCompressCopyIT extends TslIntegrationTest {
     for (String day : new String[] {"2023-05-01", "2023-05-19"}) {
       target.exec(
           "INSERT INTO public.metrics (time, device_id, val) SELECT t, 'dual', 1"
-              + " FROM generate_series('" + day + " 00:00+00'::timestamptz, '" + day
+              + " FROM generate_series('"
+              + day
+              + " 00:00+00'::timestamptz, '"
+              + day
               + " 05:00+00', '1 hour') t");
       compress(target, day + " 00:00+00");
     }
@@ -126,8 +129,7 @@ class TslCompressCopyIT extends TslIntegrationTest {
         .as("target rows before --from")
         .isZero();
     assertThat(
-            target.count(
-                "SELECT count(*) FROM public.metrics WHERE time >= '2023-05-28 00:00+00'"))
+            target.count("SELECT count(*) FROM public.metrics WHERE time >= '2023-05-28 00:00+00'"))
         .as("dual-written rows at or after --until survive (May 28 to June 10, hourly)")
         .isEqualTo(14 * 24);
     assertThat(compressedTable(target, "2023-05-26 00:00+00"))
@@ -199,7 +201,9 @@ class TslCompressCopyIT extends TslIntegrationTest {
     assertThat(t)
         .as("the created compressed chunk table: the source's name with bf_ before it")
         .isEqualTo(s.replace("_timescaledb_internal.", "_timescaledb_internal.bf_"));
-    assertThat(shape(target, t)).as("DDL of target %s vs source %s", t, s).isEqualTo(shape(source, s));
+    assertThat(shape(target, t))
+        .as("DDL of target %s vs source %s", t, s)
+        .isEqualTo(shape(source, s));
     assertCompressedLikeSource("2023-05-12 00:00+00");
     assertOk(verify());
   }
@@ -212,12 +216,17 @@ class TslCompressCopyIT extends TslIntegrationTest {
             + " format_type(atttypid, atttypmod), attstorage, COALESCE(attstattarget, -1),"
             + " attnotnull, pg_get_expr(d.adbin, d.adrelid)), ', ' ORDER BY attnum)"
             + " FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid"
-            + " AND d.adnum = a.attnum WHERE attrelid = " + rel
+            + " AND d.adnum = a.attnum WHERE attrelid = "
+            + rel
             + " AND attnum > 0 AND NOT attisdropped)"
             + " || ' | ' || (SELECT COALESCE(array_to_string(reloptions, ','), '') FROM pg_class"
-            + " WHERE oid = " + rel + ")"
+            + " WHERE oid = "
+            + rel
+            + ")"
             + " || ' | ' || (SELECT COALESCE(string_agg(regexp_replace(pg_get_indexdef(indexrelid),"
-            + " '^.* USING ', ''), '; '), '') FROM pg_index WHERE indrelid = " + rel + ")");
+            + " '^.* USING ', ''), '; '), '') FROM pg_index WHERE indrelid = "
+            + rel
+            + ")");
   }
 
   @TempDir Path logs;
@@ -237,14 +246,17 @@ class TslCompressCopyIT extends TslIntegrationTest {
   }
 
   private ToolRun verify() {
-    return tool(
-        "verify", "--source", source.uri(), "--target", target.uri(), "--parallelism", "1");
+    return tool("verify", "--source", source.uri(), "--target", target.uri(), "--parallelism", "1");
   }
 
   private static String chunkAt(String time) {
     return "SELECT format('%I.%I', chunk_schema, chunk_name) FROM timescaledb_information.chunks"
-        + " WHERE hypertable_name = 'metrics' AND range_start <= '" + time + "'"
-        + " AND range_end > '" + time + "'";
+        + " WHERE hypertable_name = 'metrics' AND range_start <= '"
+        + time
+        + "'"
+        + " AND range_end > '"
+        + time
+        + "'";
   }
 
   /** The chunk holding {@code time}, spelled as the tool names it (format('%I.%I')). */
@@ -252,7 +264,11 @@ class TslCompressCopyIT extends TslIntegrationTest {
     return db.value(
         "SELECT format('%I.%I', chunk_schema, chunk_name)"
             + " FROM timescaledb_information.chunks WHERE hypertable_name = 'metrics'"
-            + " AND range_start <= '" + time + "' AND range_end > '" + time + "'");
+            + " AND range_start <= '"
+            + time
+            + "' AND range_end > '"
+            + time
+            + "'");
   }
 
   private static void compress(TestDb db, String time) {
@@ -263,7 +279,9 @@ class TslCompressCopyIT extends TslIntegrationTest {
     return db.count(
         db.catalog(
             "SELECT status FROM {chunk} c"
-                + " WHERE format('%I.%I', c.schema_name, c.table_name) = (" + chunkAt(time) + ")"));
+                + " WHERE format('%I.%I', c.schema_name, c.table_name) = ("
+                + chunkAt(time)
+                + ")"));
   }
 
   /** The compressed chunk table of the chunk holding {@code time}, or null. */
@@ -272,7 +290,9 @@ class TslCompressCopyIT extends TslIntegrationTest {
         db.catalog(
             "SELECT format('%I.%I', c.compressed_schema, c.compressed_table) FROM {chunk} c"
                 + " WHERE c.compressed_table IS NOT NULL"
-                + " AND format('%I.%I', c.schema_name, c.table_name) = (" + chunkAt(time) + ")"));
+                + " AND format('%I.%I', c.schema_name, c.table_name) = ("
+                + chunkAt(time)
+                + ")"));
   }
 
   /** The target chunk holding {@code time} has the source's compressed batches, byte for byte. */

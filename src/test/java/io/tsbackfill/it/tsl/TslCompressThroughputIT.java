@@ -8,10 +8,10 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
- * The same rows copied once uncompressed and once as compressed batches: both arrive intact,
- * the compressed copy streams fewer bytes, and the throughput of each (rows/s of logical rows,
- * MB/s of COPY data, from the tasks' own transaction times) is printed for the issue's report.
- * {@code BACKFILL_IT_COMPRESS_ROWS} (default 50,000) sets the row count of each hypertable.
+ * The same rows copied once uncompressed and once as compressed batches: both arrive intact, the
+ * compressed copy streams fewer bytes, and the throughput of each (rows/s of logical rows, MB/s of
+ * COPY data, from the tasks' own transaction times) is printed for the issue's report. {@code
+ * BACKFILL_IT_COMPRESS_ROWS} (default 50,000) sets the row count of each hypertable.
  */
 class TslCompressThroughputIT extends TslIntegrationTest {
   @Test
@@ -20,18 +20,28 @@ class TslCompressThroughputIT extends TslIntegrationTest {
     long minutes = rows / 10;
     for (String table : List.of("plain", "packed")) {
       String ddl =
-          "CREATE TABLE public." + table + " (time timestamptz NOT NULL, device_id int, val float8,"
+          "CREATE TABLE public."
+              + table
+              + " (time timestamptz NOT NULL, device_id int, val float8,"
               + " note text);"
-              + " SELECT create_hypertable('public." + table + "', 'time',"
+              + " SELECT create_hypertable('public."
+              + table
+              + "', 'time',"
               + " chunk_time_interval => interval '7 days');"
-              + " ALTER TABLE public." + table + " SET (timescaledb.compress,"
+              + " ALTER TABLE public."
+              + table
+              + " SET (timescaledb.compress,"
               + " timescaledb.compress_segmentby = 'device_id', timescaledb.compress_orderby = 'time')";
       source.exec(ddl);
       target.exec(ddl);
       source.exec(
-          "INSERT INTO public." + table + " SELECT '2023-05-04 00:00+00'::timestamptz"
+          "INSERT INTO public."
+              + table
+              + " SELECT '2023-05-04 00:00+00'::timestamptz"
               + " + m * interval '1 minute', d, sin(m) * 100 + d, 'reading ' || (m % 17)"
-              + " FROM generate_series(0, " + (minutes - 1) + ") m, generate_series(1, 10) d");
+              + " FROM generate_series(0, "
+              + (minutes - 1)
+              + ") m, generate_series(1, 10) d");
     }
     source.exec("SELECT compress_chunk(c) FROM show_chunks('public.packed') c");
 
@@ -52,7 +62,9 @@ class TslCompressThroughputIT extends TslIntegrationTest {
 
     double[] plain = measure("plain", rows);
     double[] packed = measure("packed", rows);
-    assertThat(packed[1]).as("COPY bytes of the compressed copy vs the plain one").isLessThan(plain[1]);
+    assertThat(packed[1])
+        .as("COPY bytes of the compressed copy vs the plain one")
+        .isLessThan(plain[1]);
     System.out.printf(
         Locale.ROOT,
         "THROUGHPUT %d rows: uncompressed %.0f rows/s %.2f MB/s (%.2f MB in %.3f s);"

@@ -115,7 +115,8 @@ abstract class TslIntegrationTest {
             "target fingerprint (count:hash) of %s where %s; source %s has %s",
             targetTable, where, sourceTable, s)
         .isEqualTo(s);
-    assertThat(s).as("fingerprint of %s on the source (test data present)", sourceTable)
+    assertThat(s)
+        .as("fingerprint of %s on the source (test data present)", sourceTable)
         .doesNotStartWith("0:");
   }
 
@@ -125,8 +126,11 @@ abstract class TslIntegrationTest {
         "SELECT format('%I.%I', h.schema_name, h.table_name)"
             + " FROM _timescaledb_catalog.continuous_agg ca"
             + " JOIN _timescaledb_catalog.hypertable h ON h.id = ca.mat_hypertable_id"
-            + " WHERE ca.user_view_schema = '" + schema + "' AND ca.user_view_name = '"
-            + view.replace("'", "''") + "'");
+            + " WHERE ca.user_view_schema = '"
+            + schema
+            + "' AND ca.user_view_name = '"
+            + view.replace("'", "''")
+            + "'");
   }
 
   /** Rows in the target's (or source's) hypertable invalidation log of continuous aggregates. */
@@ -136,10 +140,10 @@ abstract class TslIntegrationTest {
   }
 
   /**
-   * Staged tasks per object on the target: hypertables by {@code schema.table}, caggs by their
-   * view {@code schema.view}, resolved through the target's catalog from the task's target
-   * hypertable. Also checks that the source hypertable of each task resolves to the same object
-   * on the source, i.e. that stage mapped materialization hypertables by view name.
+   * Staged tasks per object on the target: hypertables by {@code schema.table}, caggs by their view
+   * {@code schema.view}, resolved through the target's catalog from the task's target hypertable.
+   * Also checks that the source hypertable of each task resolves to the same object on the source,
+   * i.e. that stage mapped materialization hypertables by view name.
    */
   protected Map<String, Long> tasksPerObject() {
     String objectOf =
@@ -157,8 +161,9 @@ abstract class TslIntegrationTest {
       String onSource = source.value(String.format(objectOf, row.get(0), row.get(1)));
       String onTarget = target.value(String.format(objectOf, row.get(2), row.get(3)));
       assertThat(onTarget)
-          .as("object of target hypertable %s.%s (source %s.%s)", row.get(2), row.get(3),
-              row.get(0), row.get(1))
+          .as(
+              "object of target hypertable %s.%s (source %s.%s)",
+              row.get(2), row.get(3), row.get(0), row.get(1))
           .isEqualTo(onSource);
       out.merge(onTarget, Long.parseLong(row.get(4)), Long::sum);
     }

@@ -103,7 +103,9 @@ class TslJobsIT extends TslIntegrationTest {
         .contains("Warning: scheduled job " + r + " (")
         .containsPattern("job " + r + " \\([^)]*policy_retention\\) on public\\.raw ")
         .containsPattern(
-            "job " + h + " \\([^)]*policy_refresh_continuous_aggregate\\) on public\\.hourly"
+            "job "
+                + h
+                + " \\([^)]*policy_refresh_continuous_aggregate\\) on public\\.hourly"
                 + " \\(continuous aggregate\\)")
         .containsPattern("job " + m + " \\([^)]*\\) on public\\.monthly \\(continuous aggregate\\)")
         .doesNotContain("job " + d + " (")
@@ -156,7 +158,8 @@ class TslJobsIT extends TslIntegrationTest {
     assertThat(stageSummary.path("jobs_paused").asBoolean()).isTrue();
     assertThat(ids(stageSummary.path("jobs"))).containsExactly(r, h);
     assertThat(flags()).isEqualTo(List.of("false", "false", "gone", "false", "true"));
-    ToolRun cleaned = tool("clean", "--target", target.uri(), "--resume-jobs", "--force", "--output", "json");
+    ToolRun cleaned =
+        tool("clean", "--target", target.uri(), "--resume-jobs", "--force", "--output", "json");
     assertOk(cleaned);
     assertThat(cleaned.err())
         .contains("Resumed job " + r + " (")
@@ -204,7 +207,8 @@ class TslJobsIT extends TslIntegrationTest {
     ToolRun failed = stage(concat(RAW_ONLY, "--pause-jobs"));
     assertThat(failed.exitCode()).as("%s", failed).isEqualTo(5);
     assertThat(failed.err()).contains("paused_job");
-    assertThat(flags()).as("R H M D O after the failed stage")
+    assertThat(flags())
+        .as("R H M D O after the failed stage")
         .isEqualTo(List.of("true", "true", "true", "false", "true"));
     assertThat(target.count("SELECT count(*) FROM __backfill.task")).isEqualTo(tasks);
   }

@@ -2,7 +2,6 @@ package io.tsbackfill.it.tsl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tsbackfill.testbed.SqlScript;
 import io.tsbackfill.testbed.TestDb;
 import io.tsbackfill.testbed.ToolRun;
 import java.util.LinkedHashMap;
@@ -11,28 +10,44 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code refresh-caggs} on a 3-level hierarchy (caggs"_T1 -> caggs_t1_2 -> caggs_t1_3 on t1)
- * plus an integer-time cagg (caggs_t2 on t2). Both sides start equal, as after a backfill and the
- * same refreshes; the application then dual-writes to both, and only the source refreshes. The
- * target must then move exactly the selected caggs from its watermark to the source's.
+ * {@code refresh-caggs} on a 3-level hierarchy (caggs"_T1 -> caggs_t1_2 -> caggs_t1_3 on t1) plus
+ * an integer-time cagg (caggs_t2 on t2). Both sides start equal, as after a backfill and the same
+ * refreshes; the application then dual-writes to both, and only the source refreshes. The target
+ * must then move exactly the selected caggs from its watermark to the source's.
  */
 class TslRefreshCaggsIT extends TslIntegrationTest {
   private static final String T1 = "caggs\"_T1";
   private static final List<String> ALL = List.of(T1, "caggs_t1_2", "caggs_t1_3", "caggs_t2");
   private static final Map<String, Long> INITIAL =
-      Map.of(T1, 1694044800000000L, "caggs_t1_2", 1696118400000000L,
-          "caggs_t1_3", 1698796800000000L, "caggs_t2", 10L);
+      Map.of(
+          T1,
+          1694044800000000L,
+          "caggs_t1_2",
+          1696118400000000L,
+          "caggs_t1_3",
+          1698796800000000L,
+          "caggs_t2",
+          10L);
   private static final Map<String, Long> REFRESHED =
-      Map.of(T1, 1704585600000000L, "caggs_t1_2", 1706745600000000L,
-          "caggs_t1_3", 1709251200000000L, "caggs_t2", 40L);
+      Map.of(
+          T1,
+          1704585600000000L,
+          "caggs_t1_2",
+          1706745600000000L,
+          "caggs_t1_3",
+          1709251200000000L,
+          "caggs_t2",
+          40L);
   private static final Map<String, String> LINES =
       Map.of(
-          T1, "refreshed public.\"caggs\"\"_T1\" from 2023-09-07 00:00:00+00 to 2024-01-07 00:00:00+00",
+          T1,
+          "refreshed public.\"caggs\"\"_T1\" from 2023-09-07 00:00:00+00 to 2024-01-07 00:00:00+00",
           "caggs_t1_2",
-              "refreshed public.caggs_t1_2 from 2023-10-01 00:00:00+00 to 2024-02-01 00:00:00+00",
+          "refreshed public.caggs_t1_2 from 2023-10-01 00:00:00+00 to 2024-02-01 00:00:00+00",
           "caggs_t1_3",
-              "refreshed public.caggs_t1_3 from 2023-11-01 00:00:00+00 to 2024-03-01 00:00:00+00",
-          "caggs_t2", "refreshed public.caggs_t2 from 10 to 40");
+          "refreshed public.caggs_t1_3 from 2023-11-01 00:00:00+00 to 2024-03-01 00:00:00+00",
+          "caggs_t2",
+          "refreshed public.caggs_t2 from 10 to 40");
 
   /** Both sides refreshed alike, then dual-written rows on both and refreshes on the source. */
   private void sourceAhead() {
@@ -130,10 +145,17 @@ class TslRefreshCaggsIT extends TslIntegrationTest {
     assertThat(badRegex.err().lines().count()).isEqualTo(1);
 
     ToolRun badTarget =
-        tool("refresh-caggs", "--source", source.uri(), "--target",
+        tool(
+            "refresh-caggs",
+            "--source",
+            source.uri(),
+            "--target",
             "postgres://postgres:s3cret-pw@127.0.0.1:1/nowhere?sslmode=disable");
     assertThat(badTarget.exitCode()).as("%s", badTarget).isEqualTo(5);
-    assertThat(badTarget.err()).contains("target").doesNotContain("s3cret-pw").doesNotContain("\tat ");
+    assertThat(badTarget.err())
+        .contains("target")
+        .doesNotContain("s3cret-pw")
+        .doesNotContain("\tat ");
 
     target.exec("DROP MATERIALIZED VIEW public.caggs_t2");
     ToolRun partial = refreshCaggs();
@@ -149,26 +171,35 @@ class TslRefreshCaggsIT extends TslIntegrationTest {
   void boundsAreRenderedInTimestampAndDateCaggsTypes() {
     for (TestDb db : List.of(source, target)) {
       db.exec("CREATE TABLE public.ts (time timestamp NOT NULL, val int)");
-      db.exec("SELECT create_hypertable('public.ts', 'time', chunk_time_interval => interval '7 days')");
-      db.exec("CREATE MATERIALIZED VIEW public.ts_daily WITH (timescaledb.continuous) AS"
-          + " SELECT time_bucket('1 day', time) AS bucket, sum(val) AS total FROM public.ts"
-          + " GROUP BY 1 WITH NO DATA");
+      db.exec(
+          "SELECT create_hypertable('public.ts', 'time', chunk_time_interval => interval '7 days')");
+      db.exec(
+          "CREATE MATERIALIZED VIEW public.ts_daily WITH (timescaledb.continuous) AS"
+              + " SELECT time_bucket('1 day', time) AS bucket, sum(val) AS total FROM public.ts"
+              + " GROUP BY 1 WITH NO DATA");
       db.exec("CREATE TABLE public.days (day date NOT NULL, val int)");
-      db.exec("SELECT create_hypertable('public.days', 'day', chunk_time_interval => interval '30 days')");
-      db.exec("CREATE MATERIALIZED VIEW public.days_weekly WITH (timescaledb.continuous) AS"
-          + " SELECT time_bucket('7 days', day) AS bucket, sum(val) AS total FROM public.days"
-          + " GROUP BY 1 WITH NO DATA");
-      db.exec("INSERT INTO public.ts SELECT t, 1 FROM generate_series("
-          + "'2024-01-01'::timestamp, '2024-01-03 23:00', '1 hour') t");
-      db.exec("INSERT INTO public.days SELECT d, 1 FROM generate_series("
-          + "'2024-01-01'::date, '2024-01-14', '1 day') d");
-      db.exec("CALL refresh_continuous_aggregate('public.ts_daily', NULL, '2024-01-04'::timestamp)");
+      db.exec(
+          "SELECT create_hypertable('public.days', 'day', chunk_time_interval => interval '30 days')");
+      db.exec(
+          "CREATE MATERIALIZED VIEW public.days_weekly WITH (timescaledb.continuous) AS"
+              + " SELECT time_bucket('7 days', day) AS bucket, sum(val) AS total FROM public.days"
+              + " GROUP BY 1 WITH NO DATA");
+      db.exec(
+          "INSERT INTO public.ts SELECT t, 1 FROM generate_series("
+              + "'2024-01-01'::timestamp, '2024-01-03 23:00', '1 hour') t");
+      db.exec(
+          "INSERT INTO public.days SELECT d, 1 FROM generate_series("
+              + "'2024-01-01'::date, '2024-01-14', '1 day') d");
+      db.exec(
+          "CALL refresh_continuous_aggregate('public.ts_daily', NULL, '2024-01-04'::timestamp)");
       db.exec("CALL refresh_continuous_aggregate('public.days_weekly', NULL, '2024-01-15'::date)");
       db.exec("INSERT INTO public.ts VALUES ('2024-01-05 06:00', 2)");
       db.exec("INSERT INTO public.days VALUES ('2024-01-16', 2)");
     }
-    source.exec("CALL refresh_continuous_aggregate('public.ts_daily', NULL, '2024-01-06'::timestamp)");
-    source.exec("CALL refresh_continuous_aggregate('public.days_weekly', NULL, '2024-01-22'::date)");
+    source.exec(
+        "CALL refresh_continuous_aggregate('public.ts_daily', NULL, '2024-01-06'::timestamp)");
+    source.exec(
+        "CALL refresh_continuous_aggregate('public.days_weekly', NULL, '2024-01-22'::date)");
 
     ToolRun run = refreshCaggs();
     assertOk(run);

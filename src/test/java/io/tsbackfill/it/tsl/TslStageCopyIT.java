@@ -39,16 +39,20 @@ class TslStageCopyIT extends TslIntegrationTest {
     }
     long targetChunksBefore = chunks(target);
 
-    ToolRun stagedMetrics = stage("--filter", "^public\\.metrics$", "--until", "2023-05-26T00:00:00Z");
+    ToolRun stagedMetrics =
+        stage("--filter", "^public\\.metrics$", "--until", "2023-05-26T00:00:00Z");
     assertOk(stagedMetrics);
-    ToolRun stagedSpaced = stage("--filter", "^public\\.spaced$", "--until", "2024-03-04T12:00:00Z");
+    ToolRun stagedSpaced =
+        stage("--filter", "^public\\.spaced$", "--until", "2024-03-04T12:00:00Z");
     assertOk(stagedSpaced);
 
     // metrics: 5 chunks start before --until (the last one cut by it); the target has that last
     // one already, with the same slices, from the dual-written row. spaced: 4 days x 4 partitions,
     // of which the target has one (device 99 on March 4).
     assertThat(stagedMetrics.out()).contains("Staged 5 chunks").contains("created 4 target chunks");
-    assertThat(stagedSpaced.out()).contains("Staged 16 chunks").contains("created 15 target chunks");
+    assertThat(stagedSpaced.out())
+        .contains("Staged 16 chunks")
+        .contains("created 15 target chunks");
     assertThat(chunks(target)).isEqualTo(targetChunksBefore + 4 + 15);
     assertThat(target.value(target.catalog(SLICES)))
         .as("target chunk slices, which stage created with the source's")
@@ -63,11 +67,14 @@ class TslStageCopyIT extends TslIntegrationTest {
 
     assertSameRows("public.metrics", "time < '2023-05-26 00:00+00'");
     assertSameRows("public.spaced", "time < '2024-03-04 12:00+00'");
-    assertThat(target.value("SELECT string_agg(device_id, ',') FROM public.metrics"
-            + " WHERE time >= '2023-05-26 00:00+00'"))
+    assertThat(
+            target.value(
+                "SELECT string_agg(device_id, ',') FROM public.metrics"
+                    + " WHERE time >= '2023-05-26 00:00+00'"))
         .as("target rows at or after --until: only the dual-written one")
         .isEqualTo("dual");
-    assertThat(target.count("SELECT count(*) FROM public.spaced WHERE time >= '2024-03-04 12:00+00'"))
+    assertThat(
+            target.count("SELECT count(*) FROM public.spaced WHERE time >= '2024-03-04 12:00+00'"))
         .isEqualTo(1);
 
     // Staging again finds every chunk staged and creates nothing.
@@ -83,8 +90,8 @@ class TslStageCopyIT extends TslIntegrationTest {
 
   /**
    * An OSM (tiered storage) chunk keeps its rows outside the database: stage leaves it out and
-   * stages the rest. Without the OSM extension here, the catalog flag is set by hand on one
-   * source chunk, which is exactly what stage reads.
+   * stages the rest. Without the OSM extension here, the catalog flag is set by hand on one source
+   * chunk, which is exactly what stage reads.
    */
   @Test
   void osmChunksAreNotStaged() {
@@ -101,16 +108,21 @@ class TslStageCopyIT extends TslIntegrationTest {
     source.exec(
         source.catalog(
             "UPDATE _timescaledb_catalog.chunk SET osm_chunk = true WHERE id = (SELECT c.id FROM"
-                + " {chunk} c WHERE format('%I.%I', c.schema_name, c.table_name) = '" + osm + "')"));
+                + " {chunk} c WHERE format('%I.%I', c.schema_name, c.table_name) = '"
+                + osm
+                + "')"));
 
     assertOk(stage("--filter", "^public\\.metrics$", "--until", "2023-05-26T00:00:00Z"));
 
     assertThat(target.count("SELECT count(*) FROM __backfill.task"))
         .as("staged chunks: all but the OSM chunk %s", osm)
         .isEqualTo(Long.parseLong(all) - 1);
-    assertThat(target.count(
-            "SELECT count(*) FROM __backfill.task WHERE format('%I.%I', chunk_schema, chunk_name)"
-                + " = '" + osm + "'"))
+    assertThat(
+            target.count(
+                "SELECT count(*) FROM __backfill.task WHERE format('%I.%I', chunk_schema, chunk_name)"
+                    + " = '"
+                    + osm
+                    + "'"))
         .isZero();
   }
 }

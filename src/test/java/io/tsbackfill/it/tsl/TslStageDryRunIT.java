@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.tsbackfill.testbed.SqlScript;
 import io.tsbackfill.testbed.ToolRun;
 import java.util.ArrayList;
@@ -71,7 +70,12 @@ class TslStageDryRunIT extends TslIntegrationTest {
 
     ToolRun json =
         stage(
-            "--until", "2023-07-01T00:00:00Z", "-f", "^public\\.raw$", "--dry-run", "--output",
+            "--until",
+            "2023-07-01T00:00:00Z",
+            "-f",
+            "^public\\.raw$",
+            "--dry-run",
+            "--output",
             "json");
     assertOk(json);
     List<String> raw = new ArrayList<>();
@@ -84,8 +88,8 @@ class TslStageDryRunIT extends TslIntegrationTest {
     }
     assertThat(raw)
         .as("public.raw chunks, newest first: path, whether stage creates the target chunk, rows")
-        .containsExactly("direct+new:0", "direct:168", "direct+new:0", "direct+new:0",
-            "direct+new:0");
+        .containsExactly(
+            "direct+new:0", "direct:168", "direct+new:0", "direct+new:0", "direct+new:0");
     assertThat(targetState()).as("target after the JSON dry run").isEqualTo(before);
 
     ToolRun real = stage("--until", "2023-07-01T00:00:00Z", "-f", "^public\\.raw$", "-U");
