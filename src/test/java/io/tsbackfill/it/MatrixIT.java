@@ -122,7 +122,12 @@ class MatrixIT {
             .as("%s: daily cagg rows on the source", label)
             .isPositive();
       }
-      if (tsl) {
+      // TimescaleDB 2.23 to 2.27 log every write into a chunk of a hypertable with caggs and offer
+      // no way to skip that (no trigger to drop, no skip switch): there the copy leaves entries,
+      // which make the target re-materialize the copied range once. Everywhere else it leaves none.
+      if (tsl
+          && (target.layout().hasInvalidationTrigger()
+              || target.layout().hasSkipCaggInvalidation())) {
         assertThat(invalidationsAfter)
             .as(
                 "%s: invalidation-log entries on the target after the copy: %s",

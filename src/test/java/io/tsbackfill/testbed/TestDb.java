@@ -62,10 +62,13 @@ public final class TestDb implements AutoCloseable {
    * version: tests ask the catalog the way the tool does.
    */
   public String catalog(String sql) {
+    return layout().expand(sql);
+  }
+
+  /** How this database's TimescaleDB catalog is shaped and what it can do, as the tool reads it. */
+  public io.tsbackfill.catalog.CatalogLayout layout() {
     try (Connection c = connect()) {
-      return io.tsbackfill.catalog.Catalog.inspect(c, io.tsbackfill.db.Side.TARGET)
-          .layout()
-          .expand(sql);
+      return io.tsbackfill.catalog.Catalog.inspect(c, io.tsbackfill.db.Side.TARGET).layout();
     } catch (SQLException e) {
       throw new IllegalStateException("reading the catalog layout of " + name, e);
     }

@@ -89,12 +89,15 @@ class TslCaggCopyIT extends TslIntegrationTest {
     assertThat(hypertableInvalidations(target))
         .as("rows in the target's hypertable invalidation log after routed copies")
         .isZero();
+    // Versions that track changes without a trigger (2.25 on) have none to keep.
     assertThat(
-            target.count(
-                "SELECT count(*) FROM timescaledb_information.chunks c WHERE hypertable_name = 'raw'"
-                    + " AND hypertable_schema = 'public' AND NOT EXISTS (SELECT 1 FROM pg_trigger tg"
-                    + " WHERE tg.tgrelid = format('%I.%I', c.chunk_schema, c.chunk_name)::regclass"
-                    + " AND tg.tgname = 'ts_cagg_invalidation_trigger')"))
+            !target.layout().hasInvalidationTrigger()
+                ? 0
+                : target.count(
+                    "SELECT count(*) FROM timescaledb_information.chunks c WHERE hypertable_name = 'raw'"
+                        + " AND hypertable_schema = 'public' AND NOT EXISTS (SELECT 1 FROM pg_trigger tg"
+                        + " WHERE tg.tgrelid = format('%I.%I', c.chunk_schema, c.chunk_name)::regclass"
+                        + " AND tg.tgname = 'ts_cagg_invalidation_trigger')"))
         .as("target chunks of public.raw without the invalidation trigger, new ones included")
         .isZero();
     assertTriggersWork(
