@@ -394,16 +394,6 @@ public final class Catalog {
             column));
   }
 
-  /**
-   * How closely {@code column} of table (schema, table) follows the table's physical order, from
-   * the planner's statistics (1 ascending, -1 descending); empty before its first ANALYZE.
-   */
-  public static Optional<Double> physicalCorrelation(
-      Connection c, String schema, String table, String column) throws SQLException {
-    return Jdbc.queryOne(
-        c, Sql.load("catalog/column-correlation"), rs -> rs.getDouble(1), schema, table, column);
-  }
-
   /** The number of blocks table (schema, table) has now. */
   public static long blocks(Connection c, String schema, String table) throws SQLException {
     return Jdbc.queryOne(c, Sql.load("catalog/relation-blocks"), rs -> rs.getLong(1), schema, table)

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tsbackfill.testbed.TestDb;
 import io.tsbackfill.testbed.ToolRun;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -235,14 +232,6 @@ class TslCompressCopyIT extends TslIntegrationTest {
   @org.junit.jupiter.api.BeforeEach
   void logFile() {
     log = logs.resolve("copy.log");
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private ToolRun verify() {

@@ -10,11 +10,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Background jobs on the target (issue 7), where policies exist: {@code stage} names every
- * scheduled job touching a staged hypertable or a continuous aggregate built on it, {@code
- * --pause-jobs} pauses them in the staging transaction and records them, {@code resume-jobs} and
- * {@code clean --resume-jobs} re-enable exactly those. The test server runs no background worker,
- * so the {@code scheduled} flag is what is checked.
+ * Background jobs on the target, where policies exist: {@code stage} names every scheduled job
+ * touching a staged hypertable or a continuous aggregate built on it, {@code --pause-jobs} pauses
+ * them in the staging transaction and records them, {@code resume-jobs} and {@code clean
+ * --resume-jobs} re-enable exactly those. The test server runs no background worker, so the {@code
+ * scheduled} flag is what is checked.
  *
  * <p>Target jobs: retention on public.raw (R), refresh of public.hourly (H, a cagg on raw),
  * retention on public.monthly (M, raw -> hourly -> daily -> monthly), refresh of public.daily (D,
