@@ -55,7 +55,8 @@ class BigCopySignalsIT {
 
   private static final Pattern PROGRESS =
       Pattern.compile(
-          "^(?:\\S+ )?\\[(\\d+)/(\\d+)] copied (\\S+) -> (\\S+) \\((direct|routed)\\): ([\\d,]+) rows, .*");
+          "^(?:\\S+ )?\\[(\\d+)/(\\d+)] copied \\S+ \\[[^)]*\\) (\\S+)(?: -> \\S+)?"
+              + " \\((direct|routed)\\): ([\\d,]+) rows, .*");
   private static final Pattern SUMMARY =
       Pattern.compile("^Copied (\\d+) chunks? \\(([\\d,]+) rows, .*");
 
@@ -253,7 +254,7 @@ class BigCopySignalsIT {
     List<Matcher> progress = progressLines(r.lines());
     List<String> copiedChunks = progress.stream().map(m -> unquote(m.group(3))).toList();
     long printedRows =
-        progress.stream().mapToLong(m -> Long.parseLong(m.group(6).replace(",", ""))).sum();
+        progress.stream().mapToLong(m -> Long.parseLong(m.group(5).replace(",", ""))).sum();
     assertThat(run.done)
         .as("chunks in the summary vs progress lines; %s", r)
         .isEqualTo(progress.size());
