@@ -69,13 +69,13 @@ final class CopyCommand extends BaseCommand {
       names = "--row-order",
       hidden = true,
       paramLabel = "auto|stored|last-first",
-      defaultValue = "${env:BACKFILL_ROW_ORDER:-auto}",
+      defaultValue = "${env:BACKFILL_ROW_ORDER:-stored}",
       converter = Settings.RowOrderValue.class,
       description =
           "Expert. The order a chunk's rows are sent in: auto last first when every"
               + " btree index of the target hypertable leading with the time column sorts it"
               + " descending and the source runs PostgreSQL 14 or later, as stored otherwise; stored"
-              + " always as stored; last-first wherever the source allows (default: auto, or"
+              + " always as stored; last-first wherever the source allows (default: stored, or"
               + " BACKFILL_ROW_ORDER).")
   RowOrderChoice rowOrder;
 

@@ -36,7 +36,7 @@ class ReadOrderIT extends IntegrationTest {
         "INSERT INTO public.stored_ascending SELECT '2024-08-01 12:00:00+00'::timestamptz"
             + " + g * interval '1 second', -1, 0, 'dual-written' FROM generate_series(0, 999) g");
     assertOk(stage("--filter", "^public\\.stored_ascending$", "--until", "2024-08-01T12:00:00Z"));
-    assertOk(copy("-p", "1"));
+    assertOk(copy("-p", "1", "--row-order", "auto"));
 
     String before = "time < '2024-08-01 12:00:00+00'";
     assertSameRows("public.stored_ascending", before);
@@ -53,7 +53,10 @@ class ReadOrderIT extends IntegrationTest {
 
   private void copyAndCheck(String path) {
     assertOk(stage("--until", "2024-08-02T00:00:00Z"));
-    assertOk(path.equals("routed") ? copyRouted("-p", "2") : copy("-p", "2"));
+    assertOk(
+        path.equals("routed")
+            ? copyRouted("-p", "2", "--row-order", "auto")
+            : copy("-p", "2", "--row-order", "auto"));
     assertThat(taskCount("copy_path <> '" + path + "'"))
         .as("tasks not on the %s path", path)
         .isZero();
