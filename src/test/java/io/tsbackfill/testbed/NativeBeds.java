@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -34,23 +32,7 @@ public final class NativeBeds {
                   label + " source", "127.0.0.1", sourcePort, "postgres", null, programs),
               new TestServer(
                   label + " target", "127.0.0.1", targetPort, "postgres", null, programs));
-      for (TestServer s : List.of(bed.source(), bed.target())) {
-        try (Connection c = s.connect("postgres")) {
-          c.isValid(5);
-        } catch (SQLException e) {
-          throw new IllegalStateException(
-              "the "
-                  + s.name()
-                  + " server on port "
-                  + s.port()
-                  + " is not reachable ("
-                  + e.getMessage()
-                  + "); start it with scripts/testbed/tsl.sh start "
-                  + version
-                  + ", or run scripts/test.sh",
-              e);
-        }
-      }
+      bed.check("scripts/testbed/tsl.sh start " + version);
       return bed;
     }
 

@@ -72,6 +72,11 @@ public final class TestBed {
   }
 
   private void check() {
+    check("scripts/testbed/servers.sh start");
+  }
+
+  /** Fails naming each server that does not answer, and {@code startCommand} that starts it. */
+  void check(String startCommand) {
     for (TestServer s : new TestServer[] {source, target}) {
       try (Connection c = s.connect("postgres")) {
         c.isValid(5);
@@ -85,8 +90,9 @@ public final class TestBed {
                 + s.port()
                 + " is not reachable ("
                 + e.getMessage()
-                + "); start the test bed with scripts/testbed/servers.sh start, or run"
-                + " scripts/test.sh",
+                + "); start the test bed with "
+                + startCommand
+                + ", or run scripts/test.sh",
             e);
       }
     }
