@@ -9,8 +9,8 @@ take 2 * DELAY_MS more: a round trip of 2 * DELAY_MS, with the bandwidth of loop
 It counts, over all connections, the round trips: a client send that follows bytes from the server
 (or opens the connection) starts one; the client waits for the server once per round trip, whatever
 it sends in between. It also counts the protocol messages the client sends: simple queries (Q),
-Parse/Bind/Execute (P/B/E), Syncs (S) and COPY data. On SIGUSR1 and at exit it writes the counts to
-STATS_FILE as "key value" lines. With SQL_LOG, each query text is appended there, one line each,
+Parse/Bind/Execute (P/B/E), Syncs (S) and COPY data. On start, on SIGUSR1 and at exit it writes the counts to
+STATS_FILE as "key value" lines; "written" counts the writes, so a reader can wait for a fresh one. With SQL_LOG, each query text is appended there, one line each,
 prefixed with the connection number and the round trip it started in.
 """
 import asyncio
@@ -29,6 +29,7 @@ sql_log = open(sql_log_path, "a", buffering=1) if sql_log_path else None
 
 
 def write_stats():
+    stats["written"] = stats.get("written", 0) + 1
     tmp = stats_file + ".tmp"
     with open(tmp, "w") as f:
         for k, v in stats.items():
