@@ -138,6 +138,15 @@ pgctl() { # VERSION DATADIR ARGS...: pg_ctl of that tree as the postgres user
   (cd / && $SUDO runuser -u postgres -- "$bin/pg_ctl" -D "$2" "${@:3}")
 }
 
+conf_line() { # DATADIR KEY VALUE: sets "KEY = VALUE" in the server's config; false if it was set
+  local file="$1/postgresql.auto.conf"
+  ! $SUDO grep -qxF "$2 = $3" "$file" || return 1
+  if $SUDO grep -q "^$2 = " "$file"; then
+    $SUDO sed -i "/^$2 = /d" "$file"
+  fi
+  echo "$2 = $3" | $SUDO tee -a "$file" >/dev/null
+}
+
 start_one() { # VERSION ROLE PORT
   local v=$1 role=$2 port=$3 bin data="$BEDS/data-$1/$2"
   bin="$(bindir "$v")"
@@ -167,6 +176,26 @@ start_one() { # VERSION ROLE PORT
     printf '%s\n' "local all all trust" "host all postgres 127.0.0.1/32 trust" \
       "host replication postgres 127.0.0.1/32 trust" "host all all 127.0.0.1/32 scram-sha-256" |
       $SUDO tee "$data/pg_hba.conf" >/dev/null
+  fi
+  # TimescaleDB 2.22 can keep cagg invalidations in the WAL (invalidate_using = 'wal'), decoded
+  # through a logical replication slot by its own output plugin; its beds run wal_level = logical
+  # and (where Debian's PostgreSQL restricts output plugins) allow that plugin, so the tests cover
+  # it. Set on every start, so a bed made before gets it too (restarted if running).
+  local changed=0
+  if [[ $v == 2.22.* ]]; then
+    conf_line "$data" wal_level logical && changed=1
+    if "$bin/postgres" --describe-config 2>/dev/null | grep -q '^output_plugin_libraries'; then
+      conf_line "$data" output_plugin_libraries \
+        "'pgoutput, test_decoding, timescaledb-invalidations-$v'" && changed=1
+    fi
+  else
+    conf_line "$data" wal_level replica && changed=1
+  fi
+  if [ "$changed" = 1 ]; then
+    if "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
+      pgctl "$v" "$data" -l "$data/server.log" -m fast -w -t 60 restart >/dev/null ||
+        die "TimescaleDB $v $role did not restart; see $data/server.log"
+    fi
   fi
   if ! "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
     pgctl "$v" "$data" -l "$data/server.log" -w -t 60 start >/dev/null ||
