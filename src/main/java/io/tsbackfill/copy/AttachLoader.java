@@ -10,6 +10,7 @@ import io.tsbackfill.db.Sql;
 import io.tsbackfill.task.Task;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * after the load, instead of maintaining every index row by row. Load, drop of the old chunk and
  * attach all happen in the chunk's transaction, so nobody sees the chunk missing or half loaded,
  * and a rollback leaves the old chunk as it was. The old chunk is locked ACCESS EXCLUSIVE only from
- * its drop to the commit (the index build and ANALYZE), not during the transfer.
+ * its drop to the commit, not during the transfer nor (from TimescaleDB 2.22) the index build.
  *
  * <p>Not used (the chunk is loaded into its indexed table as before) when a bound cuts the chunk
  * (its rows beyond the bound must stay, and the application may be writing there), the source or
@@ -39,9 +40,23 @@ final class AttachLoader {
   /** The target chunk to replace and the table its rows are loaded into first. */
   record Prepared(String chunk, String loadTable) {}
 
+  /**
+   * The first key of the advisory lock (the second: the hypertable's oid) that a worker takes, until
+   * its transaction ends, before it drops a chunk and attaches the loaded table: TimescaleDB's
+   * chunk-creation lock, which create_chunk takes and the transaction holds until it commits,
+   * admits one session at a time, and each session queued for it makes every later one wait too.
+   * Queued on this lock instead, the workers' attaches to one hypertable still pass one at a time,
+   * but at most one worker waits in TimescaleDB's queue, so an application creating a chunk
+   * meanwhile waits for one attach at most, and workers never wait for each other's attach under
+   * the lock timeout. ("bfat")
+   */
+  static final int ATTACH_LOCK_CLASS = 0x62666174;
+
   private final TimescaleInfo targetInfo;
   private final Locks locks;
   private final boolean enabled;
+  /** Whether the target's create_chunk adopts matching indexes; null until first asked. */
+  private volatile Boolean adoptsIndexes;
 
   AttachLoader(TimescaleInfo targetInfo, Locks locks, boolean enabled) {
     this.targetInfo = targetInfo;
@@ -75,7 +90,7 @@ final class AttachLoader {
       LOG.debug("loading {} into its indexed table: {}", chunk, obstacle.get());
       return Optional.empty();
     }
-    String loadTable = Ident.qname(targetChunk.schema(), "bf_load_" + task.priority());
+    String loadTable = Ident.qname(targetChunk.schema(), loadName(task));
     String like =
         "LIKE "
             + task.targetHypertableQname()
@@ -121,19 +136,39 @@ final class AttachLoader {
   }
 
   /**
-   * Replaces the target chunk with the loaded table: locks the chunk (under the lock timeout),
-   * notes its grants and owner, drops it (its rows, if any, go as the direct path's delete of a
-   * whole chunk takes them), attaches the table under the chunk's name and slices, and gives it the
-   * grants and owner back.
+   * Replaces the target chunk with the loaded table: builds on it the chunk's indexes that
+   * create_chunk adopts (where it does), waits for the other workers' attaches to this hypertable
+   * (see {@link #ATTACH_LOCK_CLASS}), locks the chunk (under the lock timeout), notes its grants and
+   * owner, drops it (its rows, if any, go as the direct path's delete of a whole chunk takes them),
+   * gives the built indexes the chunk's index names, attaches the table under the chunk's name and
+   * slices, and gives it the grants and owner back.
+   *
+   * <p>create_chunk takes TimescaleDB's chunk-creation lock on the hypertable, which the transaction
+   * then holds until it commits, and builds every index the table lacks under it: the workers' own
+   * attaches and an application creating a chunk wait for that. From TimescaleDB 2.22 create_chunk
+   * adopts an index that matches a hypertable index instead of building another, so the indexes are
+   * built first, while the old chunk still serves readers; what remains under the lock is a check
+   * of the rows against the chunk's slices, the indexes behind constraints, the catalog and the
+   * commit. Before 2.22 it builds them all itself (an index built first would be a second one).
    */
   void attach(Connection t, Task task, ChunkName targetChunk, Prepared p) throws SQLException {
+    List<String> renames = buildIndexes(t, task, p);
+    Jdbc.queryOne(
+        t,
+        "SELECT pg_advisory_xact_lock(?, ?::regclass::oid::int)",
+        rs -> 1,
+        ATTACH_LOCK_CLASS,
+        task.targetHypertableQname());
     locks.execute(
         t,
         "lock target chunk " + Ident.display(p.chunk()) + " to replace it",
         "LOCK TABLE " + p.chunk() + " IN ACCESS EXCLUSIVE MODE");
     List<String> restore =
         Jdbc.query(t, Sql.load("copy/attach-restore"), rs -> rs.getString(1), p.chunk(), p.chunk());
-    Jdbc.execute(t, "DROP TABLE " + p.chunk());
+    List<String> drop = new ArrayList<>();
+    drop.add("DROP TABLE " + p.chunk());
+    drop.addAll(renames);
+    Jdbc.execute(t, String.join("; ", drop));
     try {
       locks.run(
           t,
@@ -167,5 +202,46 @@ final class AttachLoader {
       Jdbc.execute(t, statement);
     }
     LOG.debug("loaded {} without indexes and attached it as {}", task.chunkQname(), p.chunk());
+  }
+
+  /**
+   * Builds on the load table the target chunk's indexes that create_chunk adopts, under temporary
+   * names; answers the statements that give them the chunk's index names once it is dropped. None
+   * where create_chunk adopts no index: before TimescaleDB 2.22, recognised by its lack of the
+   * function that compares a chunk's index with the hypertable's.
+   */
+  private List<String> buildIndexes(Connection t, Task task, Prepared p) throws SQLException {
+    Boolean adopts = adoptsIndexes;
+    if (adopts == null) {
+      adopts =
+          Jdbc.queryOne(
+                  t,
+                  "SELECT to_regprocedure(?) IS NOT NULL",
+                  rs -> rs.getBoolean(1),
+                  Ident.quote(targetInfo.procSchema()) + ".index_matches(regclass, regclass)")
+              .orElse(false);
+      adoptsIndexes = adopts;
+    }
+    if (!adopts) {
+      return List.of();
+    }
+    record Index(String create, String rename) {}
+    List<Index> indexes =
+        Jdbc.query(
+            t,
+            targetInfo.layout().sql("copy/attach-indexes"),
+            rs -> new Index(rs.getString(1), rs.getString(2)),
+            p.loadTable(),
+            loadName(task) + "_i",
+            p.chunk(),
+            task.targetHypertableQname());
+    if (!indexes.isEmpty()) {
+      Jdbc.execute(t, String.join("; ", indexes.stream().map(Index::create).toList()));
+    }
+    return indexes.stream().map(Index::rename).toList();
+  }
+
+  private static String loadName(Task task) {
+    return "bf_load_" + task.priority();
   }
 }
