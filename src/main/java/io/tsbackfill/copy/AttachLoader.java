@@ -41,20 +41,21 @@ final class AttachLoader {
   record Prepared(String chunk, String loadTable) {}
 
   /**
-   * The first key of the advisory lock (the second: the hypertable's oid) that a worker takes, until
-   * its transaction ends, before it drops a chunk and attaches the loaded table: TimescaleDB's
-   * chunk-creation lock, which create_chunk takes and the transaction holds until it commits,
-   * admits one session at a time, and each session queued for it makes every later one wait too.
-   * Queued on this lock instead, the workers' attaches to one hypertable still pass one at a time,
-   * but at most one worker waits in TimescaleDB's queue, so an application creating a chunk
-   * meanwhile waits for one attach at most, and workers never wait for each other's attach under
-   * the lock timeout. ("bfat")
+   * The first key of the advisory lock (the second: the hypertable's oid) that a worker takes,
+   * until its transaction ends, before it drops a chunk and attaches the loaded table:
+   * TimescaleDB's chunk-creation lock, which create_chunk takes and the transaction holds until it
+   * commits, admits one session at a time, and each session queued for it makes every later one
+   * wait too. Queued on this lock instead, the workers' attaches to one hypertable still pass one
+   * at a time, but at most one worker waits in TimescaleDB's queue, so an application creating a
+   * chunk meanwhile waits for one attach at most, and workers never wait for each other's attach
+   * under the lock timeout. ("bfat")
    */
   static final int ATTACH_LOCK_CLASS = 0x62666174;
 
   private final TimescaleInfo targetInfo;
   private final Locks locks;
   private final boolean enabled;
+
   /** Whether the target's create_chunk adopts matching indexes; null until first asked. */
   private volatile Boolean adoptsIndexes;
 
@@ -138,18 +139,19 @@ final class AttachLoader {
   /**
    * Replaces the target chunk with the loaded table: builds on it the chunk's indexes that
    * create_chunk adopts (where it does), waits for the other workers' attaches to this hypertable
-   * (see {@link #ATTACH_LOCK_CLASS}), locks the chunk (under the lock timeout), notes its grants and
-   * owner, drops it (its rows, if any, go as the direct path's delete of a whole chunk takes them),
-   * gives the built indexes the chunk's index names, attaches the table under the chunk's name and
-   * slices, and gives it the grants and owner back.
+   * (see {@link #ATTACH_LOCK_CLASS}), locks the chunk (under the lock timeout), notes its grants
+   * and owner, drops it (its rows, if any, go as the direct path's delete of a whole chunk takes
+   * them), gives the built indexes the chunk's index names, attaches the table under the chunk's
+   * name and slices, and gives it the grants and owner back.
    *
-   * <p>create_chunk takes TimescaleDB's chunk-creation lock on the hypertable, which the transaction
-   * then holds until it commits, and builds every index the table lacks under it: the workers' own
-   * attaches and an application creating a chunk wait for that. From TimescaleDB 2.22 create_chunk
-   * adopts an index that matches a hypertable index instead of building another, so the indexes are
-   * built first, while the old chunk still serves readers; what remains under the lock is a check
-   * of the rows against the chunk's slices, the indexes behind constraints, the catalog and the
-   * commit. Before 2.22 it builds them all itself (an index built first would be a second one).
+   * <p>create_chunk takes TimescaleDB's chunk-creation lock on the hypertable, which the
+   * transaction then holds until it commits, and builds every index the table lacks under it: the
+   * workers' own attaches and an application creating a chunk wait for that. From TimescaleDB 2.22
+   * create_chunk adopts an index that matches a hypertable index instead of building another, so
+   * the indexes are built first, while the old chunk still serves readers; what remains under the
+   * lock is a check of the rows against the chunk's slices, the indexes behind constraints, the
+   * catalog and the commit. Before 2.22 it builds them all itself (an index built first would be a
+   * second one).
    */
   void attach(Connection t, Task task, ChunkName targetChunk, Prepared p) throws SQLException {
     List<String> renames = buildIndexes(t, task, p);
