@@ -24,6 +24,11 @@ import org.junit.jupiter.api.Test;
  * workers and an application inserting one row into a new chunk at a time, no chunk is retried for
  * a lock timeout, every chunk is attached (new chunk ids) with exactly the source's rows and the
  * hypertable's indexes once each, and every insert of the application lands.
+ *
+ * <p>The target hypertable has an index that takes 2 ms a row to build (its key calls pg_sleep), so
+ * building one chunk's indexes takes about 0.6 s however busy the machine is: where workers waited
+ * in TimescaleDB's lock queue for each other's index builds, the fourth of four waited about three
+ * builds, past the 1 s lock timeout the copy gets here.
  */
 class TslAttachContentionIT extends TslIntegrationTest {
   private static final String DDL =
@@ -33,7 +38,15 @@ class TslAttachContentionIT extends TslIntegrationTest {
           + " chunk_time_interval => interval '1 day');"
           + " CREATE INDEX contended_device_time ON public.contended (device_id, time DESC);"
           + " CREATE INDEX contended_note ON public.contended (note)";
+
+  /** An index key that costs 2 ms a row to compute: a slow index build, whatever the load. */
+  private static final String SLOW_INDEX =
+      "CREATE FUNCTION public.slow_key(int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS"
+          + " $$ BEGIN PERFORM pg_sleep(0.002); RETURN $1; END $$;"
+          + " CREATE INDEX contended_slow ON public.contended (public.slow_key(device_id))";
+
   private static final int DAYS = 8;
+  private static final int ROWS = DAYS * 300;
   private static final String UNTIL = "2024-03-09T00:00:00Z";
   private static final String BELOW = "time < '2024-03-09 00:00+00'";
   private static final String CHUNK_IDS =
@@ -44,12 +57,17 @@ class TslAttachContentionIT extends TslIntegrationTest {
   void parallelAttachesNeitherTimeOutNorStallAnApplicationCreatingChunks() throws Exception {
     source.exec(DDL);
     target.exec(DDL);
+    target.exec(SLOW_INDEX);
     source.exec(
         "INSERT INTO public.contended SELECT '2024-03-01 00:00+00'::timestamptz"
             + " + interval '"
             + DAYS
-            + " days' * m / 120000, m % 50, sin(m) * 1000, md5(m::text)"
-            + " FROM generate_series(0, 119999) m");
+            + " days' * m / "
+            + ROWS
+            + ", m % 50, sin(m) * 1000, md5(m::text)"
+            + " FROM generate_series(0, "
+            + (ROWS - 1)
+            + ") m");
     // The target chunks exist, empty, as a schema restore leaves them.
     target.exec(
         "INSERT INTO public.contended (time) SELECT '2024-03-01 12:00+00'::timestamptz"
@@ -68,8 +86,8 @@ class TslAttachContentionIT extends TslIntegrationTest {
       assertThat(app.firstDone.await(60, TimeUnit.SECONDS))
           .as("the application's first insert within 60 s (%s)", app.failure.get())
           .isTrue();
-      // A lock timeout far below the default, so a worker that waited for another's attach
-      // under it would show up as a retry.
+      // A third of the default lock timeout: a worker that waited under it for the index builds
+      // of two others would show up as a retry.
       copied = copy("--output", "json", "--lock-timeout", "1s");
     } finally {
       app.stop.set(true);
@@ -98,8 +116,8 @@ class TslAttachContentionIT extends TslIntegrationTest {
                 "SELECT count(i.indexrelid) FROM show_chunks('public.contended', older_than =>"
                     + " timestamptz '2024-03-09 00:00+00') s LEFT JOIN pg_index i ON i.indrelid = s"
                     + " GROUP BY s ORDER BY 1"))
-        .as("indexes of each copied chunk: the hypertable's two (and the time index), once each")
-        .containsOnly(List.of("3"));
+        .as("indexes of each copied chunk: the target hypertable's four, once each")
+        .containsOnly(List.of("4"));
 
     assertThat(app.latenciesMillis).isNotEmpty();
     assertThat(target.count("SELECT count(*) FROM public.contended WHERE note = 'app'"))
