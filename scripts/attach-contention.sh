@@ -15,8 +15,10 @@
 # recorded on the target. Started before the copy, stopped when it ends.
 # Lock waits: the target database logs every lock wait of 10 ms or more (log_lock_waits with
 # deadlock_timeout 10ms, set on that database only); they are read back from the server log by
-# database oid and split between the inserter's session and the copy's. Retries: the copy's JSON
-# retry events, those with SQLSTATE 55P03 (lock_timeout) apart. Every run checks that the copied
+# database oid and split between the inserter's session and the copy's (of those, the waits on the
+# tool's advisory lock apart). One chunk's attach: the longest a copy session held TimescaleDB's
+# chunk-creation lock, from its create_chunk to its commit (log_min_duration_statement = 0 on that
+# database). Retries: the copy's JSON retry events, those with SQLSTATE 55P03 (lock_timeout) apart. Every run checks that the copied
 # range holds exactly the source's rows and that every task ended copied.
 # Uses databases attach_cont_src and attach_cont_tgt on the bed (dropped at the end).
 # Needs the built jar (built when missing; BACKFILL_JAR picks another) and jq.
@@ -27,12 +29,7 @@ version=${1:-2.29.2}
 rows=${2:-1500000}
 chunks=${3:-24}
 parallelisms=${4:-"2 4 8"}
-jar="${BACKFILL_JAR:-$root/target/timescaledb-backfill.jar}"
-[ -f "$jar" ] || (cd "$root" && mvn -B -q -ntp package -DskipTests)
-"$root/scripts/testbed/tsl.sh" start "$version" >/dev/null
-read -r _ _ sport tport bin < <("$root/scripts/testbed/tsl.sh" list | awk -v v="$version" '$1 == v')
-[ -n "${bin:-}" ] || { echo "no bed $version" >&2; exit 2; }
-q() { local port=$1 db=$2; shift 2; PGOPTIONS="-c client_min_messages=warning" "$bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"; }
+. "$here/testbed/bed.sh"
 S() { q "$sport" attach_cont_src "$@"; }
 T() { q "$tport" attach_cont_tgt "$@"; }
 src="postgres://postgres@127.0.0.1:$sport/attach_cont_src"

@@ -22,12 +22,7 @@ version=${1:-2.28.3}
 days=${2:-90}
 changes=${3:-20}
 seed=${SEED:-$RANDOM}
-jar="$root/target/timescaledb-backfill.jar"
-[ -f "$jar" ] || (cd "$root" && mvn -B -q -ntp package -DskipTests)
-"$root/scripts/testbed/tsl.sh" start "$version" >/dev/null
-read -r _ _ sport tport bin < <("$root/scripts/testbed/tsl.sh" list | awk -v v="$version" '$1 == v')
-[ -n "${bin:-}" ] || { echo "no bed $version" >&2; exit 2; }
-q() { local port=$1 db=$2; shift 2; PGOPTIONS="-c client_min_messages=warning" "$bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"; }
+. "$here/testbed/bed.sh"
 S() { q "$sport" cagg_cost_src "$@"; }
 T() { q "$tport" cagg_cost_tgt "$@"; }
 src="postgres://postgres@127.0.0.1:$sport/cagg_cost_src"
