@@ -137,20 +137,20 @@ final class AttachLoader {
   }
 
   /**
-   * Replaces the target chunk with the loaded table: builds on it the chunk's indexes that
-   * create_chunk adopts (where it does), waits for the other workers' attaches to this hypertable
-   * (see {@link #ATTACH_LOCK_CLASS}), locks the chunk (under the lock timeout), notes its grants
-   * and owner, drops it (its rows, if any, go as the direct path's delete of a whole chunk takes
-   * them), gives the built indexes the chunk's index names, attaches the table under the chunk's
-   * name and slices, and gives it the grants and owner back.
+   * Replaces the target chunk with the loaded table: builds on it the chunk's indexes and key
+   * constraints that create_chunk adopts (where it does), waits for the other workers' attaches to
+   * this hypertable (see {@link #ATTACH_LOCK_CLASS}), locks the chunk (under the lock timeout),
+   * notes its grants and owner, drops it (its rows, if any, go as the direct path's delete of a
+   * whole chunk takes them), gives what was built the chunk's names, attaches the table under the
+   * chunk's name and slices, and gives it the grants and owner back.
    *
    * <p>create_chunk takes TimescaleDB's chunk-creation lock on the hypertable, which the
    * transaction then holds until it commits, and builds every index the table lacks under it: the
    * workers' own attaches and an application creating a chunk wait for that. From TimescaleDB 2.22
-   * create_chunk adopts an index that matches a hypertable index instead of building another, so
-   * the indexes are built first, while the old chunk still serves readers; what remains under the
-   * lock is a check of the rows against the chunk's slices, the indexes behind constraints, the
-   * catalog and the commit. Before 2.22 it builds them all itself (an index built first would be a
+   * create_chunk adopts an index, primary key or unique constraint that matches the hypertable's
+   * instead of building another, so those are built first, while the old chunk still serves
+   * readers; what remains under the lock is a check of the rows against the chunk's slices, the
+   * catalog and the commit. Before 2.22 it builds them all itself (one built first would be a
    * second one).
    */
   void attach(Connection t, Task task, ChunkName targetChunk, Prepared p) throws SQLException {
@@ -207,10 +207,10 @@ final class AttachLoader {
   }
 
   /**
-   * Builds on the load table the target chunk's indexes that create_chunk adopts, under temporary
-   * names; answers the statements that give them the chunk's index names once it is dropped. None
-   * where create_chunk adopts no index: before TimescaleDB 2.22, recognised by its lack of the
-   * function that compares a chunk's index with the hypertable's.
+   * Builds on the load table the target chunk's indexes and key constraints that create_chunk
+   * adopts, under temporary names; answers the statements that give them the chunk's names once it
+   * is dropped. None where create_chunk adopts no index: before TimescaleDB 2.22, recognised by its
+   * lack of the function that compares a chunk's index with the hypertable's.
    */
   private List<String> buildIndexes(Connection t, Task task, Prepared p) throws SQLException {
     Boolean adopts = adoptsIndexes;
@@ -234,7 +234,7 @@ final class AttachLoader {
             targetInfo.layout().sql("copy/attach-indexes"),
             rs -> new Index(rs.getString(1), rs.getString(2)),
             p.loadTable(),
-            loadName(task) + "_i",
+            loadName(task),
             p.chunk(),
             task.targetHypertableQname());
     if (!indexes.isEmpty()) {

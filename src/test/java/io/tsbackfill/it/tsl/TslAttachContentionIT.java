@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * other workers' attaches and the application's inserts into new chunks need too. With several
  * workers and an application inserting one row into a new chunk at a time, no chunk is retried for
  * a lock timeout, every chunk is attached (new chunk ids) with exactly the source's rows and the
- * hypertable's indexes once each, and every insert of the application lands.
+ * hypertable's indexes and unique constraint once each, and every insert of the application lands.
  *
  * <p>The target hypertable has an index that takes 2 ms a row to build (its key calls pg_sleep), so
  * building one chunk's indexes takes about 0.6 s however busy the machine is: where workers waited
@@ -37,7 +37,8 @@ class TslAttachContentionIT extends TslIntegrationTest {
           + " SELECT create_hypertable('public.contended', 'time',"
           + " chunk_time_interval => interval '1 day');"
           + " CREATE INDEX contended_device_time ON public.contended (device_id, time DESC);"
-          + " CREATE INDEX contended_note ON public.contended (note)";
+          + " CREATE INDEX contended_note ON public.contended (note);"
+          + " ALTER TABLE public.contended ADD CONSTRAINT contended_key UNIQUE (device_id, time)";
 
   /** An index key that costs 2 ms a row to compute: a slow index build, whatever the load. */
   private static final String SLOW_INDEX =
@@ -116,8 +117,8 @@ class TslAttachContentionIT extends TslIntegrationTest {
                 "SELECT count(i.indexrelid) FROM show_chunks('public.contended', older_than =>"
                     + " timestamptz '2024-03-09 00:00+00') s LEFT JOIN pg_index i ON i.indrelid = s"
                     + " GROUP BY s ORDER BY 1"))
-        .as("indexes of each copied chunk: the target hypertable's four, once each")
-        .containsOnly(List.of("4"));
+        .as("indexes of each copied chunk: the target hypertable's five, once each")
+        .containsOnly(List.of("5"));
 
     assertThat(app.latenciesMillis).isNotEmpty();
     assertThat(target.count("SELECT count(*) FROM public.contended WHERE note = 'app'"))
