@@ -76,8 +76,8 @@ BEGIN
   END LOOP;
 END \$\$;"
 
-printf '%-4s %8s %11s %11s %11s %9s %9s %8s %12s %12s\n' \
-  "-p" "wall s" "attach ms" "waits(adv)" "longest ms" "timeouts" "retries" "inserts" "ins. max ms" "ins. med ms"
+printf '%-4s %7s %10s %11s %11s %9s %8s %8s %10s %12s %12s %12s\n' \
+  "-p" "wall s" "attach ms" "waits(adv)" "longest ms" "timeouts" "retries" "inserts" "ins. waits" "ins. wait ms" "ins. max ms" "ins. med ms"
 for p in $parallelisms; do
   q "$tport" postgres -c "DROP DATABASE IF EXISTS attach_cont_tgt WITH (FORCE)" -c "CREATE DATABASE attach_cont_tgt"
   T -c 'CREATE EXTENSION IF NOT EXISTS timescaledb' -c 'SELECT public.timescaledb_pre_restore()' >/dev/null
@@ -114,13 +114,16 @@ for p in $parallelisms; do
   # "process N still waiting for MODE on OBJECT of database D after X ms", then "process N
   # acquired ... after Y ms" when it got the lock: per session, the waits and the longest; those on
   # an advisory lock ("advisory lock [D,...]": the tool's own queue for attaching) counted apart.
-  read -r waits longest timeouts < <(awk -v db="$dboid" -v skip="$ins_pid" '
-    /still waiting for/ && ($0 ~ ("of database " db " ") || $0 ~ ("advisory lock \\[" db ",")) { pid = $0; sub(/.*process /, "", pid); sub(/ .*/, "", pid)
-      if (pid != skip) { waits++; open[pid] = 1; if ($0 ~ /advisory lock/) adv++ } }
-    /acquired/ && ($0 ~ ("of database " db " ") || $0 ~ ("advisory lock \\[" db ",")) { pid = $0; sub(/.*process /, "", pid); sub(/ .*/, "", pid)
-      if (pid != skip && open[pid]) { t = $0; sub(/.* after /, "", t); sub(/ ms.*/, "", t); if (t + 0 > max) max = t + 0; delete open[pid] } }
+  read -r waits longest timeouts ins_waits ins_longest < <(awk -v db="$dboid" -v app="$ins_pid" '
+    function pidof(line,  p) { p = line; sub(/.*process /, "", p); sub(/ .*/, "", p); return p }
+    function ours(line) { return line ~ ("of database " db " ") || line ~ ("advisory lock \\[" db ",") }
+    /still waiting for/ && ours($0) { pid = pidof($0); open[pid] = 1
+      if (pid == app) iw++; else { waits++; if ($0 ~ /advisory lock/) adv++ } }
+    /acquired/ && ours($0) { pid = pidof($0)
+      if (open[pid]) { t = $0; sub(/.* after /, "", t); sub(/ ms.*/, "", t); t += 0
+        if (pid == app) { if (t > imax) imax = t } else if (t > max) max = t; delete open[pid] } }
     /canceling statement due to lock timeout/ { pid = $0; sub(/^[^[]*\[/, "", pid); sub(/\].*/, "", pid); if (open[pid]) { to++; delete open[pid] } }
-    END { printf "%d(%d) %.0f %d\n", waits, adv, max, to }' "$work/server-$p.log")
+    END { printf "%d(%d) %.0f %d %d %.0f\n", waits, adv, max, to, iw, imax }' "$work/server-$p.log")
   # One chunk's attach: the longest time a copy session held the chunk-creation lock, from the
   # start of its create_chunk (its duration line, then the line of its parameters naming the
   # hypertable) to the end of its COMMIT.
@@ -129,7 +132,7 @@ for p in $parallelisms; do
     function pidof(line,  p) { p = line; sub(/^[^[]*\[/, "", p); sub(/\].*/, "", p); return p }
     /duration: .* execute .*create_chunk\(/ { d = $0; sub(/.*duration: /, "", d); sub(/ ms.*/, "", d)
       cand_pid = pidof($0); cand = at($0) - d; next }
-    cand_pid != "" && /Parameters: .*metrics/ && pidof($0) == cand_pid { since[cand_pid] = cand }
+    cand_pid != "" && /[Pp]arameters: .*metrics/ && pidof($0) == cand_pid { since[cand_pid] = cand }
     { cand_pid = "" }
     /duration: .* execute .*: COMMIT/ { p = pidof($0); if (p in since) { h = at($0) - since[p]; if (h > max) max = h; delete since[p] } }
     END { printf "%.0f\n", max }' "$work/server-$p.log")
@@ -141,8 +144,8 @@ for p in $parallelisms; do
   [ "$got" = "$expected" ] || { echo "copy -p $p: target rows $got, source $expected" >&2; exit 1; }
   left="$(T -c "SELECT count(*) FROM __backfill.task WHERE worked IS NULL OR copy_sqlstate IS NOT NULL")"
   [ "$left" = 0 ] || { echo "copy -p $p: $left tasks not copied" >&2; exit 1; }
-  printf '%-4s %8.1f %11s %11s %11s %9s %9s %8s %12s %12s\n' "$p" "$(echo "($t1 - $t0) / 1000" | bc -l)" \
-    "$attach_max" "$waits" "$longest" "$timeouts" "$lock_retries/$retries" "$n" "$worst" "$median"
+  printf '%-4s %7.1f %10s %11s %11s %9s %8s %8s %10s %12s %12s %12s\n' "$p" "$(echo "($t1 - $t0) / 1000" | bc -l)" \
+    "$attach_max" "$waits" "$longest" "$timeouts" "$lock_retries/$retries" "$n" "$ins_waits" "$ins_longest" "$worst" "$median"
   if [ -n "${ATTACH_CONTENTION_VERBOSE:-}" ]; then
     grep -E "still waiting|acquired|lock timeout" "$work/server-$p.log" | grep -E "\[$ins_pid\]" | head -40 >&2 || true
   fi
@@ -151,4 +154,5 @@ echo "attach ms: one chunk's attach, the longest a copy session held the chunk-c
 echo "waits: lock waits of 10 ms or more by the copy's sessions, (adv): of them on the tool's advisory"
 echo "lock; longest: of those that got the lock;"
 echo "timeouts: those that ended in lock_timeout; retries: 55P03 retries / all retries of the copy;"
-echo "ins.: the inserter's inserts into new chunks, latency of insert and commit"
+echo "ins.: the inserter's inserts into new chunks: its lock waits of 10 ms or more and the longest,"
+echo "then the latency of insert and commit (lock waits and CPU)"
