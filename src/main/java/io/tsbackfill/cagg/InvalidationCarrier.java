@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  */
 public final class InvalidationCarrier {
   /** The invalidation trigger of TimescaleDB up to 2.22. */
-  public static final String INVALIDATION_TRIGGER = "ts_cagg_invalidation_trigger";
+  public static final String INVALIDATION_TRIGGER = Catalog.INVALIDATION_TRIGGER;
 
   private final TimescaleInfo sourceInfo;
   private final Set<String> materializations;

@@ -27,6 +27,9 @@ import java.util.TreeSet;
  * resources/sql/catalog/}.
  */
 public final class Catalog {
+  /** The continuous-aggregate invalidation trigger of TimescaleDB up to 2.22. */
+  public static final String INVALIDATION_TRIGGER = "ts_cagg_invalidation_trigger";
+
   /**
    * Slices are small flat JSON, read and written with Jackson's streaming API: the object mapper
    * would load hundreds of classes at every start of the tool (docs/performance.md).
@@ -275,52 +278,6 @@ public final class Catalog {
   /** A hypertable's catalog id and how many dimensions it has. */
   public record HypertableId(int id, int dimensions) {}
 
-  /**
-   * The id and number of dimensions of hypertable (schema, table) if it carries {@code trigger};
-   * empty when it does not (or is no hypertable).
-   */
-  public static Optional<HypertableId> hypertableWithTrigger(
-      Connection c, String schema, String table, String trigger) throws SQLException {
-    return Jdbc.queryOne(
-        c,
-        Sql.load("catalog/hypertable-with-trigger"),
-        rs -> new HypertableId(rs.getInt(1), rs.getInt(2)),
-        trigger,
-        schema,
-        table);
-  }
-
-  /**
-   * The chunks of (schema, table) whose time slice overlaps [start, end), by start, each with
-   * whether it carries {@code trigger} and whether it is compressed.
-   */
-  public static List<ChunkSpan> chunksOverlapping(
-      Connection c,
-      CatalogLayout layout,
-      String schema,
-      String table,
-      long start,
-      long end,
-      String trigger)
-      throws SQLException {
-    return Jdbc.query(
-        c,
-        layout.sql("catalog/chunks-overlapping"),
-        rs ->
-            new ChunkSpan(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getLong(3),
-                rs.getLong(4),
-                rs.getBoolean(5),
-                rs.getBoolean(6)),
-        trigger,
-        schema,
-        table,
-        end,
-        start);
-  }
-
   public static boolean chunkExists(Connection c, CatalogLayout layout, String schema, String table)
       throws SQLException {
     return Jdbc.queryOne(
@@ -336,6 +293,15 @@ public final class Catalog {
       Connection c, CatalogLayout layout, String schema, String table) throws SQLException {
     List<String> checks =
         Jdbc.query(c, layout.sql("catalog/chunk-predicate"), rs -> rs.getString(1), schema, table);
+    return predicateOf(checks, schema, table);
+  }
+
+  /**
+   * {@link #chunkPredicate} from the chunk's dimension CHECK constraints as {@code
+   * pg_get_constraintdef} gives them.
+   */
+  public static String predicateOf(List<String> checks, String schema, String table)
+      throws SQLException {
     if (checks.isEmpty()) {
       throw new SQLException("chunk " + schema + "." + table + " has no dimension constraints");
     }

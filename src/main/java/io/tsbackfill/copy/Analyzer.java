@@ -6,6 +6,7 @@ import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.work.TaskEngine;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -21,10 +22,25 @@ import org.slf4j.LoggerFactory;
  */
 final class Analyzer {
   private static final Logger LOG = LoggerFactory.getLogger(Analyzer.class);
-  private static final String DONE = "";
+
+  /**
+   * What to ANALYZE after a chunk's commit: its target chunk, by name or looked up on the
+   * analyzer's own connection (empty: there is none to analyse).
+   */
+  @FunctionalInterface
+  interface Target {
+    Optional<String> chunk(Connection t) throws SQLException;
+
+    /** The chunk {@code qname}. */
+    static Target of(String qname) {
+      return t -> Optional.of(qname);
+    }
+  }
+
+  private static final Target DONE = t -> Optional.empty();
 
   private final ConnectionSpec target;
-  private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<Target> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean failed;
 
@@ -35,8 +51,8 @@ final class Analyzer {
     thread.start();
   }
 
-  /** Queues a committed chunk (a quoted qualified name) for ANALYZE. */
-  void analyze(String chunk) {
+  /** Queues a committed chunk for ANALYZE. */
+  void analyze(Target chunk) {
     if (!failed) {
       queue.add(chunk);
     }
@@ -64,7 +80,7 @@ final class Analyzer {
   }
 
   private void run() {
-    String chunk = null;
+    Target chunk = null;
     for (int lost = 0; lost < 3; lost++) {
       try (Database db = Database.open(target, 1);
           Connection t = db.connect()) {
@@ -73,16 +89,20 @@ final class Analyzer {
           if (chunk == null) {
             chunk = queue.take();
           }
-          if (chunk.equals(DONE)) {
+          if (chunk == DONE) {
             return;
           }
+          String name = null;
           try {
-            Jdbc.execute(t, "ANALYZE " + chunk);
+            name = chunk.chunk(t).orElse(null);
+            if (name != null) {
+              Jdbc.execute(t, "ANALYZE " + name);
+            }
           } catch (SQLException e) {
             if (t.isClosed() || !t.isValid(5)) {
               throw e; // the connection is gone: reconnect and analyse this chunk again
             }
-            LOG.warn("could not ANALYZE {}: {}", chunk, TaskEngine.describe(e));
+            LOG.warn("could not ANALYZE {}: {}", name, TaskEngine.describe(e));
           }
           chunk = null;
           lost = 0;

@@ -23,7 +23,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,14 +42,36 @@ final class ChunkCopier {
 
   /**
    * The result of one chunk inside its transactions (not yet committed); {@code analyze} is the
-   * target chunk to ANALYZE once they commit (null: none found, e.g. routed into other chunks).
+   * target chunk to ANALYZE once they commit (null: none).
    */
   record Copied(
-      CopyPath path, String destination, long rows, long bytes, boolean skipped, String analyze) {}
+      CopyPath path,
+      String destination,
+      long rows,
+      long bytes,
+      boolean skipped,
+      Analyzer.Target analyze) {}
 
-  /** The chunk being copied: its task, the two open transactions and the columns to copy. */
+  /**
+   * The chunk being copied: its task, the two open transactions, the columns to copy, what the
+   * source said of the chunk, and {@code targetSetup}: the target's settings for the chunk's
+   * transaction, sent with its first write (empty when none).
+   */
   private record Copying(
-      Task task, Connection s, Connection t, String columnList, boolean binary) {}
+      Task task,
+      Connection s,
+      Connection t,
+      String columnList,
+      boolean binary,
+      SourceChunk source,
+      String targetSetup) {}
+
+  /**
+   * What copy reads of the source chunk in its snapshot, in one statement: its compression state,
+   * the columns COPY moves and the CHECK constraints that bound it.
+   */
+  private record SourceChunk(
+      Compression compression, List<CopyColumn> columns, List<String> checks) {}
 
   /**
    * How a chunk's rows are written, chosen once per chunk by {@link #choose}: one type per path,
@@ -113,7 +137,12 @@ final class ChunkCopier {
   private final AttachLoader attach;
   private final Locks locks;
   private final RowOrder rowOrder;
-  private final SourceSnapshot snapshot;
+
+  /**
+   * The first dimension of each hypertable by side and name (see {@link #routedDeletes}), read once
+   * per run: TimescaleDB cannot change a dimension's column, type or partitioning function.
+   */
+  private final Map<String, Optional<List<String>>> firstDimensions = new ConcurrentHashMap<>();
 
   ChunkCopier(
       TimescaleInfo sourceInfo,
@@ -121,9 +150,7 @@ final class ChunkCopier {
       Throttle throttle,
       Locks locks,
       RowOrder rowOrder,
-      boolean attach,
-      SourceSnapshot snapshot) {
-    this.snapshot = snapshot;
+      boolean attach) {
     this.sourceInfo = sourceInfo;
     this.targetInfo = targetInfo;
     this.rowOrder = rowOrder;
@@ -133,30 +160,22 @@ final class ChunkCopier {
     this.attach = new AttachLoader(targetInfo, locks, attach);
   }
 
+  /**
+   * Copies the task's chunk in the open transactions: the source's begins with its first statement
+   * (the session says how, see {@link SourceSnapshot#session}), the target's with the claim.
+   */
   Copied copy(Task task, Connection s, Connection t) throws SQLException {
-    on(
-        SOURCE,
-        () -> {
-          snapshot.begin(s);
-          return null;
-        });
-    if (!on(
-        SOURCE,
-        () -> Catalog.chunkExists(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))) {
+    Optional<SourceChunk> read = on(SOURCE, () -> sourceChunk(s, task));
+    if (read.isEmpty()) {
       return new Copied(CopyPath.SKIPPED, null, 0, 0, true, null);
     }
-    if (targetInfo.layout().hasSkipCaggInvalidation()) {
-      // TimescaleDB's own switch for bulk loads: nothing this transaction writes or deletes is
-      // logged as a cagg invalidation, without the trigger's lock (see suppressInvalidations).
-      on(
-          TARGET,
-          () -> {
-            Jdbc.execute(t, "SET LOCAL timescaledb.skip_cagg_invalidation = on");
-            return null;
-          });
-    }
-    List<CopyColumn> columns =
-        on(SOURCE, () -> Catalog.copyColumns(s, task.hypertableSchema(), task.hypertableName()));
+    // TimescaleDB's own switch for bulk loads: nothing this transaction writes or deletes is logged
+    // as a cagg invalidation, without the trigger's lock (see suppressInvalidations).
+    String targetSetup =
+        targetInfo.layout().hasSkipCaggInvalidation()
+            ? "SET LOCAL timescaledb.skip_cagg_invalidation = on"
+            : "";
+    List<CopyColumn> columns = read.get().columns();
     boolean binary = CopyColumn.allBinary(columns);
     if (!binary) {
       LOG.warn(
@@ -164,8 +183,49 @@ final class ChunkCopier {
           Ident.display(task.hypertableQname()),
           task.label().text());
     }
-    Copying c = new Copying(task, s, t, CopyColumn.quotedList(columns), binary);
+    Copying c =
+        new Copying(task, s, t, CopyColumn.quotedList(columns), binary, read.get(), targetSetup);
     return choose(c).write(this, c);
+  }
+
+  /** The source chunk as {@link SourceChunk} says; empty when it no longer exists. */
+  private Optional<SourceChunk> sourceChunk(Connection s, Task task) throws SQLException {
+    return Jdbc.queryOne(
+        s,
+        sourceInfo.layout().sql("copy/source-chunk"),
+        rs -> {
+          String[] names = (String[]) rs.getArray(5).getArray();
+          Boolean[] binary = (Boolean[]) rs.getArray(6).getArray();
+          java.sql.Array defs = rs.getArray(7);
+          List<CopyColumn> columns = new ArrayList<>(names.length);
+          for (int i = 0; i < names.length; i++) {
+            columns.add(new CopyColumn(names[i], binary[i]));
+          }
+          return new SourceChunk(
+              new Compression(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getInt(4)),
+              columns,
+              defs == null ? List.of() : List.of((String[]) defs.getArray()));
+        },
+        task.hypertableSchema(),
+        task.hypertableName(),
+        task.chunkSchema(),
+        task.chunkName());
+  }
+
+  private static Copying withoutSetup(Copying c) {
+    return new Copying(c.task(), c.s(), c.t(), c.columnList(), c.binary(), c.source(), "");
+  }
+
+  /** Sets the target's settings for the chunk's transaction, where no write carries them. */
+  private static void setUpTarget(Copying c) throws SQLException {
+    if (!c.targetSetup().isEmpty()) {
+      on(
+          TARGET,
+          () -> {
+            Jdbc.execute(c.t(), c.targetSetup());
+            return null;
+          });
+    }
   }
 
   /**
@@ -176,23 +236,9 @@ final class ChunkCopier {
    */
   private WritePath choose(Copying c) throws SQLException {
     Task task = c.task();
-    Optional<ChunkName> targetChunk =
-        on(
-            TARGET,
-            () ->
-                Catalog.findChunk(
-                    c.t(),
-                    targetInfo.layout(),
-                    task.targetHypertableSchema(),
-                    task.targetHypertableName(),
-                    task.slices()));
-    Compression source =
-        on(
-                SOURCE,
-                () ->
-                    CompressedChunkCopier.state(
-                        c.s(), sourceInfo.layout(), task.chunkSchema(), task.chunkName()))
-            .orElseThrow();
+    // Read by the claim, in this transaction.
+    Optional<ChunkName> targetChunk = on(TARGET, () -> task.target().requireChunk(task));
+    Compression source = c.source().compression();
     if (source.compressed()) {
       Optional<String> noBatches =
           task.filter() != null
@@ -220,14 +266,7 @@ final class ChunkCopier {
       return new Routed(source.compressed());
     }
     ChunkName target = targetChunk.get();
-    boolean targetCompressed =
-        on(
-                TARGET,
-                () ->
-                    CompressedChunkCopier.state(
-                        c.t(), targetInfo.layout(), target.schema(), target.table()))
-            .map(Compression::compressed)
-            .orElse(false);
+    boolean targetCompressed = task.target().compressedTable() != null;
     if (!targetCompressed) {
       Optional<AttachLoader.Prepared> prepared =
           on(TARGET, () -> attach.prepare(c.t(), task, target, source.compressed()));
@@ -260,8 +299,10 @@ final class ChunkCopier {
             Ident.display(destination),
             task.label().text());
       }
+      setUpTarget(c);
       decompress(c.t(), destination);
     }
+    Copying copying = d.targetCompressed() ? withoutSetup(c) : c;
     List<String> deletes =
         List.of(
             "DELETE FROM ONLY "
@@ -269,7 +310,7 @@ final class ChunkCopier {
                 + (task.filter() == null ? "" : " WHERE " + task.filter()));
     CopyStream.Counts counts =
         deleteAndCopy(
-            c,
+            copying,
             Optional.of(d.target()),
             deletes,
             new RowCopy(destination, CopyPath.DIRECT, d.decompressed(), false));
@@ -284,7 +325,12 @@ final class ChunkCopier {
                   destination));
     }
     return new Copied(
-        CopyPath.DIRECT, destination, counts.rows(), counts.bytes(), false, destination);
+        CopyPath.DIRECT,
+        destination,
+        counts.rows(),
+        counts.bytes(),
+        false,
+        Analyzer.Target.of(destination));
   }
 
   /**
@@ -297,9 +343,7 @@ final class ChunkCopier {
     String inChunk =
         on(
             SOURCE,
-            () ->
-                Catalog.chunkPredicate(
-                    c.s(), sourceInfo.layout(), task.chunkSchema(), task.chunkName()));
+            () -> Catalog.predicateOf(c.source().checks(), task.chunkSchema(), task.chunkName()));
     List<String> deletes = routedDeletes(task, c.s(), c.t(), " WHERE " + task.rowsOfChunk(inChunk));
     CopyStream.Counts counts =
         deleteAndCopy(
@@ -307,8 +351,18 @@ final class ChunkCopier {
             Optional.empty(),
             deletes,
             new RowCopy(destination, CopyPath.ROUTED, r.decompressed(), false));
-    String analyze = on(TARGET, () -> landedChunk(c.t(), task));
-    return new Copied(CopyPath.ROUTED, destination, counts.rows(), counts.bytes(), false, analyze);
+    // The target chunk the rows landed in with the source chunk's slices, if the target cuts its
+    // chunks so, is looked up by the analyzer after commit: no round trip of the chunk's.
+    Analyzer.Target landed =
+        a ->
+            Catalog.findChunk(
+                    a,
+                    targetInfo.layout(),
+                    task.targetHypertableSchema(),
+                    task.targetHypertableName(),
+                    task.slices())
+                .map(ChunkName::qname);
+    return new Copied(CopyPath.ROUTED, destination, counts.rows(), counts.bytes(), false, landed);
   }
 
   /**
@@ -322,14 +376,21 @@ final class ChunkCopier {
     Connection t = c.t();
     List<String> recreateTriggers =
         on(TARGET, () -> suppressInvalidations(t, c.task(), targetChunk));
-    on(
-        TARGET,
-        () -> {
-          for (String delete : deletes) {
-            Jdbc.execute(t, delete);
-          }
-          return null;
-        });
+    List<String> statements = new ArrayList<>();
+    if (!c.targetSetup().isEmpty()) {
+      statements.add(c.targetSetup());
+    }
+    statements.addAll(deletes);
+    // One string, one round trip: the driver sends its statements with a single Sync, and the
+    // server stops at the first that fails.
+    if (!statements.isEmpty()) {
+      on(
+          TARGET,
+          () -> {
+            Jdbc.execute(t, String.join(";\n", statements));
+            return null;
+          });
+    }
     CopyStream.Counts counts = copyRows(c, copy);
     on(
         TARGET,
@@ -351,6 +412,7 @@ final class ChunkCopier {
    * take them), no invalidation trigger to suppress (the loader refuses chunks that have one).
    */
   private Copied loadAndAttach(Copying c, Attach a) throws SQLException {
+    setUpTarget(c);
     // FREEZE: the load table was created in this transaction, so its rows can be written frozen
     // and its pages all-visible. Nobody else can see them before commit, ANALYZE then dirties no
     // page setting hint bits, and vacuum never has to rewrite the backfilled history to freeze it.
@@ -363,7 +425,8 @@ final class ChunkCopier {
           return null;
         });
     String chunk = a.prepared().chunk();
-    return new Copied(CopyPath.DIRECT, chunk, counts.rows(), counts.bytes(), false, chunk);
+    return new Copied(
+        CopyPath.DIRECT, chunk, counts.rows(), counts.bytes(), false, Analyzer.Target.of(chunk));
   }
 
   /**
@@ -378,6 +441,7 @@ final class ChunkCopier {
     Connection t = c.t();
     ChunkName targetChunk = b.target();
     String tc = targetChunk.qname();
+    setUpTarget(c);
     List<String> recreateTriggers =
         on(TARGET, () -> suppressInvalidations(t, task, Optional.of(targetChunk)));
     CompressedChunkCopier.Counts batches =
@@ -424,7 +488,7 @@ final class ChunkCopier {
           }
           return null;
         });
-    return new Copied(CopyPath.DIRECT, tc, rows, bytes, false, tc);
+    return new Copied(CopyPath.DIRECT, tc, rows, bytes, false, Analyzer.Target.of(tc));
   }
 
   /** One COPY of the chunk's rows, forward or last first as {@link RowOrder} says. */
@@ -503,55 +567,43 @@ final class ChunkCopier {
     List<String> throughHypertable = List.of("DELETE FROM " + task.targetHypertableQname() + where);
     Slice time = task.slices().get(0);
     Optional<List<String>> sourceTime =
-        on(SOURCE, () -> Catalog.firstDimension(s, task.hypertableSchema(), task.hypertableName()));
+        on(
+            SOURCE,
+            () -> firstDimension(s, "source ", task.hypertableSchema(), task.hypertableName()));
     Optional<List<String>> targetTime =
         on(
             TARGET,
             () ->
-                Catalog.firstDimension(
-                    t, task.targetHypertableSchema(), task.targetHypertableName()));
+                firstDimension(
+                    t, "target ", task.targetHypertableSchema(), task.targetHypertableName()));
     if (sourceTime.isEmpty()
         || !sourceTime.equals(targetTime)
         || !sourceTime.get().get(0).equals(time.column())) {
       return throughHypertable;
     }
-    List<ChunkSpan> landing =
-        on(
-            TARGET,
-            () ->
-                Catalog.chunksOverlapping(
-                    t,
-                    targetInfo.layout(),
-                    task.targetHypertableSchema(),
-                    task.targetHypertableName(),
-                    time.start(),
-                    time.end(),
-                    INVALIDATION_TRIGGER));
+    // Read by the claim, in this transaction.
+    List<ChunkSpan> landing = task.target().overlapping();
     if (landing.stream().anyMatch(ChunkSpan::compressed)) {
       return throughHypertable;
     }
     return landing.stream().map(c -> "DELETE FROM ONLY " + c.qname() + where).toList();
   }
 
+  /** {@link Catalog#firstDimension}, read once per run and hypertable on each side. */
+  private Optional<List<String>> firstDimension(
+      Connection c, String side, String schema, String table) throws SQLException {
+    String key = side + Ident.qname(schema, table);
+    Optional<List<String>> known = firstDimensions.get(key);
+    if (known == null) {
+      known = Catalog.firstDimension(c, schema, table);
+      firstDimensions.put(key, known);
+    }
+    return known;
+  }
+
   private void decompress(Connection t, String chunk) throws SQLException {
     String sql = "SELECT " + targetInfo.layout().function("decompress_chunk") + "(?::regclass)";
     on(TARGET, () -> Jdbc.queryOne(t, sql, rs -> 1, chunk));
-  }
-
-  /**
-   * The target chunk the routed rows landed in with the source chunk's slices, to ANALYZE after
-   * commit so the planner is not blind after a backfill; null when the target cuts its chunks
-   * otherwise.
-   */
-  private String landedChunk(Connection t, Task task) throws SQLException {
-    return Catalog.findChunk(
-            t,
-            targetInfo.layout(),
-            task.targetHypertableSchema(),
-            task.targetHypertableName(),
-            task.slices())
-        .map(ChunkName::qname)
-        .orElse(null);
   }
 
   /**
@@ -572,42 +624,21 @@ final class ChunkCopier {
       return List.of(); // skip_cagg_invalidation is on for this transaction
     }
     if (targetChunk.isPresent()) {
-      ChunkName chunk = targetChunk.get();
-      Optional<Integer> hypertableId =
-          Jdbc.queryOne(
-              t,
-              targetInfo
-                  .layout()
-                  .expand(
-                      "SELECT c.hypertable_id FROM {chunk} c"
-                          + " JOIN pg_trigger tg ON tg.tgrelid = to_regclass(format('%I.%I', c.schema_name,"
-                          + " c.table_name)) AND tg.tgname = ?"
-                          + " WHERE c.schema_name = ? AND c.table_name = ?"),
-              rs -> rs.getInt(1),
-              INVALIDATION_TRIGGER,
-              chunk.schema(),
-              chunk.table());
-      return hypertableId.isEmpty()
+      // The claim read whether the chunk carries the trigger, in this transaction.
+      Integer hypertableId = task.target().triggerHypertableId();
+      return hypertableId == null
           ? List.of()
-          : List.of(dropInvalidationTrigger(t, chunk.qname(), hypertableId.get()));
+          : List.of(dropInvalidationTrigger(t, targetChunk.get().qname(), hypertableId));
     }
+    // Read by the claim, in this transaction.
     Optional<Catalog.HypertableId> hypertable =
-        Catalog.hypertableWithTrigger(
-            t, task.targetHypertableSchema(), task.targetHypertableName(), INVALIDATION_TRIGGER);
+        Optional.ofNullable(task.target().hypertableWithTrigger());
     if (hypertable.isEmpty()) {
       return List.of(); // no continuous aggregate reads this hypertable: nothing gets logged
     }
     int hypertableId = hypertable.get().id();
     Slice time = task.slices().get(0);
-    List<ChunkSpan> landing =
-        Catalog.chunksOverlapping(
-            t,
-            targetInfo.layout(),
-            task.targetHypertableSchema(),
-            task.targetHypertableName(),
-            time.start(),
-            time.end(),
-            INVALIDATION_TRIGGER);
+    List<ChunkSpan> landing = task.target().overlapping();
     List<String> recreate = new ArrayList<>();
     if (hypertable.get().dimensions() == 1 && covers(landing, time.start(), time.end())) {
       for (ChunkSpan c : landing) {

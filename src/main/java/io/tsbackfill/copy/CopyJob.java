@@ -2,6 +2,7 @@ package io.tsbackfill.copy;
 
 import io.tsbackfill.cagg.InvalidationCarrier;
 import io.tsbackfill.catalog.Catalog;
+import io.tsbackfill.catalog.CatalogLayout;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.catalog.VersionCheck;
 import io.tsbackfill.config.CopySettings;
@@ -43,10 +44,12 @@ public final class CopyJob implements TaskJob {
   private final Throttle throttle;
   private final CopySettings settings;
   private final Duration standbyWait;
-  private final Map<Long, String> toAnalyze = new ConcurrentHashMap<>();
+  private final Map<Long, Analyzer.Target> toAnalyze = new ConcurrentHashMap<>();
   private ChunkCopier copier;
   private Analyzer analyzer;
   private InvalidationCarrier carrier;
+  private SourceSnapshot snapshot;
+  private CatalogLayout targetLayout;
 
   /**
    * A copy job reading at most {@code throttle} allows, as {@code settings} say; with a hot standby
@@ -99,7 +102,7 @@ public final class CopyJob implements TaskJob {
           0, 0, "every staged chunk is copied ('stage' adds chunks, 'requeue' puts them back)");
     }
     // Before anything reads rows from a standby: it must hold every row below the cut-over.
-    SourceSnapshot snapshot =
+    snapshot =
         StandbyLag.prepare(
             source,
             new StandbyLag.Need(need.until(), need.unjudged(), "pending chunks have"),
@@ -130,7 +133,8 @@ public final class CopyJob implements TaskJob {
       }
     }
     RowOrder rowOrder = new RowOrder(settings.rowOrder(), sInfo.serverVersionNum());
-    copier = new ChunkCopier(sInfo, tInfo, throttle, locks, rowOrder, settings.attach(), snapshot);
+    copier = new ChunkCopier(sInfo, tInfo, throttle, locks, rowOrder, settings.attach());
+    targetLayout = tInfo.layout();
     analyzer = new Analyzer(target.spec());
     return new Pending(pending.tasks(), pending.bytes());
   }
@@ -167,13 +171,18 @@ public final class CopyJob implements TaskJob {
   }
 
   @Override
+  public void sourceOpened(Connection s) throws SQLException {
+    snapshot.session(s);
+  }
+
+  @Override
   public Optional<Task> claimNext(Connection t, Collection<Long> exclude) throws SQLException {
-    return TaskStore.claimNextCopyTask(t, exclude);
+    return TaskStore.claimNextCopyTask(t, targetLayout, exclude);
   }
 
   @Override
   public Optional<Task> claimAgain(Connection t, long priority) throws SQLException {
-    return TaskStore.claimCopyTaskAgain(t, priority);
+    return TaskStore.claimCopyTaskAgain(t, targetLayout, priority);
   }
 
   @Override
@@ -208,12 +217,6 @@ public final class CopyJob implements TaskJob {
                 + " ("
                 + c.path().column()
                 + ")";
-    SideFailure.on(
-        Side.TARGET,
-        () -> {
-          TaskStore.markCopied(t, task.priority(), message, c.path(), c.rows(), c.bytes());
-          return null;
-        });
     return new Done(
         c.skipped() ? Outcome.SKIPPED : Outcome.COPIED,
         c.destination(),
@@ -221,12 +224,13 @@ public final class CopyJob implements TaskJob {
         c.rows(),
         c.bytes(),
         message,
-        List.of());
+        List.of(),
+        TaskStore.markCopied(task.priority(), message, c.path(), c.rows(), c.bytes()));
   }
 
   @Override
   public void committed(Task task) {
-    String chunk = toAnalyze.remove(task.priority());
+    Analyzer.Target chunk = toAnalyze.remove(task.priority());
     if (chunk != null) {
       analyzer.analyze(chunk);
     }

@@ -66,6 +66,24 @@ public final class Jdbc {
     }
   }
 
+  /** A statement and its arguments, to run later (see {@link #updateAndCommit}). */
+  public record Update(String sql, Object... args) {}
+
+  /**
+   * Runs {@code update} and commits the open transaction of {@code c} in one round trip: both go
+   * out as one multi-statement string, which the driver sends with a single Sync. When the update
+   * fails the server skips the COMMIT (it ignores everything up to the Sync after an error), the
+   * transaction is left failed and the caller rolls it back: a failed update never commits.
+   */
+  public static void updateAndCommit(Connection c, Update update) throws SQLException {
+    String sql = update.sql().strip() + ";\nCOMMIT";
+    log(sql, update.args());
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, update.args());
+      ps.execute();
+    }
+  }
+
   public static void log(String sql, Object... args) {
     if (SQL.isDebugEnabled()) {
       String oneLine = sql.strip().replaceAll("\\s+", " ");

@@ -36,6 +36,16 @@ public enum SourceSnapshot {
     Jdbc.execute(s, "SET TRANSACTION ISOLATION LEVEL " + isolation);
   }
 
+  /**
+   * Makes every later transaction of {@code s} (in autocommit: no transaction open) read this way,
+   * as the session's default: a worker's chunks then begin their source transaction with their
+   * first statement, without a round trip of its own. Also what a single statement in autocommit
+   * runs as.
+   */
+  public void session(Connection s) throws SQLException {
+    Jdbc.execute(s, "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL " + isolation);
+  }
+
   /** The settings, for messages: "REPEATABLE READ, READ ONLY". */
   public String isolation() {
     return isolation;

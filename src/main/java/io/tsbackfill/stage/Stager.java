@@ -404,14 +404,13 @@ public final class Stager {
       long bytes = 0;
       Map<String, int[]> perHypertable = new LinkedHashMap<>();
       Map<Destination, Boolean> sameDims = new HashMap<>();
+      List<TaskStore.NewTask> rows = new ArrayList<>(plan.size());
       for (Planned p : plan) {
         Hypertable h = p.hypertable();
         Chunk c = p.chunk();
         Destination d = destinations.get(h.id());
-        int[] counts = perHypertable.computeIfAbsent(h.plainName(), k -> new int[2]);
-        boolean inserted =
-            TaskStore.insert(
-                t,
+        rows.add(
+            new TaskStore.NewTask(
                 c.schema(),
                 c.table(),
                 h.schema(),
@@ -421,7 +420,15 @@ public final class Stager {
                 d.schema(),
                 d.table(),
                 c.bytes(),
-                untilTime(h, bounds.get(h)[0]));
+                untilTime(h, bounds.get(h)[0])));
+      }
+      Set<String> insertedNow = TaskStore.insertAll(t, rows);
+      for (Planned p : plan) {
+        Hypertable h = p.hypertable();
+        Chunk c = p.chunk();
+        Destination d = destinations.get(h.id());
+        int[] counts = perHypertable.computeIfAbsent(h.plainName(), k -> new int[2]);
+        boolean inserted = insertedNow.contains(TaskStore.stagedKey(c.schema(), c.table()));
         if (!inserted) {
           skipped++;
           LOG.debug("{} is staged already", c.qname());

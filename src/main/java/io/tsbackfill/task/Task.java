@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * One row of {@code __backfill.task}: a source chunk to copy, with its range filter, its size on
  * disk on the source when it was staged (0 if unknown), and the continuous aggregate view whose
- * materialization hypertable it belongs to (null for a plain hypertable).
+ * materialization hypertable it belongs to (null for a plain hypertable). A claimed task carries
+ * what its claim read on the target ({@code claimed}); null for tasks read otherwise.
  */
 public record Task(
     long priority,
@@ -21,7 +22,44 @@ public record Task(
     String targetHypertableSchema,
     String targetHypertableName,
     long sourceBytes,
-    String caggView) {
+    String caggView,
+    ClaimedTarget claimed) {
+
+  /** A task as read from its row, without a claim. */
+  public Task(
+      long priority,
+      String chunkSchema,
+      String chunkName,
+      String hypertableSchema,
+      String hypertableName,
+      String dimensionsJson,
+      String filter,
+      String targetHypertableSchema,
+      String targetHypertableName,
+      long sourceBytes,
+      String caggView) {
+    this(
+        priority,
+        chunkSchema,
+        chunkName,
+        hypertableSchema,
+        hypertableName,
+        dimensionsJson,
+        filter,
+        targetHypertableSchema,
+        targetHypertableName,
+        sourceBytes,
+        caggView,
+        null);
+  }
+
+  /** What the claim read on the target; throws for a task that was not claimed. */
+  public ClaimedTarget target() {
+    if (claimed == null) {
+      throw new IllegalStateException("task " + priority + " was not claimed");
+    }
+    return claimed;
+  }
 
   /**
    * The condition that selects a source chunk's rows in a relation holding more than the chunk (the

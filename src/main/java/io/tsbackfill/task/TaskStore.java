@@ -1,6 +1,10 @@
 package io.tsbackfill.task;
 
+import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.CatalogLayout;
+import io.tsbackfill.catalog.ChunkName;
+import io.tsbackfill.catalog.ChunkSpan;
+import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
 import io.tsbackfill.db.SqlStates;
@@ -10,8 +14,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,9 +83,8 @@ public final class TaskStore {
     }
   }
 
-  /** Inserts a task unless the chunk is staged already; true when it was inserted. */
-  public static boolean insert(
-      Connection t,
+  /** A chunk to stage: what {@link #insertAll} writes into one task row. */
+  public record NewTask(
       String chunkSchema,
       String chunkName,
       String hypertableSchema,
@@ -89,23 +94,52 @@ public final class TaskStore {
       String targetHypertableSchema,
       String targetHypertableName,
       long sourceBytes,
-      OffsetDateTime untilTime)
-      throws SQLException {
-    return Jdbc.queryOne(
+      OffsetDateTime untilTime) {}
+
+  /**
+   * Inserts the tasks in their order (their priorities follow it) in one statement, leaving out
+   * chunks staged already; returns the {@code schema.name} (as {@link #stagedKey}) of those
+   * inserted. One statement, not one per chunk: stage's round trips to the target must not grow
+   * with the number of chunks.
+   */
+  public static Set<String> insertAll(Connection t, List<NewTask> tasks) throws SQLException {
+    if (tasks.isEmpty()) {
+      return Set.of();
+    }
+    int n = tasks.size();
+    String[][] text = new String[9][n];
+    Long[] bytes = new Long[n];
+    for (int i = 0; i < n; i++) {
+      NewTask k = tasks.get(i);
+      text[0][i] = k.chunkSchema();
+      text[1][i] = k.chunkName();
+      text[2][i] = k.hypertableSchema();
+      text[3][i] = k.hypertableName();
+      text[4][i] = k.dimensionsJson();
+      text[5][i] = k.filter();
+      text[6][i] = k.targetHypertableSchema();
+      text[7][i] = k.targetHypertableName();
+      // ISO 8601 with its offset: read back by PostgreSQL as the same instant.
+      text[8][i] = k.untilTime() == null ? null : k.untilTime().toString();
+      bytes[i] = k.sourceBytes();
+    }
+    Object[] args = new Object[10];
+    for (int c = 0; c < 8; c++) {
+      args[c] = t.createArrayOf("text", text[c]);
+    }
+    args[8] = t.createArrayOf("bigint", bytes);
+    args[9] = t.createArrayOf("text", text[8]);
+    return new HashSet<>(
+        Jdbc.query(
             t,
-            Sql.load("task/insert"),
-            rs -> rs.getLong(1),
-            chunkSchema,
-            chunkName,
-            hypertableSchema,
-            hypertableName,
-            dimensionsJson,
-            filter,
-            targetHypertableSchema,
-            targetHypertableName,
-            sourceBytes,
-            untilTime)
-        .isPresent();
+            Sql.load("task/insert-all"),
+            rs -> stagedKey(rs.getString(1), rs.getString(2)),
+            args));
+  }
+
+  /** How {@link #insertAll} names an inserted chunk. */
+  public static String stagedKey(String chunkSchema, String chunkName) {
+    return Ident.qname(chunkSchema, chunkName);
   }
 
   /**
@@ -133,22 +167,42 @@ public final class TaskStore {
         t, layout.sql("task/pending-copy-without-target-chunk"), TaskStore::task, minBytes);
   }
 
-  /** Claims the next pending task in the caller's open transaction. */
-  public static Optional<Task> claimNextCopyTask(Connection t, Collection<Long> exclude)
-      throws SQLException {
+  /**
+   * Claims the next pending task in the caller's open transaction and shows it in flight (see
+   * {@link #claim}).
+   */
+  public static Optional<Task> claimNextCopyTask(
+      Connection t, CatalogLayout layout, Collection<Long> exclude) throws SQLException {
     Object excluded = t.createArrayOf("bigint", exclude.toArray());
-    return Jdbc.queryOne(t, Sql.load("task/claim-copy"), TaskStore::task, excluded);
+    return claim(t, layout, "task/claim-copy", excluded, COPY_LOCK);
   }
 
   /** Claims a given task again (for a retry) if it is still pending and not locked. */
-  public static Optional<Task> claimCopyTaskAgain(Connection t, long priority) throws SQLException {
-    return Jdbc.queryOne(t, Sql.load("task/claim-copy-again"), TaskStore::task, priority);
+  public static Optional<Task> claimCopyTaskAgain(Connection t, CatalogLayout layout, long priority)
+      throws SQLException {
+    return claim(t, layout, "task/claim-copy-again", priority, COPY_LOCK);
   }
 
-  public static void markCopied(
-      Connection t, long priority, String message, CopyPath path, long rows, long bytes)
+  /**
+   * One claim ({@code claimSql} with its one parameter {@code arg}) in one statement, which also
+   * takes the in-flight advisory lock {@code (lockKind, priority)} that shows the task to {@code
+   * status} until the transaction ends, and reads what the target has for the task ({@link
+   * ClaimedTarget}): a chunk's work starts with a single round trip to the target.
+   */
+  private static Optional<Task> claim(
+      Connection t, CatalogLayout layout, String claimSql, Object arg, int lockKind)
       throws SQLException {
-    Jdbc.update(t, Sql.load("task/mark-copied"), message, path.column(), rows, bytes, priority);
+    String claim = Sql.load(claimSql).strip();
+    String sql = layout.sql("task/claimed").replace("{claim}", claim);
+    String trigger = Catalog.INVALIDATION_TRIGGER;
+    return Jdbc.queryOne(t, sql, TaskStore::claimedTask, arg, lockKind, trigger, trigger, trigger);
+  }
+
+  /** The statement that records a copy in the task row (run with the commit, see TaskJob). */
+  public static Jdbc.Update markCopied(
+      long priority, String message, CopyPath path, long rows, long bytes) {
+    return new Jdbc.Update(
+        Sql.load("task/mark-copied"), message, path.column(), rows, bytes, priority);
   }
 
   /** Records a failed copy; the task stays pending. {@code sqlState} may be null. */
@@ -186,41 +240,90 @@ public final class TaskStore {
         .orElseThrow();
   }
 
-  /** Claims the next copied, not yet verified task in the caller's open transaction. */
-  public static Optional<Task> claimNextVerifyTask(Connection t, Collection<Long> exclude)
-      throws SQLException {
+  /**
+   * Claims the next copied, not yet verified task in the caller's open transaction and shows it in
+   * flight (see {@link #claim}).
+   */
+  public static Optional<Task> claimNextVerifyTask(
+      Connection t, CatalogLayout layout, Collection<Long> exclude) throws SQLException {
     Object excluded = t.createArrayOf("bigint", exclude.toArray());
-    return Jdbc.queryOne(t, Sql.load("task/claim-verify"), TaskStore::task, excluded);
+    return claim(t, layout, "task/claim-verify", excluded, VERIFY_LOCK);
   }
 
-  public static Optional<Task> claimVerifyTaskAgain(Connection t, long priority)
-      throws SQLException {
-    return Jdbc.queryOne(t, Sql.load("task/claim-verify-again"), TaskStore::task, priority);
+  public static Optional<Task> claimVerifyTaskAgain(
+      Connection t, CatalogLayout layout, long priority) throws SQLException {
+    return claim(t, layout, "task/claim-verify-again", priority, VERIFY_LOCK);
   }
 
-  /** How the task was copied; empty before copy recorded it. */
-  public static Optional<CopyPath> copyPath(Connection t, long priority) throws SQLException {
-    return Jdbc.query(
-            t, Sql.load("task/copy-path"), rs -> Optional.ofNullable(rs.getString(1)), priority)
-        .stream()
-        .findFirst()
-        .flatMap(p -> p)
-        .flatMap(CopyPath::ofColumn);
-  }
-
-  public static void markVerified(Connection t, long priority, String message) throws SQLException {
-    Jdbc.update(t, Sql.load("task/mark-verified"), message, priority);
+  /** The statement that records a verified task (run with the commit, see TaskJob). */
+  public static Jdbc.Update markVerified(long priority, String message) {
+    return new Jdbc.Update(Sql.load("task/mark-verified"), message, priority);
   }
 
   /** Records a failed verification; {@code sqlState} is null for differences. */
   public static void markVerifyFailed(Connection t, long priority, String message, String sqlState)
       throws SQLException {
-    Jdbc.update(t, Sql.load("task/mark-verify-failed"), message, sqlState, priority);
+    Jdbc.Update u = verifyFailed(priority, message, sqlState);
+    Jdbc.update(t, u.sql(), u.args());
   }
 
-  /** Makes the claimed task visible as in flight to {@code status} until the transaction ends. */
-  public static void markInFlight(Connection t, int kind, long priority) throws SQLException {
-    Jdbc.queryOne(t, Sql.load("task/mark-in-flight"), rs -> rs.getBoolean(1), kind, priority);
+  /** The statement of {@link #markVerifyFailed}, to run with the commit (see TaskJob). */
+  public static Jdbc.Update verifyFailed(long priority, String message, String sqlState) {
+    return new Jdbc.Update(Sql.load("task/mark-verify-failed"), message, sqlState, priority);
+  }
+
+  /** A row of task/claimed.sql: the task and what its claim read on the target. */
+  private static Task claimedTask(ResultSet rs) throws SQLException {
+    String chunkTable = rs.getString(15);
+    Integer triggerHypertable = rs.getObject(20) == null ? null : rs.getInt(20);
+    ClaimedTarget target =
+        new ClaimedTarget(
+            rs.getString(12),
+            chunkTable == null
+                ? Optional.empty()
+                : Optional.of(new ChunkName(rs.getString(14), chunkTable)),
+            rs.getInt(16),
+            rs.getString(17),
+            rs.getString(18),
+            rs.getInt(19),
+            triggerHypertable,
+            rs.getInt(21),
+            rs.getObject(22) == null
+                ? null
+                : new Catalog.HypertableId(rs.getInt(22), rs.getInt(23)),
+            overlapping(rs));
+    Task t = task(rs);
+    return new Task(
+        t.priority(),
+        t.chunkSchema(),
+        t.chunkName(),
+        t.hypertableSchema(),
+        t.hypertableName(),
+        t.dimensionsJson(),
+        t.filter(),
+        t.targetHypertableSchema(),
+        t.targetHypertableName(),
+        t.sourceBytes(),
+        t.caggView(),
+        target);
+  }
+
+  /** The overlapping target chunks of a claim, from its parallel arrays (columns 24 to 29). */
+  private static List<ChunkSpan> overlapping(ResultSet rs) throws SQLException {
+    if (rs.getArray(24) == null) {
+      return List.of();
+    }
+    String[] schemas = (String[]) rs.getArray(24).getArray();
+    String[] tables = (String[]) rs.getArray(25).getArray();
+    Long[] starts = (Long[]) rs.getArray(26).getArray();
+    Long[] ends = (Long[]) rs.getArray(27).getArray();
+    Boolean[] triggers = (Boolean[]) rs.getArray(28).getArray();
+    Boolean[] compressed = (Boolean[]) rs.getArray(29).getArray();
+    List<ChunkSpan> out = new java.util.ArrayList<>(schemas.length);
+    for (int i = 0; i < schemas.length; i++) {
+      out.add(new ChunkSpan(schemas[i], tables[i], starts[i], ends[i], triggers[i], compressed[i]));
+    }
+    return List.copyOf(out);
   }
 
   static Task task(ResultSet rs) throws SQLException {

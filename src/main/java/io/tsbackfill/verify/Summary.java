@@ -82,6 +82,11 @@ final class Summary {
     return new Summary(out);
   }
 
+  /** How many statements {@link #run} sends (one unless past {@link #MAX_EXPRESSIONS}). */
+  int statements() {
+    return (aggregates.size() + MAX_EXPRESSIONS - 1) / MAX_EXPRESSIONS;
+  }
+
   List<Aggregate> aggregates() {
     return aggregates;
   }

@@ -23,7 +23,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code verify} job: per copied task, the same summary (row count; per column non-NULL count,
  * min, max, sum) over the source chunk and over its rows on the target, restricted to the task's
- * range filter, compared exactly (floats within a rounding tolerance). The source is read in one
- * read-only snapshot ({@link SourceSnapshot}) that never blocks the application.
+ * range filter, compared exactly (floats within a rounding tolerance). The source's summary is one
+ * read-only statement ({@link SourceSnapshot}) that never blocks the application.
  */
 public final class VerifyJob implements TaskJob {
   private static final Logger LOG = LoggerFactory.getLogger(VerifyJob.class);
@@ -41,6 +43,10 @@ public final class VerifyJob implements TaskJob {
   private TimescaleInfo targetInfo;
   private final Duration standbyWait;
   private SourceSnapshot snapshot = SourceSnapshot.PRIMARY;
+  private final Map<String, Summary> summaries = new ConcurrentHashMap<>();
+
+  /** PostgreSQL's undefined_table: the source chunk was dropped since stage. */
+  private static final String UNDEFINED_TABLE = "42P01";
 
   /** With a hot standby as the source, waits up to {@code standbyWait} for it to catch up. */
   public VerifyJob(Duration standbyWait) {
@@ -106,55 +112,45 @@ public final class VerifyJob implements TaskJob {
   }
 
   @Override
+  public void sourceOpened(Connection s) throws SQLException {
+    snapshot.session(s);
+  }
+
+  /**
+   * The source in autocommit: a chunk's summary is one statement, which reads in one snapshot of
+   * its own (the session's isolation, see {@link SourceSnapshot#session}), in one round trip.
+   */
+  @Override
+  public boolean sourceTransaction() {
+    return false;
+  }
+
+  @Override
   public Optional<Task> claimNext(Connection t, Collection<Long> exclude) throws SQLException {
-    return TaskStore.claimNextVerifyTask(t, exclude);
+    return TaskStore.claimNextVerifyTask(t, targetInfo.layout(), exclude);
   }
 
   @Override
   public Optional<Task> claimAgain(Connection t, long priority) throws SQLException {
-    return TaskStore.claimVerifyTaskAgain(t, priority);
+    return TaskStore.claimVerifyTaskAgain(t, targetInfo.layout(), priority);
   }
 
   @Override
   public Done process(Task task, Connection s, Connection t) throws SQLException {
-    on(
-        SOURCE,
-        () -> {
-          snapshot.begin(s);
-          return null;
-        });
     String where = task.filter() == null ? "" : " WHERE " + task.filter();
-    if (!on(
-        SOURCE,
-        () -> Catalog.chunkExists(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()))) {
-      return different(t, task, null, null, "the source chunk no longer exists", List.of());
-    }
-    Optional<ChunkName> targetChunk =
-        on(
-            TARGET,
-            () ->
-                Catalog.findChunk(
-                    t,
-                    targetInfo.layout(),
-                    task.targetHypertableSchema(),
-                    task.targetHypertableName(),
-                    task.slices()));
+    // Read by the claim, in this transaction.
+    Optional<ChunkName> targetChunk = on(TARGET, () -> task.target().requireChunk(task));
     String targetFrom;
     String destination;
     CopyPath path;
-    Summary summary;
     if (targetChunk.isPresent()) {
       destination = targetChunk.get().qname();
       path = CopyPath.DIRECT;
       // Not ONLY: on a compressed chunk ONLY reads just its uncompressed heap, and TimescaleDB
       // returns the compressed batches decompressed only to a plain read of the chunk.
       targetFrom = destination + where;
-      summary =
-          on(
-              TARGET,
-              () -> Summary.forRelation(t, targetChunk.get().schema(), targetChunk.get().table()));
     } else {
-      Optional<CopyPath> copied = on(TARGET, () -> TaskStore.copyPath(t, task.priority()));
+      Optional<CopyPath> copied = CopyPath.ofColumn(task.target().copyPath());
       boolean hypertable =
           on(
               TARGET,
@@ -162,8 +158,10 @@ public final class VerifyJob implements TaskJob {
                   Catalog.isHypertable(
                       t, task.targetHypertableSchema(), task.targetHypertableName()));
       if (copied.equals(Optional.of(CopyPath.DIRECT)) || !hypertable) {
+        if (!sourceChunkExists(s, task)) {
+          return sourceChunkGone(task);
+        }
         return different(
-            t,
             task,
             null,
             null,
@@ -175,30 +173,40 @@ public final class VerifyJob implements TaskJob {
       }
       // Routed: the chunk's rows may lie in target chunks of other sizes; read them through the
       // hypertable, restricted exactly as copy's delete was.
-      String inChunk =
-          on(
-              SOURCE,
-              () ->
-                  Catalog.chunkPredicate(
-                      s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()));
+      Optional<String> inChunk;
+      try {
+        inChunk =
+            Optional.of(
+                on(
+                    SOURCE,
+                    () ->
+                        Catalog.chunkPredicate(
+                            s, sourceInfo.layout(), task.chunkSchema(), task.chunkName())));
+      } catch (SQLException e) {
+        if (sourceChunkExists(s, task)) {
+          throw e;
+        }
+        inChunk = Optional.empty();
+      }
+      if (inChunk.isEmpty()) {
+        return sourceChunkGone(task);
+      }
       destination = task.targetHypertableQname();
       path = CopyPath.ROUTED;
-      targetFrom = destination + " WHERE " + task.rowsOfChunk(inChunk);
-      summary =
-          on(
-              TARGET,
-              () ->
-                  Summary.forRelation(
-                      t, task.targetHypertableSchema(), task.targetHypertableName()));
+      targetFrom = destination + " WHERE " + task.rowsOfChunk(inChunk.get());
     }
+    Summary summary = on(TARGET, () -> summaryOf(t, task));
     LOG.debug("verifying rows of chunk {} against {}", task.chunkQname(), destination);
-    List<String> sourceValues = on(SOURCE, () -> summary.run(s, task.chunkQname() + where));
+    Optional<List<String>> read = on(SOURCE, () -> sourceSummary(s, task, summary, where));
+    if (read.isEmpty()) {
+      return sourceChunkGone(task);
+    }
+    List<String> sourceValues = read.get();
     List<String> targetValues = on(TARGET, () -> summary.run(t, targetFrom));
     List<String> differences = Comparison.differences(summary, sourceValues, targetValues);
     long rows = Long.parseLong(sourceValues.get(0));
     if (!differences.isEmpty()) {
       return different(
-          t,
           task,
           destination,
           path,
@@ -210,31 +218,85 @@ public final class VerifyJob implements TaskJob {
           differences);
     }
     String message = "verified " + rows + " rows against " + Ident.display(destination);
-    on(
-        TARGET,
-        () -> {
-          TaskStore.markVerified(t, task.priority(), message);
-          return null;
-        });
-    return new Done(Outcome.VERIFIED, destination, path, rows, 0, message, List.of());
+    return new Done(
+        Outcome.VERIFIED,
+        destination,
+        path,
+        rows,
+        0,
+        message,
+        List.of(),
+        TaskStore.markVerified(task.priority(), message));
+  }
+
+  /**
+   * The summary of the target hypertable's columns, read once per run and hypertable: its chunks
+   * have the same columns, and the source chunk is summarised over the same ones.
+   */
+  private Summary summaryOf(Connection t, Task task) throws SQLException {
+    String key = task.targetHypertableQname();
+    Summary known = summaries.get(key);
+    if (known == null) {
+      known = Summary.forRelation(t, task.targetHypertableSchema(), task.targetHypertableName());
+      summaries.put(key, known);
+    }
+    return known;
+  }
+
+  /**
+   * The summary of the source chunk; empty when the chunk no longer exists. One statement in
+   * autocommit, its own snapshot; a summary too wide for one statement runs its statements in one
+   * transaction, so that they read the same rows.
+   */
+  private Optional<List<String>> sourceSummary(
+      Connection s, Task task, Summary summary, String where) throws SQLException {
+    boolean split = summary.statements() > 1;
+    try {
+      if (split) {
+        s.setAutoCommit(false);
+      }
+      List<String> values = summary.run(s, task.chunkQname() + where);
+      if (split) {
+        s.commit();
+      }
+      return Optional.of(values);
+    } catch (SQLException e) {
+      if (split) {
+        s.rollback();
+      }
+      if (UNDEFINED_TABLE.equals(e.getSQLState()) && !sourceChunkExists(s, task)) {
+        return Optional.empty();
+      }
+      throw e;
+    } finally {
+      if (split) {
+        s.setAutoCommit(true);
+      }
+    }
+  }
+
+  private boolean sourceChunkExists(Connection s, Task task) throws SQLException {
+    return on(
+        SOURCE,
+        () -> Catalog.chunkExists(s, sourceInfo.layout(), task.chunkSchema(), task.chunkName()));
+  }
+
+  private static Done sourceChunkGone(Task task) {
+    return different(task, null, null, "the source chunk no longer exists", List.of());
   }
 
   private static Done different(
-      Connection t,
-      Task task,
-      String destination,
-      CopyPath path,
-      String message,
-      List<String> details)
-      throws SQLException {
+      Task task, String destination, CopyPath path, String message, List<String> details) {
     String full = details.isEmpty() ? message : message + ": " + String.join("; ", details);
-    on(
-        TARGET,
-        () -> {
-          TaskStore.markVerifyFailed(t, task.priority(), full, null);
-          return null;
-        });
-    return new Done(Outcome.DIFFERENT, destination, path, 0, 0, message, details);
+    return new Done(
+        Outcome.DIFFERENT,
+        destination,
+        path,
+        0,
+        0,
+        message,
+        details,
+        TaskStore.verifyFailed(task.priority(), full, null));
   }
 
   @Override

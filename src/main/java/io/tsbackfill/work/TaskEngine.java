@@ -3,6 +3,7 @@ package io.tsbackfill.work;
 import io.tsbackfill.config.TaskRunConfig;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
+import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sessions;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SideFailure;
@@ -11,7 +12,6 @@ import io.tsbackfill.error.BackfillException;
 import io.tsbackfill.task.ChunkLabel;
 import io.tsbackfill.task.CopyPath;
 import io.tsbackfill.task.Task;
-import io.tsbackfill.task.TaskStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -218,16 +218,23 @@ public final class TaskEngine {
           // Before the commit releases the row lock, or another worker claims it again.
           leftPending.add(task.priority());
         }
-        SideFailure.on(
-            Side.SOURCE,
-            () -> {
-              w.s.commit();
-              return null;
-            });
+        if (!w.s.getAutoCommit()) {
+          SideFailure.on(
+              Side.SOURCE,
+              () -> {
+                w.s.commit();
+                return null;
+              });
+        }
         SideFailure.on(
             Side.TARGET,
             () -> {
-              w.t.commit();
+              // The outcome and the COMMIT in one round trip; a failed record never commits.
+              if (done.record() == null) {
+                w.t.commit();
+              } else {
+                Jdbc.updateAndCommit(w.t, done.record());
+              }
               return null;
             });
         job.committed(task);
@@ -440,11 +447,11 @@ public final class TaskEngine {
      * transient errors for the caller to retry; others end the run.
      */
     Optional<Task> claim(Long priority) throws SQLException {
-      connect();
-      endLeftOverSessions();
       try {
+        connect();
+        endLeftOverSessions();
         t.setAutoCommit(false);
-        s.setAutoCommit(false);
+        s.setAutoCommit(!job.sourceTransaction());
         Optional<Task> task =
             priority == null ? job.claimNext(t, excluded()) : job.claimAgain(t, priority);
         while (priority == null
@@ -458,8 +465,6 @@ public final class TaskEngine {
         }
         if (task.isEmpty()) {
           t.commit();
-        } else {
-          TaskStore.markInFlight(t, job.inFlightKey(), task.get().priority());
         }
         return task;
       } catch (SQLException e) {
@@ -493,12 +498,14 @@ public final class TaskEngine {
       }
     }
 
-    void connect() {
+    void connect() throws SQLException {
       if (s == null) {
         s = source.connect();
         sPhysical = physical(s);
         shutdown.register(sPhysical);
         sSession = Sessions.identify(Side.SOURCE, s);
+        s.setAutoCommit(true);
+        job.sourceOpened(s);
       }
       if (t == null) {
         t = target.connect();
@@ -529,7 +536,9 @@ public final class TaskEngine {
       for (Connection c : new Connection[] {s, t}) {
         if (c != null) {
           try {
-            c.rollback();
+            if (!c.getAutoCommit()) {
+              c.rollback();
+            }
           } catch (SQLException ignored) {
             // A broken connection has rolled back on the server already.
           }
@@ -561,8 +570,10 @@ public final class TaskEngine {
       for (Connection c : new Connection[] {s, t}) {
         if (c != null) {
           try {
-            c.rollback();
-            c.setAutoCommit(true);
+            if (!c.getAutoCommit()) {
+              c.rollback();
+              c.setAutoCommit(true);
+            }
             c.close();
           } catch (SQLException ignored) {
             // Closing a broken connection.

@@ -27,15 +27,34 @@ public interface TaskJob {
    */
   Pending prepare(Database source, Database target, int workers, BooleanSupplier stopping);
 
-  /** Claims the next pending task, not in {@code exclude}, in the open target transaction. */
+  /**
+   * Prepares a new source connection of a worker, in autocommit, before its first task: sets what
+   * the source transactions of this job are (isolation, read only) for the session, so that no
+   * chunk spends a round trip on it.
+   */
+  default void sourceOpened(Connection s) throws SQLException {}
+
+  /**
+   * Whether the job reads the source in a transaction per task (autocommit off, committed by the
+   * engine before the target), or in single statements in autocommit, each its own snapshot.
+   */
+  default boolean sourceTransaction() {
+    return true;
+  }
+
+  /**
+   * Claims the next pending task, not in {@code exclude}, in the open target transaction, and shows
+   * it in flight (the advisory lock {@link #inFlightKey}) until that transaction ends.
+   */
   Optional<Task> claimNext(Connection t, Collection<Long> exclude) throws SQLException;
 
   /** Claims the task {@code priority} again for a retry, if it is still pending and free. */
   Optional<Task> claimAgain(Connection t, long priority) throws SQLException;
 
   /**
-   * Does the work inside the open source and target transactions and records its outcome in the
-   * task row; the engine commits both afterwards.
+   * Does the work inside the open source and target transactions; the statement that records its
+   * outcome in the task row is {@link Done#record}, which the engine runs with the target's COMMIT,
+   * after committing the source.
    */
   Done process(Task task, Connection s, Connection t) throws SQLException;
 
@@ -67,7 +86,10 @@ public interface TaskJob {
     }
   }
 
-  /** One task's result, before commit. */
+  /**
+   * One task's result, before commit; {@code record} writes it into the task row (null: nothing to
+   * write).
+   */
   record Done(
       ChunkReport.Outcome outcome,
       String destination,
@@ -75,5 +97,17 @@ public interface TaskJob {
       long rows,
       long bytes,
       String message,
-      java.util.List<String> details) {}
+      java.util.List<String> details,
+      io.tsbackfill.db.Jdbc.Update record) {
+    public Done(
+        ChunkReport.Outcome outcome,
+        String destination,
+        CopyPath path,
+        long rows,
+        long bytes,
+        String message,
+        java.util.List<String> details) {
+      this(outcome, destination, path, rows, bytes, message, details, null);
+    }
+  }
 }

@@ -1,1 +1,0 @@
-SELECT copy_path FROM __backfill.task WHERE priority = ?
