@@ -12,6 +12,7 @@
 -- if it carries trigger ?4, and the live chunks of the target hypertable whose time slice
 -- overlaps the task's first (time) slice, where rows of that range can land, ordered by start:
 -- names, time slices, whether each carries trigger ?5, whether each is compressed.
+-- Last column: whether the target hypertable exists.
 -- Column 11: the continuous aggregate whose materialization hypertable the target is (output
 -- names the view, not the internal hypertable), else NULL.
 WITH claimed AS MATERIALIZED ({claim})
@@ -27,7 +28,10 @@ SELECT k.priority, k.chunk_schema, k.chunk_name, k.hypertable_schema, k.hypertab
        tc.schema_name, tc.table_name, tc.status, tc.compressed_schema, tc.compressed_table, tc.id,
        tc.trigger_hypertable_id, tc.matches,
        ht.id, ht.num_dimensions,
-       ov.schemas, ov.tables, ov.starts, ov.ends, ov.triggers, ov.compressed
+       ov.schemas, ov.tables, ov.starts, ov.ends, ov.triggers, ov.compressed,
+       EXISTS (SELECT 1 FROM _timescaledb_catalog.hypertable h
+                WHERE h.schema_name = k.target_hypertable_schema
+                  AND h.table_name = k.target_hypertable_name)
   FROM claimed k
   LEFT JOIN LATERAL (
        SELECT c.schema_name, c.table_name, c.status, c.compressed_schema, c.compressed_table,

@@ -16,7 +16,8 @@ import java.util.Optional;
  * invalidation trigger, its hypertable's id ({@code triggerHypertableId}, else null). Without such
  * a chunk (the routed path): the target hypertable's id and number of dimensions when it carries
  * that trigger ({@code hypertableWithTrigger}, else null), and its chunks whose time slice overlaps
- * the task's ({@code overlapping}, by start; empty with a chunk).
+ * the task's ({@code overlapping}, by start; empty with a chunk). {@code hypertableExists}: whether
+ * the target hypertable exists at all.
  */
 public record ClaimedTarget(
     String copyPath,
@@ -28,7 +29,8 @@ public record ClaimedTarget(
     Integer triggerHypertableId,
     int chunkMatches,
     Catalog.HypertableId hypertableWithTrigger,
-    List<ChunkSpan> overlapping) {
+    List<ChunkSpan> overlapping,
+    boolean hypertableExists) {
 
   /**
    * The target chunk with the task's slices, if any; an error, as the chunk's own, when more than

@@ -25,34 +25,6 @@ public record Task(
     String caggView,
     ClaimedTarget claimed) {
 
-  /** A task as read from its row, without a claim. */
-  public Task(
-      long priority,
-      String chunkSchema,
-      String chunkName,
-      String hypertableSchema,
-      String hypertableName,
-      String dimensionsJson,
-      String filter,
-      String targetHypertableSchema,
-      String targetHypertableName,
-      long sourceBytes,
-      String caggView) {
-    this(
-        priority,
-        chunkSchema,
-        chunkName,
-        hypertableSchema,
-        hypertableName,
-        dimensionsJson,
-        filter,
-        targetHypertableSchema,
-        targetHypertableName,
-        sourceBytes,
-        caggView,
-        null);
-  }
-
   /** What the claim read on the target; throws for a task that was not claimed. */
   public ClaimedTarget target() {
     if (claimed == null) {

@@ -291,21 +291,9 @@ public final class TaskStore {
             rs.getObject(22) == null
                 ? null
                 : new Catalog.HypertableId(rs.getInt(22), rs.getInt(23)),
-            overlapping(rs));
-    Task t = task(rs);
-    return new Task(
-        t.priority(),
-        t.chunkSchema(),
-        t.chunkName(),
-        t.hypertableSchema(),
-        t.hypertableName(),
-        t.dimensionsJson(),
-        t.filter(),
-        t.targetHypertableSchema(),
-        t.targetHypertableName(),
-        t.sourceBytes(),
-        t.caggView(),
-        target);
+            overlapping(rs),
+            rs.getBoolean(30));
+    return task(rs, target);
   }
 
   /** The overlapping target chunks of a claim, from its parallel arrays (columns 24 to 29). */
@@ -327,6 +315,11 @@ public final class TaskStore {
   }
 
   static Task task(ResultSet rs) throws SQLException {
+    return task(rs, null);
+  }
+
+  /** A task from its first eleven columns, with what its claim read ({@code claimed}, or null). */
+  private static Task task(ResultSet rs, ClaimedTarget claimed) throws SQLException {
     return new Task(
         rs.getLong(1),
         rs.getString(2),
@@ -338,6 +331,7 @@ public final class TaskStore {
         rs.getString(8),
         rs.getString(9),
         rs.getLong(10),
-        rs.getString(11));
+        rs.getString(11),
+        claimed);
   }
 }

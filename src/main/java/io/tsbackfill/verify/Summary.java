@@ -4,6 +4,7 @@ import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -96,6 +97,18 @@ final class Summary {
    * the order of {@link #aggregates()}, as text, NULL where the aggregate is NULL.
    */
   List<String> run(Connection c, String from) throws SQLException {
+    return run(c, from, null, null);
+  }
+
+  /**
+   * A text array the first statement of {@link #run} reads beside the aggregates, so that it costs
+   * no round trip of its own: its SQL and parameters.
+   */
+  record Extra(String sql, Object... args) {}
+
+  /** {@link #run(Connection, String)}, putting {@code extra}'s elements into {@code extraOut}. */
+  List<String> run(Connection c, String from, Extra extra, List<String> extraOut)
+      throws SQLException {
     List<String> values = new ArrayList<>(aggregates.size());
     for (int i = 0; i < aggregates.size(); i += MAX_EXPRESSIONS) {
       List<Aggregate> batch =
@@ -104,17 +117,41 @@ final class Summary {
       for (int j = 0; j < batch.size(); j++) {
         sql.append(j == 0 ? "" : ", ").append(batch.get(j).sql());
       }
+      boolean withExtra = extra != null && i == 0;
+      if (withExtra) {
+        sql.append(",\n").append(extra.sql()).append("\n");
+      }
       sql.append(" FROM ").append(from);
+      if (withExtra) {
+        Jdbc.log(sql.toString(), extra.args());
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+          for (int a = 0; a < extra.args().length; a++) {
+            ps.setObject(a + 1, extra.args()[a]);
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            read(rs, batch.size(), values);
+            java.sql.Array array = rs.getArray(batch.size() + 1);
+            if (array != null) {
+              extraOut.addAll(List.of((String[]) array.getArray()));
+            }
+          }
+        }
+        continue;
+      }
       Jdbc.log(sql.toString());
       try (Statement st = c.createStatement();
           ResultSet rs = st.executeQuery(sql.toString())) {
-        rs.next();
-        for (int j = 1; j <= batch.size(); j++) {
-          values.add(rs.getString(j));
-        }
+        read(rs, batch.size(), values);
       }
     }
     return values;
+  }
+
+  private static void read(ResultSet rs, int columns, List<String> values) throws SQLException {
+    rs.next();
+    for (int j = 1; j <= columns; j++) {
+      values.add(rs.getString(j));
+    }
   }
 
   /** The values by label, for messages. */

@@ -21,6 +21,7 @@ import io.tsbackfill.work.TaskJob;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -140,6 +141,8 @@ public final class VerifyJob implements TaskJob {
     String where = task.filter() == null ? "" : " WHERE " + task.filter();
     // Read by the claim, in this transaction.
     Optional<ChunkName> targetChunk = on(TARGET, () -> task.target().requireChunk(task));
+    Summary summary;
+    Optional<List<String>> read;
     String targetFrom;
     String destination;
     CopyPath path;
@@ -149,14 +152,12 @@ public final class VerifyJob implements TaskJob {
       // Not ONLY: on a compressed chunk ONLY reads just its uncompressed heap, and TimescaleDB
       // returns the compressed batches decompressed only to a plain read of the chunk.
       targetFrom = destination + where;
+      LOG.debug("verifying rows of chunk {} against {}", task.chunkQname(), destination);
+      summary = on(TARGET, () -> summaryOf(t, task));
+      read = on(SOURCE, () -> sourceSummary(s, task, summary, where, null));
     } else {
       Optional<CopyPath> copied = CopyPath.ofColumn(task.target().copyPath());
-      boolean hypertable =
-          on(
-              TARGET,
-              () ->
-                  Catalog.isHypertable(
-                      t, task.targetHypertableSchema(), task.targetHypertableName()));
+      boolean hypertable = task.target().hypertableExists();
       if (copied.equals(Optional.of(CopyPath.DIRECT)) || !hypertable) {
         if (!sourceChunkExists(s, task)) {
           return sourceChunkGone(task);
@@ -172,32 +173,21 @@ public final class VerifyJob implements TaskJob {
             List.of());
       }
       // Routed: the chunk's rows may lie in target chunks of other sizes; read them through the
-      // hypertable, restricted exactly as copy's delete was.
-      Optional<String> inChunk;
-      try {
-        inChunk =
-            Optional.of(
-                on(
-                    SOURCE,
-                    () ->
-                        Catalog.chunkPredicate(
-                            s, sourceInfo.layout(), task.chunkSchema(), task.chunkName())));
-      } catch (SQLException e) {
-        if (sourceChunkExists(s, task)) {
-          throw e;
-        }
-        inChunk = Optional.empty();
-      }
-      if (inChunk.isEmpty()) {
+      // hypertable, restricted exactly as copy's delete was: by the source chunk's constraints,
+      // read with its summary.
+      List<String> checks = new ArrayList<>();
+      summary = on(TARGET, () -> summaryOf(t, task));
+      read = on(SOURCE, () -> sourceSummary(s, task, summary, where, checks));
+      if (read.isEmpty()) {
         return sourceChunkGone(task);
       }
+      String inChunk =
+          on(SOURCE, () -> Catalog.predicateOf(checks, task.chunkSchema(), task.chunkName()));
       destination = task.targetHypertableQname();
       path = CopyPath.ROUTED;
-      targetFrom = destination + " WHERE " + task.rowsOfChunk(inChunk.get());
+      targetFrom = destination + " WHERE " + task.rowsOfChunk(inChunk);
+      LOG.debug("verifying rows of chunk {} against {}", task.chunkQname(), destination);
     }
-    Summary summary = on(TARGET, () -> summaryOf(t, task));
-    LOG.debug("verifying rows of chunk {} against {}", task.chunkQname(), destination);
-    Optional<List<String>> read = on(SOURCE, () -> sourceSummary(s, task, summary, where));
     if (read.isEmpty()) {
       return sourceChunkGone(task);
     }
@@ -244,18 +234,30 @@ public final class VerifyJob implements TaskJob {
   }
 
   /**
-   * The summary of the source chunk; empty when the chunk no longer exists. One statement in
-   * autocommit, its own snapshot; a summary too wide for one statement runs its statements in one
-   * transaction, so that they read the same rows.
+   * The summary of the source chunk; empty when the chunk no longer exists. With {@code checks},
+   * the same statement also reads the chunk's CHECK constraints into it (the routed path). One
+   * statement in autocommit, its own snapshot; a summary too wide for one statement runs its
+   * statements in one transaction, so that they read the same rows.
    */
   private Optional<List<String>> sourceSummary(
-      Connection s, Task task, Summary summary, String where) throws SQLException {
+      Connection s, Task task, Summary summary, String where, List<String> checks)
+      throws SQLException {
     boolean split = summary.statements() > 1;
     try {
       if (split) {
         s.setAutoCommit(false);
       }
-      List<String> values = summary.run(s, task.chunkQname() + where);
+      List<String> values =
+          checks == null
+              ? summary.run(s, task.chunkQname() + where)
+              : summary.run(
+                  s,
+                  task.chunkQname() + where,
+                  new Summary.Extra(
+                      "ARRAY(" + sourceInfo.layout().sql("catalog/chunk-predicate") + "\n)",
+                      task.chunkSchema(),
+                      task.chunkName()),
+                  checks);
       if (split) {
         s.commit();
       }

@@ -387,7 +387,7 @@ public final class TaskEngine {
     finish(
         task,
         new TaskJob.Done(
-            ChunkReport.Outcome.FAILED, null, null, 0, 0, failure.recorded(), List.of()),
+            ChunkReport.Outcome.FAILED, null, null, 0, 0, failure.recorded(), List.of(), null),
         t0);
   }
 
@@ -435,6 +435,10 @@ public final class TaskEngine {
     private Connection tPhysical;
     private Sessions.Session sSession;
     private Sessions.Session tSession;
+
+    /** The source connection is new: the job has not prepared it yet (TaskJob.sourceOpened). */
+    private boolean sourceFresh;
+
     private final List<Sessions.Session> leftOver = new ArrayList<>();
 
     Worker(Database source, Database target) {
@@ -450,6 +454,12 @@ public final class TaskEngine {
       try {
         connect();
         endLeftOverSessions();
+        if (sourceFresh) {
+          // After the left-over sessions are ended: those statements read as before.
+          s.setAutoCommit(true);
+          job.sourceOpened(s);
+          sourceFresh = false;
+        }
         t.setAutoCommit(false);
         s.setAutoCommit(!job.sourceTransaction());
         Optional<Task> task =
@@ -498,14 +508,13 @@ public final class TaskEngine {
       }
     }
 
-    void connect() throws SQLException {
+    void connect() {
       if (s == null) {
         s = source.connect();
         sPhysical = physical(s);
         shutdown.register(sPhysical);
         sSession = Sessions.identify(Side.SOURCE, s);
-        s.setAutoCommit(true);
-        job.sourceOpened(s);
+        sourceFresh = true;
       }
       if (t == null) {
         t = target.connect();

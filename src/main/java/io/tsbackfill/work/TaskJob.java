@@ -98,16 +98,5 @@ public interface TaskJob {
       long bytes,
       String message,
       java.util.List<String> details,
-      io.tsbackfill.db.Jdbc.Update record) {
-    public Done(
-        ChunkReport.Outcome outcome,
-        String destination,
-        CopyPath path,
-        long rows,
-        long bytes,
-        String message,
-        java.util.List<String> details) {
-      this(outcome, destination, path, rows, bytes, message, details, null);
-    }
-  }
+      io.tsbackfill.db.Jdbc.Update record) {}
 }

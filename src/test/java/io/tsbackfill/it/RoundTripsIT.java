@@ -46,10 +46,14 @@ class RoundTripsIT extends IntegrationTest {
     assertCopyAndVerify("direct");
   }
 
+  /**
+   * Target chunks of two days: every other source chunk lands in a target chunk that holds rows
+   * already (its delete is a statement more), and verify reads through the hypertable.
+   */
   @Test
   void copyAndVerifyOnTheRoutedPath() {
     fortyDays(source);
-    fortyDaysSchema(target);
+    fortyDaysSchema(target, "2 days");
     assertCopyAndVerify("routed");
   }
 
@@ -150,18 +154,19 @@ class RoundTripsIT extends IntegrationTest {
 
   /** Forty daily chunks of 24 rows each, from 2024-01-01. */
   private static void fortyDays(TestDb db) {
-    fortyDaysSchema(db);
+    fortyDaysSchema(db, "1 day");
     db.exec(
         "INSERT INTO public.days SELECT '2024-01-01 00:00:00+00'::timestamptz + i * interval '1 hour',"
             + " i % 5, i / 7.0, 'row ' || i FROM generate_series(0, 40 * 24 - 1) i");
   }
 
-  private static void fortyDaysSchema(TestDb db) {
+  private static void fortyDaysSchema(TestDb db, String chunkInterval) {
     db.exec(
         "CREATE TABLE public.days (time timestamptz NOT NULL, device int, value double precision,"
             + " note text)");
     db.exec(
-        "SELECT create_hypertable('public.days', 'time', chunk_time_interval => interval '1"
-            + " day')");
+        "SELECT create_hypertable('public.days', 'time', chunk_time_interval => interval '"
+            + chunkInterval
+            + "')");
   }
 }
