@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.Sql;
@@ -16,6 +17,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -251,6 +253,44 @@ public final class Catalog {
             table,
             slicesJson(slices))
         .orElse(0L);
+  }
+
+  /** A chunk to create by its slices, named by the caller's key. */
+  public record MissingChunk(String key, List<Slice> slices) {}
+
+  /**
+   * Creates, in one statement, the chunks of hypertable (schema, table) for {@code chunks} that no
+   * chunk of it overlaps yet (the Timescale License's create_chunk); returns the keys of those it
+   * created. One round trip however many chunks a stage lists.
+   */
+  public static Set<String> createMissingChunks(
+      Connection c, CatalogLayout layout, String schema, String table, List<MissingChunk> chunks)
+      throws SQLException {
+    StringWriter out = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartArray();
+      for (MissingChunk m : chunks) {
+        g.writeStartObject();
+        g.writeStringField("key", m.key());
+        g.writeFieldName("slices");
+        g.writeRawValue(slicesJson(m.slices()));
+        g.writeFieldName("create");
+        g.writeRawValue(createChunkSlices(m.slices()));
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new LinkedHashSet<>(
+        Jdbc.query(
+            c,
+            layout.sql("catalog/create-missing-chunks"),
+            rs -> rs.getString(1),
+            out.toString(),
+            schema,
+            table,
+            Ident.qname(schema, table)));
   }
 
   /** The dimension columns of hypertable (schema, table), by dimension id. */

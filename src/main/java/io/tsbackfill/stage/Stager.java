@@ -423,6 +423,7 @@ public final class Stager {
                 untilTime(h, bounds.get(h)[0])));
       }
       Set<String> insertedNow = TaskStore.insertAll(t, rows);
+      Map<Destination, List<Catalog.MissingChunk>> toCreate = new LinkedHashMap<>();
       for (Planned p : plan) {
         Hypertable h = p.hypertable();
         Chunk c = p.chunk();
@@ -441,9 +442,14 @@ public final class Stager {
           partial++;
           counts[1]++;
         }
-        if (createTargetChunk(t, tInfo, locks, d, c, sameDims)) {
-          created++;
+        if (tInfo.hasTimescaleLicense() && sameDimensions(t, d, c, sameDims)) {
+          toCreate
+              .computeIfAbsent(d, k -> new ArrayList<>())
+              .add(new Catalog.MissingChunk(c.qname(), c.slices()));
         }
+      }
+      for (var e : toCreate.entrySet()) {
+        created += createTargetChunks(t, tInfo, locks, e.getKey(), e.getValue());
       }
       JobReport jobs =
           BackgroundJobs.onStage(t, tInfo, stagedTables(plan, destinations), config.pauseJobs());
@@ -511,14 +517,7 @@ public final class Stager {
     if (!tInfo.hasTimescaleLicense()) {
       return Optional.of("the target has no Timescale License");
     }
-    Boolean dims = sameDims.get(d);
-    if (dims == null) {
-      dims =
-          Catalog.dimensionColumns(t, d.schema(), d.table())
-              .equals(c.slices().stream().map(Slice::column).toList());
-      sameDims.put(d, dims);
-    }
-    if (!dims) {
+    if (!sameDimensions(t, d, c, sameDims)) {
       return Optional.of("the target has other dimensions");
     }
     if (Catalog.overlappingChunks(t, tInfo.layout(), d.schema(), d.table(), c.slices()) > 0) {
@@ -528,44 +527,49 @@ public final class Stager {
   }
 
   /**
-   * Creates the target chunk with the source chunk's slices, where the target can: it has the
-   * Timescale License, its hypertable has the same dimension columns, and no target chunk would
-   * collide with the new one (a target hypertable with other chunk intervals or partitions, or one
-   * with dual-written chunks of its own, is left to the routed copy instead).
+   * Whether destination {@code d}'s hypertable has the dimension columns of {@code c}'s slices, in
+   * that order ({@code sameDims} remembers the answer per destination).
    */
-  private static boolean createTargetChunk(
+  private static boolean sameDimensions(
+      Connection t, Destination d, Chunk c, Map<Destination, Boolean> sameDims)
+      throws SQLException {
+    Boolean dims = sameDims.get(d);
+    if (dims == null) {
+      dims =
+          Catalog.dimensionColumns(t, d.schema(), d.table())
+              .equals(c.slices().stream().map(Slice::column).toList());
+      sameDims.put(d, dims);
+    }
+    return dims;
+  }
+
+  /**
+   * Creates the target chunks of {@code d} with the listed source chunks' slices, in one statement,
+   * where the target can: it has the Timescale License and the same dimension columns (checked by
+   * the caller), and no target chunk would collide with the new one (a target hypertable with other
+   * chunk intervals or partitions, or one with dual-written chunks of its own, is left to the
+   * routed copy instead; a chunk the target has already is left as it is). One round trip per
+   * target hypertable, however many chunks: stage's cost must not grow with them over a network.
+   */
+  private static int createTargetChunks(
       Connection t,
       TimescaleInfo tInfo,
       Locks locks,
       Destination d,
-      Chunk c,
-      Map<Destination, Boolean> sameDims)
+      List<Catalog.MissingChunk> chunks)
       throws SQLException {
-    if (!tInfo.hasTimescaleLicense()
-        || Catalog.findChunk(t, tInfo.layout(), d.schema(), d.table(), c.slices()).isPresent()) {
-      return false;
-    }
-    Optional<String> obstacle = targetChunkObstacle(t, tInfo, d, c, sameDims);
-    if (obstacle.isPresent()) {
-      LOG.debug("not creating a target chunk for {}: {}", c.qname(), obstacle.get());
-      return false;
-    }
-    String slices = Catalog.createChunkSlices(c.slices());
     // Stage has no retry of its own: lock timeouts are retried in place (5 attempts).
-    locks.runRetrying(
-        t,
-        "create the target chunk for " + Ident.display(c.qname()),
-        5,
-        () ->
-            Jdbc.queryOne(
-                t,
-                "SELECT "
-                    + Ident.quote(tInfo.procSchema())
-                    + ".create_chunk(?::regclass, ?::jsonb)",
-                rs -> 1,
-                Ident.qname(d.schema(), d.table()),
-                slices));
-    LOG.debug("created the target chunk for {} with slices {}", c.qname(), slices);
-    return true;
+    Set<String> created =
+        locks.runRetrying(
+            t,
+            "create the target chunks of " + Ident.display(Ident.qname(d.schema(), d.table())),
+            5,
+            () -> Catalog.createMissingChunks(t, tInfo.layout(), d.schema(), d.table(), chunks));
+    LOG.debug(
+        "created {} of {} target chunks of {}; the others exist or overlap a target chunk",
+        created.size(),
+        chunks.size(),
+        d.name());
+    return created.size();
   }
 }
