@@ -6,14 +6,19 @@ import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Locks;
-import io.tsbackfill.db.Sql;
 import io.tsbackfill.task.Task;
+import java.sql.Array;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +42,14 @@ final class AttachLoader {
   private static final Pattern RELOPTION =
       Pattern.compile("([a-z_][a-z0-9_.]*)=(.*)", Pattern.DOTALL);
 
-  /** The target chunk to replace and the table its rows are loaded into first. */
-  record Prepared(String chunk, String loadTable) {}
+  /**
+   * The target chunk to replace, the table its rows are loaded into first, and the chunk's indexes
+   * and key constraints to build on that table before the swap: one statement each that builds it
+   * under a temporary name, one each that gives it the chunk's name once the chunk is dropped.
+   */
+  record Prepared(String chunk, String loadTable, List<String> builds, List<String> renames) {}
+
+  private static final Pattern PLACEHOLDER = Pattern.compile("@([a-z_]+)@");
 
   /**
    * The first key of the advisory lock (the second: the hypertable's oid) that a worker takes,
@@ -69,80 +80,122 @@ final class AttachLoader {
   /**
    * Whether this task's rows can be loaded by attaching, checked on the target in the chunk's
    * transaction; if so, creates the table to load them into (like the hypertable, with the target
-   * chunk's tablespace and storage options, without indexes).
+   * chunk's tablespace and storage options, without indexes). Two round trips: what is known of the
+   * chunk in one (see {@link #facts}), the table created in the other, after {@code setup} (the
+   * statements the chunk's transaction starts with, if any).
    */
   Optional<Prepared> prepare(
-      Connection t, Task task, ChunkName targetChunk, boolean sourceCompressed)
+      Connection t, Task task, ChunkName targetChunk, boolean sourceCompressed, String setup)
       throws SQLException {
     if (!enabled || task.filter() != null || sourceCompressed) {
       return Optional.empty();
     }
     String chunk = targetChunk.qname();
-    Optional<String> obstacle =
-        Jdbc.queryOne(
-            t,
-            targetInfo.layout().sql("copy/attach-obstacle"),
-            rs -> rs.getString(1),
-            targetChunk.schema(),
-            targetChunk.table(),
-            targetChunk.schema(),
-            targetChunk.table());
-    if (obstacle.isPresent()) {
-      LOG.debug("loading {} into its indexed table: {}", chunk, obstacle.get());
+    String loadTable = Ident.qname(targetChunk.schema(), loadName(task));
+    Facts facts = facts(t, task, targetChunk, loadTable);
+    if (facts.obstacle() != null) {
+      LOG.debug("loading {} into its indexed table: {}", chunk, facts.obstacle());
       return Optional.empty();
     }
-    String loadTable = Ident.qname(targetChunk.schema(), loadName(task));
-    String like =
-        "LIKE "
+    List<String> statements = new ArrayList<>();
+    if (!setup.isEmpty()) {
+      statements.add(setup);
+    }
+    statements.add(
+        "CREATE TABLE "
+            + loadTable
+            + " (LIKE "
             + task.targetHypertableQname()
             + " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING STATISTICS"
             + " INCLUDING GENERATED"
-            + (targetInfo.serverVersionNum() >= 140000 ? " INCLUDING COMPRESSION" : "");
-    String tablespace =
-        Jdbc.queryOne(
-                t,
-                "SELECT ts.spcname FROM pg_class c JOIN pg_tablespace ts ON ts.oid = c.reltablespace"
-                    + " WHERE c.oid = ?::regclass",
-                rs -> rs.getString(1),
-                chunk)
-            .orElse(null);
-    Jdbc.execute(
-        t,
-        "CREATE TABLE "
-            + loadTable
-            + " ("
-            + like
+            + (targetInfo.serverVersionNum() >= 140000 ? " INCLUDING COMPRESSION" : "")
             + ")"
-            + (tablespace == null ? "" : " TABLESPACE " + Ident.quote(tablespace)));
-    for (String option :
-        Jdbc.query(
-            t,
-            "SELECT unnest(reloptions) FROM pg_class WHERE oid = ?::regclass",
-            rs -> rs.getString(1),
-            chunk)) {
+            + (facts.tablespace() == null ? "" : " TABLESPACE " + Ident.quote(facts.tablespace())));
+    List<String> options = new ArrayList<>();
+    for (String option : facts.reloptions()) {
       var m = RELOPTION.matcher(option);
       if (m.matches()) {
-        Jdbc.execute(
-            t,
-            "ALTER TABLE "
-                + loadTable
-                + " SET ("
-                + m.group(1)
-                + " = "
-                + Ident.literal(m.group(2))
-                + ")");
+        options.add(m.group(1) + " = " + Ident.literal(m.group(2)));
       }
     }
-    return Optional.of(new Prepared(chunk, loadTable));
+    if (!options.isEmpty()) {
+      statements.add("ALTER TABLE " + loadTable + " SET (" + String.join(", ", options) + ")");
+    }
+    // One string, one round trip: the driver sends its statements with a single Sync, and the
+    // server stops at the first that fails.
+    Jdbc.execute(t, String.join(";\n", statements));
+    return Optional.of(new Prepared(chunk, loadTable, facts.builds(), facts.renames()));
   }
 
   /**
-   * Replaces the target chunk with the loaded table: builds on it the chunk's indexes and key
-   * constraints that create_chunk adopts (where it does), waits for the other workers' attaches to
-   * this hypertable (see {@link #ATTACH_LOCK_CLASS}), locks the chunk (under the lock timeout),
-   * notes its grants and owner, drops it (its rows, if any, go as the direct path's delete of a
-   * whole chunk takes them), gives what was built the chunk's names, attaches the table under the
-   * chunk's name and slices, and gives it the grants and owner back.
+   * What the attach path reads of the target chunk before the load: why it must not be replaced
+   * (null: it may be), its tablespace and storage options, and the indexes and key constraints that
+   * create_chunk adopts, to build on the load table (see {@code attach-indexes.sql}): one round
+   * trip, the two queries sent together.
+   */
+  private record Facts(
+      String obstacle,
+      String tablespace,
+      List<String> reloptions,
+      List<String> builds,
+      List<String> renames) {}
+
+  private Facts facts(Connection t, Task task, ChunkName targetChunk, String loadTable)
+      throws SQLException {
+    boolean adopts = adoptsIndexes(t);
+    String sql = targetInfo.layout().sql("copy/attach-facts");
+    List<Object> args =
+        new ArrayList<>(
+            List.of(
+                targetChunk.schema(),
+                targetChunk.table(),
+                targetChunk.schema(),
+                targetChunk.table()));
+    if (adopts) {
+      sql += ";\n" + targetInfo.layout().sql("copy/attach-indexes");
+      args.addAll(
+          List.of(loadTable, loadName(task), targetChunk.qname(), task.targetHypertableQname()));
+    }
+    Jdbc.log(sql, args.toArray());
+    try (PreparedStatement ps = t.prepareStatement(sql)) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setObject(i + 1, args.get(i));
+      }
+      ps.execute();
+      String obstacle;
+      String tablespace;
+      List<String> reloptions;
+      try (ResultSet rs = ps.getResultSet()) {
+        if (!rs.next()) {
+          throw new SQLException("no facts of target chunk " + targetChunk.qname());
+        }
+        obstacle = rs.getString(1);
+        tablespace = rs.getString(2);
+        Array options = rs.getArray(3);
+        reloptions = options == null ? List.of() : List.of((String[]) options.getArray());
+      }
+      List<String> builds = new ArrayList<>();
+      List<String> renames = new ArrayList<>();
+      if (adopts && ps.getMoreResults()) {
+        try (ResultSet rs = ps.getResultSet()) {
+          while (rs.next()) {
+            builds.add(rs.getString(1));
+            renames.add(rs.getString(2));
+          }
+        }
+      }
+      return new Facts(obstacle, tablespace, reloptions, builds, renames);
+    }
+  }
+
+  /**
+   * Replaces the target chunk with the loaded table in one round trip: builds on it the chunk's
+   * indexes and key constraints that create_chunk adopts (where it does), then, in one DO block
+   * (see {@code attach-swap.sql}), waits for the other workers' attaches to this hypertable (see
+   * {@link #ATTACH_LOCK_CLASS}), locks the chunk (under the lock timeout), notes its grants and
+   * owner, drops it (its rows, if any, go as the direct path's delete of a whole chunk takes them),
+   * gives what was built the chunk's names, attaches the table under the chunk's name and slices
+   * (under the lock timeout), and gives it the grants and owner back.
    *
    * <p>create_chunk takes TimescaleDB's chunk-creation lock on the hypertable, which the
    * transaction then holds until it commits, and builds every index the table lacks under it: the
@@ -154,65 +207,75 @@ final class AttachLoader {
    * second one).
    */
   void attach(Connection t, Task task, ChunkName targetChunk, Prepared p) throws SQLException {
-    List<String> renames = buildIndexes(t, task, p);
-    Jdbc.queryOne(
-        t,
-        "SELECT pg_advisory_xact_lock(?, ?::regclass::oid::int)",
-        rs -> 1,
-        ATTACH_LOCK_CLASS,
-        task.targetHypertableQname());
-    locks.execute(
-        t,
-        "lock target chunk " + Ident.display(p.chunk()) + " to replace it",
-        "LOCK TABLE " + p.chunk() + " IN ACCESS EXCLUSIVE MODE");
-    List<String> restore =
-        Jdbc.query(t, Sql.load("copy/attach-restore"), rs -> rs.getString(1), p.chunk(), p.chunk());
-    List<String> drop = new ArrayList<>();
-    drop.add("DROP TABLE " + p.chunk());
-    drop.addAll(renames);
-    Jdbc.execute(t, String.join("; ", drop));
+    List<String> statements = new ArrayList<>(p.builds());
+    statements.add(swap(task, targetChunk, p));
+    String batch = String.join(";\n", statements);
     try {
-      locks.run(
+      locks.observed(
           t,
-          "attach the loaded table as chunk " + Ident.display(p.chunk()),
-          () ->
-              Jdbc.queryOne(
-                  t,
-                  "SELECT "
-                      + Ident.quote(targetInfo.procSchema())
-                      + ".create_chunk(?::regclass, ?::jsonb, ?, ?, ?::regclass)",
-                  rs -> 1,
-                  task.targetHypertableQname(),
-                  Catalog.createChunkSlices(task.slices()),
-                  targetChunk.schema(),
-                  targetChunk.table(),
-                  p.loadTable()));
+          "lock target chunk "
+              + Ident.display(p.chunk())
+              + " and attach the loaded table in its place",
+          () -> {
+            Jdbc.execute(t, batch);
+            return null;
+          });
     } catch (Locks.LockTimeout e) {
       throw e; // transient: the chunk is retried
     } catch (SQLException e) {
       throw new SQLException(
-          "TimescaleDB refused to attach the loaded table as chunk "
+          "could not replace chunk "
               + p.chunk()
-              + " ("
+              + " with the loaded table ("
               + e.getMessage()
               + "); the chunk is rolled back. copy --attach off (BACKFILL_ATTACH=off) copies into"
               + " the indexed chunk instead",
           e.getSQLState(),
           e);
     }
-    for (String statement : restore) {
-      Jdbc.execute(t, statement);
-    }
     LOG.debug("loaded {} without indexes and attached it as {}", task.chunkQname(), p.chunk());
   }
 
+  /** The DO block of {@code attach-swap.sql} with this chunk's names and values put in. */
+  private String swap(Task task, ChunkName targetChunk, Prepared p) {
+    String template = targetInfo.layout().sql("copy/attach-swap");
+    // The header comment is left out: no value lands in a comment, where a line break would end it.
+    template = template.substring(template.indexOf("DECLARE"));
+    Map<String, String> values =
+        Map.of(
+            "chunk", p.chunk(),
+            "chunk_text", Ident.literal(p.chunk()),
+            "lock_class", Integer.toString(ATTACH_LOCK_CLASS),
+            "hypertable", Ident.literal(task.targetHypertableQname()),
+            "timeout", locks.timeoutSetting(),
+            "renames", p.renames().stream().map(r -> r + ";").collect(Collectors.joining("\n  ")),
+            "slices", Ident.literal(Catalog.createChunkSlices(task.slices())),
+            "schema", Ident.literal(targetChunk.schema()),
+            "table", Ident.literal(targetChunk.table()),
+            "load", Ident.literal(p.loadTable()));
+    // One pass, so no value is read again as a placeholder.
+    Matcher m = PLACEHOLDER.matcher(template);
+    StringBuilder body = new StringBuilder();
+    while (m.find()) {
+      String value = values.get(m.group(1));
+      if (value == null) {
+        throw new IllegalStateException("attach-swap.sql: no value for " + m.group());
+      }
+      m.appendReplacement(body, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(body);
+    String tag = "$bf$";
+    for (int i = 1; body.indexOf(tag) >= 0; i++) {
+      tag = "$bf" + i + "$";
+    }
+    return "DO " + tag + "\n" + body + "\n" + tag;
+  }
+
   /**
-   * Builds on the load table the target chunk's indexes and key constraints that create_chunk
-   * adopts, under temporary names; answers the statements that give them the chunk's names once it
-   * is dropped. None where create_chunk adopts no index: before TimescaleDB 2.22, recognised by its
-   * lack of the function that compares a chunk's index with the hypertable's.
+   * Whether the target's create_chunk adopts matching indexes, asked once per run: from TimescaleDB
+   * 2.22, recognised by the function that compares a chunk's index with the hypertable's.
    */
-  private List<String> buildIndexes(Connection t, Task task, Prepared p) throws SQLException {
+  private boolean adoptsIndexes(Connection t) throws SQLException {
     Boolean adopts = adoptsIndexes;
     if (adopts == null) {
       adopts =
@@ -224,23 +287,7 @@ final class AttachLoader {
               .orElse(false);
       adoptsIndexes = adopts;
     }
-    if (!adopts) {
-      return List.of();
-    }
-    record Index(String create, String rename) {}
-    List<Index> indexes =
-        Jdbc.query(
-            t,
-            targetInfo.layout().sql("copy/attach-indexes"),
-            rs -> new Index(rs.getString(1), rs.getString(2)),
-            p.loadTable(),
-            loadName(task),
-            p.chunk(),
-            task.targetHypertableQname());
-    if (!indexes.isEmpty()) {
-      Jdbc.execute(t, String.join("; ", indexes.stream().map(Index::create).toList()));
-    }
-    return indexes.stream().map(Index::rename).toList();
+    return adopts;
   }
 
   private static String loadName(Task task) {

@@ -269,7 +269,7 @@ final class ChunkCopier {
     boolean targetCompressed = task.target().compressedTable() != null;
     if (!targetCompressed) {
       Optional<AttachLoader.Prepared> prepared =
-          on(TARGET, () -> attach.prepare(c.t(), task, target, source.compressed()));
+          on(TARGET, () -> attach.prepare(c.t(), task, target, source.compressed(), ""));
       if (prepared.isPresent()) {
         return new Attach(target, prepared.get());
       }

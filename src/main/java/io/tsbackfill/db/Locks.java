@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,6 +93,56 @@ public final class Locks {
     } finally {
       observer.cancel(true);
     }
+  }
+
+  /**
+   * Runs {@code ddl}, which sets the lock timeout itself around its timed statements (see {@link
+   * #timeoutSetting}), where a batch sends untimed and timed statements in one round trip. On
+   * timeout throws {@link LockTimeout} as {@link #run} does; the blocking sessions are looked up
+   * every half timeout while it runs, so the last look falls inside the wait that timed out,
+   * whatever ran before it.
+   */
+  public <T> T observed(Connection c, String what, SideFailure.SqlCall<T> ddl) throws SQLException {
+    if (timeout.isZero()) {
+      return ddl.call();
+    }
+    int pid = c.unwrap(PGConnection.class).getBackendPID();
+    long period = Math.max(1, timeout.toMillis() / 2);
+    AtomicReference<List<String>> latest = new AtomicReference<>();
+    Future<?> observer =
+        OBSERVERS.submit(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(period);
+                try {
+                  latest.set(blockersOf(pid));
+                } catch (SQLException e) {
+                  latest.set(null);
+                  LOG.debug("could not look up the blocking sessions: {}", e.toString());
+                }
+              }
+              return null;
+            });
+    try {
+      return ddl.call();
+    } catch (SQLException e) {
+      if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        throw e;
+      }
+      throw new LockTimeout(what, timeout, latest.get(), e);
+    } finally {
+      observer.cancel(true);
+    }
+  }
+
+  /**
+   * The lock timeout as a {@code set_config} value expression for a batch: a literal, or where it
+   * is zero (off) the session's own timeout, read by {@code current_setting}.
+   */
+  public String timeoutSetting() {
+    return timeout.isZero()
+        ? "current_setting('lock_timeout')"
+        : Ident.literal(timeout.toMillis() + "ms");
   }
 
   /**
