@@ -252,7 +252,7 @@ final class AttachLoader {
             "slices", Ident.literal(Catalog.createChunkSlices(task.slices())),
             "schema", Ident.literal(targetChunk.schema()),
             "table", Ident.literal(targetChunk.table()),
-            "load", Ident.literal(p.loadTable()));
+            "load_text", Ident.literal(p.loadTable()));
     // One pass, so no value is read again as a placeholder.
     Matcher m = PLACEHOLDER.matcher(template);
     StringBuilder body = new StringBuilder();
