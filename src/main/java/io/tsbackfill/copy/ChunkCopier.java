@@ -268,8 +268,11 @@ final class ChunkCopier {
     ChunkName target = targetChunk.get();
     boolean targetCompressed = task.target().compressedTable() != null;
     if (!targetCompressed) {
+      // The loader sends the transaction's settings with the load table it creates, if any.
       Optional<AttachLoader.Prepared> prepared =
-          on(TARGET, () -> attach.prepare(c.t(), task, target, source.compressed(), ""));
+          on(
+              TARGET,
+              () -> attach.prepare(c.t(), task, target, source.compressed(), c.targetSetup()));
       if (prepared.isPresent()) {
         return new Attach(target, prepared.get());
       }
@@ -409,10 +412,10 @@ final class ChunkCopier {
   /**
    * A whole chunk into a new table without indexes that then replaces the target chunk (see {@link
    * AttachLoader}): no delete (the old chunk's rows go with it, as a whole chunk's delete would
-   * take them), no invalidation trigger to suppress (the loader refuses chunks that have one).
+   * take them), no invalidation trigger to suppress (the loader refuses chunks that have one). The
+   * transaction's settings went out with the load table's creation.
    */
   private Copied loadAndAttach(Copying c, Attach a) throws SQLException {
-    setUpTarget(c);
     // FREEZE: the load table was created in this transaction, so its rows can be written frozen
     // and its pages all-visible. Nobody else can see them before commit, ANALYZE then dirties no
     // page setting hint bits, and vacuum never has to rewrite the backfilled history to freeze it.
