@@ -6,6 +6,7 @@ import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,13 +27,26 @@ public final class CompressionSettings {
   /** The settings a compressed chunk table (schema, table) was built with, as catalog JSON. */
   public static Optional<JsonNode> ofCompressedChunk(
       Connection c, CatalogLayout layout, String schema, String table) throws SQLException {
-    return read(c, layout.sql("compress/chunk-settings"), schema, table);
+    return one(c, ofCompressedChunk(layout, schema, table));
+  }
+
+  /** {@link #ofCompressedChunk(Connection, CatalogLayout, String, String)}, to send with others. */
+  public static Jdbc.Query<JsonNode> ofCompressedChunk(
+      CatalogLayout layout, String schema, String table) {
+    return new Jdbc.Query<>(
+        layout.sql("compress/chunk-settings"), CompressionSettings::json, schema, table);
   }
 
   /** The current settings of hypertable (schema, table), as catalog JSON. */
   public static Optional<JsonNode> ofHypertable(Connection c, String schema, String table)
       throws SQLException {
-    return read(c, Sql.load("compress/hypertable-settings"), schema, table);
+    return one(c, ofHypertable(schema, table));
+  }
+
+  /** {@link #ofHypertable(Connection, String, String)}, to send with other queries. */
+  public static Jdbc.Query<JsonNode> ofHypertable(String schema, String table) {
+    return new Jdbc.Query<>(
+        Sql.load("compress/hypertable-settings"), CompressionSettings::json, schema, table);
   }
 
   /** Each compared setting that differs, as "name source vs target"; empty when they agree. */
@@ -69,16 +83,16 @@ public final class CompressionSettings {
     return n == null || n.isNull() || (n.isArray() && n.isEmpty()) ? "[]" : n.toString();
   }
 
-  private static Optional<JsonNode> read(Connection c, String sql, String schema, String table)
-      throws SQLException {
-    Optional<String> json = Jdbc.queryOne(c, sql, rs -> rs.getString(1), schema, table);
-    if (json.isEmpty()) {
-      return Optional.empty();
-    }
+  private static Optional<JsonNode> one(Connection c, Jdbc.Query<JsonNode> q) throws SQLException {
+    return Jdbc.queryOne(c, q.sql(), q.mapper(), q.args());
+  }
+
+  private static JsonNode json(ResultSet rs) throws SQLException {
+    String json = rs.getString(1);
     try {
-      return Optional.of(Json.MAPPER.readTree(json.get()));
+      return Json.MAPPER.readTree(json);
     } catch (IOException e) {
-      throw new SQLException("unreadable compression settings " + json.get(), e);
+      throw new SQLException("unreadable compression settings " + json, e);
     }
   }
 

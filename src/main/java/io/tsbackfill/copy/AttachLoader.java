@@ -9,8 +9,6 @@ import io.tsbackfill.db.Locks;
 import io.tsbackfill.task.Task;
 import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,50 +140,46 @@ final class AttachLoader {
 
   private Facts facts(Connection t, Task task, ChunkName targetChunk, String loadTable)
       throws SQLException {
-    boolean adopts = adoptsIndexes(t);
-    String sql = targetInfo.layout().sql("copy/attach-facts");
-    List<Object> args =
-        new ArrayList<>(
-            List.of(
-                targetChunk.schema(),
-                targetChunk.table(),
-                targetChunk.schema(),
-                targetChunk.table()));
-    if (adopts) {
-      sql += ";\n" + targetInfo.layout().sql("copy/attach-indexes");
-      args.addAll(
-          List.of(loadTable, loadName(task), targetChunk.qname(), task.targetHypertableQname()));
+    record Known(String obstacle, String tablespace, List<String> reloptions) {}
+    record Index(String build, String rename) {}
+    List<Jdbc.Query<?>> queries = new ArrayList<>();
+    queries.add(
+        new Jdbc.Query<>(
+            targetInfo.layout().sql("copy/attach-facts"),
+            rs -> {
+              Array options = rs.getArray(3);
+              return new Known(
+                  rs.getString(1),
+                  rs.getString(2),
+                  options == null ? List.of() : List.of((String[]) options.getArray()));
+            },
+            targetChunk.schema(),
+            targetChunk.table(),
+            targetChunk.schema(),
+            targetChunk.table()));
+    if (adoptsIndexes(t)) {
+      queries.add(
+          new Jdbc.Query<>(
+              targetInfo.layout().sql("copy/attach-indexes"),
+              rs -> new Index(rs.getString(1), rs.getString(2)),
+              loadTable,
+              loadName(task),
+              targetChunk.qname(),
+              task.targetHypertableQname()));
     }
-    Jdbc.log(sql, args.toArray());
-    try (PreparedStatement ps = t.prepareStatement(sql)) {
-      for (int i = 0; i < args.size(); i++) {
-        ps.setObject(i + 1, args.get(i));
-      }
-      ps.execute();
-      String obstacle;
-      String tablespace;
-      List<String> reloptions;
-      try (ResultSet rs = ps.getResultSet()) {
-        if (!rs.next()) {
-          throw new SQLException("no facts of target chunk " + targetChunk.qname());
-        }
-        obstacle = rs.getString(1);
-        tablespace = rs.getString(2);
-        Array options = rs.getArray(3);
-        reloptions = options == null ? List.of() : List.of((String[]) options.getArray());
-      }
-      List<String> builds = new ArrayList<>();
-      List<String> renames = new ArrayList<>();
-      if (adopts && ps.getMoreResults()) {
-        try (ResultSet rs = ps.getResultSet()) {
-          while (rs.next()) {
-            builds.add(rs.getString(1));
-            renames.add(rs.getString(2));
-          }
-        }
-      }
-      return new Facts(obstacle, tablespace, reloptions, builds, renames);
+    List<List<?>> rows = Jdbc.queryAll(t, queries);
+    if (rows.get(0).size() != 1) {
+      throw new SQLException("expected one row of facts of target chunk " + targetChunk.qname());
     }
+    Known known = (Known) rows.get(0).get(0);
+    List<Index> indexes =
+        rows.size() > 1 ? rows.get(1).stream().map(Index.class::cast).toList() : List.of();
+    return new Facts(
+        known.obstacle(),
+        known.tablespace(),
+        known.reloptions(),
+        indexes.stream().map(Index::build).toList(),
+        indexes.stream().map(Index::rename).toList());
   }
 
   /**

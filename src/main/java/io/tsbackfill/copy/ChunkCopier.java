@@ -444,11 +444,12 @@ final class ChunkCopier {
     Connection t = c.t();
     ChunkName targetChunk = b.target();
     String tc = targetChunk.qname();
-    setUpTarget(c);
+    // With a setting to send (skip_cagg_invalidation) there is no trigger to suppress: the setting
+    // goes out with the batches' deletes.
     List<String> recreateTriggers =
         on(TARGET, () -> suppressInvalidations(t, task, Optional.of(targetChunk)));
     CompressedChunkCopier.Counts batches =
-        compressed.copyBatches(task, s, t, targetChunk, b.source());
+        compressed.copyBatches(task, s, t, targetChunk, b.source(), c.targetSetup());
     boolean hasRows =
         on(
             SOURCE,

@@ -12,6 +12,7 @@ import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
+import io.tsbackfill.task.ClaimedTarget;
 import io.tsbackfill.task.Task;
 import io.tsbackfill.work.Throttle;
 import java.sql.Connection;
@@ -103,28 +104,64 @@ final class CompressedChunkCopier {
   /**
    * Copies the compressed batches of {@code source} (the compressed state of the task's chunk) into
    * target chunk {@code targetChunk}, replacing the batches it had, after deleting the chunk's
-   * uncompressed rows. Returns what was copied; the caller copies the source's uncompressed rows
-   * afterwards.
+   * uncompressed rows; {@code setup}: the statements the chunk's transaction starts with (empty:
+   * none), sent with the deletes. Returns what was copied; the caller copies the source's
+   * uncompressed rows afterwards.
    */
   Counts copyBatches(
-      Task task, Connection s, Connection t, ChunkName targetChunk, Compression source)
+      Task task,
+      Connection s,
+      Connection t,
+      ChunkName targetChunk,
+      Compression source,
+      String setup)
       throws SQLException {
     String tc = targetChunk.qname();
-    requireSameSettings(task, s, t, source);
-    List<DataColumn> sourceColumns =
-        on(SOURCE, () -> dataColumns(s, source.compressedSchema(), source.compressedTable()));
+    // Read by the claim, in this transaction.
+    ClaimedTarget claimed = task.target();
     Compression target =
-        on(TARGET, () -> state(t, targetInfo.layout(), targetChunk.schema(), targetChunk.table()))
-            .orElseThrow();
+        new Compression(
+            claimed.status(),
+            claimed.compressedSchema(),
+            claimed.compressedTable(),
+            claimed.chunkId());
+    // One round trip on each side: the settings to compare and the compressed tables' columns.
+    List<List<?>> sourceRead =
+        on(
+            SOURCE,
+            () ->
+                Jdbc.queryAll(
+                    s,
+                    List.of(
+                        CompressionSettings.ofCompressedChunk(
+                            sourceInfo.layout(),
+                            source.compressedSchema(),
+                            source.compressedTable()),
+                        dataColumns(source.compressedSchema(), source.compressedTable()))));
+    List<Jdbc.Query<?>> targetQueries = new ArrayList<>();
+    targetQueries.add(
+        CompressionSettings.ofHypertable(
+            task.targetHypertableSchema(), task.targetHypertableName()));
     if (target.compressed()) {
-      List<DataColumn> targetColumns =
-          on(TARGET, () -> dataColumns(t, target.compressedSchema(), target.compressedTable()));
-      on(
-          TARGET,
-          () -> {
-            Jdbc.execute(t, "DELETE FROM " + target.compressedQname());
-            return null;
-          });
+      targetQueries.add(dataColumns(target.compressedSchema(), target.compressedTable()));
+    }
+    List<List<?>> targetRead = on(TARGET, () -> Jdbc.queryAll(t, targetQueries));
+    requireSameSettings(
+        task,
+        source,
+        sourceRead.get(0).stream().map(JsonNode.class::cast).findFirst().orElse(null),
+        targetRead.get(0).stream().map(JsonNode.class::cast).findFirst().orElse(null));
+    List<DataColumn> sourceColumns = columns(sourceRead.get(1));
+    List<String> statements = new ArrayList<>();
+    if (!setup.isEmpty()) {
+      statements.add(setup);
+    }
+    // What the target chunk is once the deletes ran: the same, unless its compressed chunk had
+    // other columns than the source's and is decompressed (the deletes leave the status alone).
+    Compression now = target;
+    if (target.compressed()) {
+      List<DataColumn> targetColumns = columns(targetRead.get(1));
+      statements.add("DELETE FROM " + target.compressedQname());
       if (!sameShape(sourceColumns, targetColumns)) {
         // Built under other settings (e.g. another sparse index): drop it, now empty and cheap
         // to decompress, and build one like the source's below.
@@ -134,6 +171,8 @@ final class CompressedChunkCopier {
             Ident.display(target.compressedQname()),
             Ident.display(tc),
             Ident.display(source.compressedQname()));
+        execute(t, statements);
+        statements.clear();
         on(
             TARGET,
             () ->
@@ -142,17 +181,11 @@ final class CompressedChunkCopier {
                     "SELECT " + targetInfo.layout().function("decompress_chunk") + "(?::regclass)",
                     rs -> 1,
                     tc));
+        now = new Compression(0, null, null, target.chunkId());
       }
     }
-    on(
-        TARGET,
-        () -> {
-          Jdbc.execute(t, "DELETE FROM ONLY " + tc);
-          return null;
-        });
-    Compression now =
-        on(TARGET, () -> state(t, targetInfo.layout(), targetChunk.schema(), targetChunk.table()))
-            .orElseThrow();
+    statements.add("DELETE FROM ONLY " + tc);
+    execute(t, statements);
     boolean binary = sourceColumns.stream().allMatch(DataColumn::binaryIo);
     if (!binary) {
       LOG.warn(
@@ -160,16 +193,32 @@ final class CompressedChunkCopier {
           Ident.display(source.compressedQname()));
     }
     if (now.compressed()) {
-      CopyStream.Counts counts = pipe(s, source, t, now.compressedQname(), binary);
+      String destination = now.compressedQname();
+      CopyStream.Counts counts = pipe(s, source, t, destination, binary);
       on(
           TARGET,
           () -> {
-            Jdbc.execute(t, "ANALYZE " + now.compressedQname());
+            Jdbc.execute(t, "ANALYZE " + destination);
             return null;
           });
       return new Counts(counts.rows(), counts.bytes());
     }
     return createWithData(task, s, t, tc, source, sourceColumns, binary);
+  }
+
+  /**
+   * The statements as one string, one round trip: the driver sends them with a single Sync, and the
+   * server stops at the first that fails.
+   */
+  private static void execute(Connection t, List<String> statements) throws SQLException {
+    if (!statements.isEmpty()) {
+      on(
+          TARGET,
+          () -> {
+            Jdbc.execute(t, String.join(";\n", statements));
+            return null;
+          });
+    }
   }
 
   private CopyStream.Counts pipe(
@@ -378,16 +427,15 @@ final class CompressedChunkCopier {
    * Fails when the source chunk was compressed with other segmentby/orderby settings than the
    * target hypertable has now, naming both and saying how to fix it.
    */
-  private void requireSameSettings(Task task, Connection s, Connection t, Compression source)
+  /**
+   * The source compressed chunk's settings ({@code src}, null: none found) equal the target
+   * hypertable's ({@code tgt}, null: none), or an error saying how to make them so.
+   */
+  private static void requireSameSettings(Task task, Compression source, JsonNode src, JsonNode tgt)
       throws SQLException {
-    JsonNode src = sourceSettings(s, source);
-    JsonNode tgt =
-        on(
-                TARGET,
-                () ->
-                    CompressionSettings.ofHypertable(
-                        t, task.targetHypertableSchema(), task.targetHypertableName()))
-            .orElse(null);
+    if (src == null) {
+      throw noSettings(source);
+    }
     List<String> differ = CompressionSettings.differences(src, tgt);
     if (!differ.isEmpty()) {
       throw new SQLException(
@@ -405,20 +453,21 @@ final class CompressedChunkCopier {
             () ->
                 CompressionSettings.ofCompressedChunk(
                     s, sourceInfo.layout(), source.compressedSchema(), source.compressedTable()))
-        .orElseThrow(
-            () ->
-                new SQLException(
-                    "no compression settings for the source compressed chunk "
-                        + source.compressedSchema()
-                        + "."
-                        + source.compressedTable(),
-                    "55000"));
+        .orElseThrow(() -> noSettings(source));
   }
 
-  private static List<DataColumn> dataColumns(Connection c, String schema, String table)
-      throws SQLException {
-    return Jdbc.query(
-        c,
+  private static SQLException noSettings(Compression source) {
+    return new SQLException(
+        "no compression settings for the source compressed chunk "
+            + source.compressedSchema()
+            + "."
+            + source.compressedTable(),
+        "55000");
+  }
+
+  /** The columns of compressed chunk table (schema, table), as {@link DataColumn}s. */
+  private static Jdbc.Query<DataColumn> dataColumns(String schema, String table) {
+    return new Jdbc.Query<>(
         Sql.load("compress/data-table-columns"),
         rs ->
             new DataColumn(
@@ -433,6 +482,10 @@ final class CompressedChunkCopier {
                 rs.getBoolean(9)),
         schema,
         table);
+  }
+
+  private static List<DataColumn> columns(List<?> rows) {
+    return rows.stream().map(DataColumn.class::cast).toList();
   }
 
   /** Same column names and types in the same order: COPY without a column list fits. */

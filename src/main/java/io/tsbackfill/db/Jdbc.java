@@ -58,6 +58,42 @@ public final class Jdbc {
     }
   }
 
+  /** A query, how to map its rows, and its arguments: one of several sent together. */
+  public record Query<T>(String sql, RowMapper<T> mapper, Object... args) {}
+
+  /**
+   * Runs the queries in one round trip (one string, which the driver sends with a single Sync; the
+   * server stops at the first that fails) and answers each one's rows, in order.
+   */
+  public static List<List<?>> queryAll(Connection c, List<Query<?>> queries) throws SQLException {
+    StringBuilder sql = new StringBuilder();
+    List<Object> args = new ArrayList<>();
+    for (Query<?> q : queries) {
+      sql.append(sql.length() == 0 ? "" : ";\n").append(q.sql().strip());
+      args.addAll(List.of(q.args()));
+    }
+    log(sql.toString(), args.toArray());
+    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      bind(ps, args.toArray());
+      boolean hasResult = ps.execute();
+      List<List<?>> out = new ArrayList<>();
+      for (Query<?> q : queries) {
+        if (!hasResult) {
+          throw new SQLException("no result for query " + (out.size() + 1) + " of: " + sql);
+        }
+        List<Object> rows = new ArrayList<>();
+        try (ResultSet rs = ps.getResultSet()) {
+          while (rs.next()) {
+            rows.add(q.mapper().map(rs));
+          }
+        }
+        out.add(rows);
+        hasResult = ps.getMoreResults();
+      }
+      return out;
+    }
+  }
+
   /** Runs a statement without parameters through the simple protocol (DDL, SET, ANALYZE...). */
   public static void execute(Connection c, String sql) throws SQLException {
     log(sql);
