@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * build before the swap, a grant to carry over and a storage option: the attach path's whole work,
  * in its own round trips.
  */
-class TslAttachRoundTripsIT extends TslIntegrationTest {
+class TslRoundTripsIT extends TslIntegrationTest {
   private static final String FIRST_10 = "2024-01-11T00:00:00Z";
   private static final String ALL_40 = "2024-02-10T00:00:00Z";
   private static final String CHUNK_IDS =
@@ -38,6 +38,11 @@ class TslAttachRoundTripsIT extends TslIntegrationTest {
     }
   }
 
+  /**
+   * The attach path: whole chunks loaded into a table without indexes, then attached in place of
+   * the target chunk. The chunks have an index to build before the swap, a grant to carry over and
+   * a storage option: the attach path's whole work, in its own round trips.
+   */
   @Test
   void attachPathRoundTripsPerChunk() {
     source.exec(
@@ -95,6 +100,58 @@ class TslAttachRoundTripsIT extends TslIntegrationTest {
     // it (one round trip, or not, as the timing falls): jitter well under a chunk's worth.
     assertThat(Math.floor(target)).as("target round trips per chunk").isLessThanOrEqualTo(7);
     assertThat(Math.floor(source)).as("source round trips per chunk").isLessThanOrEqualTo(3);
+  }
+
+  /**
+   * The compressed-batches path: every source chunk compressed, the target's chunks too (with rows
+   * of their own, which the batches replace).
+   */
+  @Test
+  void compressedBatchesRoundTripsPerChunk() {
+    for (TestDb db : List.of(source, target)) {
+      db.exec(
+          "CREATE TABLE public.days (time timestamptz NOT NULL, device int,"
+              + " value double precision)");
+      db.exec(
+          "SELECT create_hypertable('public.days', 'time',"
+              + " chunk_time_interval => interval '1 day')");
+      db.exec(
+          "ALTER TABLE public.days SET (timescaledb.compress,"
+              + " timescaledb.compress_segmentby = 'device', timescaledb.compress_orderby = 'time')");
+    }
+    source.exec(
+        "INSERT INTO public.days SELECT '2024-01-01 00:00:00+00'::timestamptz + i * interval '1 hour',"
+            + " i % 5, i / 7.0 FROM generate_series(0, 40 * 24 - 1) i");
+    target.exec(
+        "INSERT INTO public.days SELECT '2024-01-01 00:00:00+00'::timestamptz + i * interval '1 day',"
+            + " 9, -1 FROM generate_series(0, 39) i");
+    for (TestDb db : List.of(source, target)) {
+      db.exec("SELECT count(compress_chunk(c)) FROM show_chunks('public.days') c");
+    }
+
+    assertOk(stage("--until", FIRST_10));
+    Turns copy10 = copyThroughProxies();
+    assertOk(stage("--until", ALL_40));
+    Turns copy30 = copyThroughProxies();
+
+    assertSameRows("public.days", null);
+    assertThat(
+            target.count(
+                "SELECT count(*) FROM timescaledb_information.chunks"
+                    + " WHERE hypertable_name = 'days' AND is_compressed"))
+        .as("target chunks still compressed")
+        .isEqualTo(40);
+    double target = (copy30.target() - copy10.target()) / 20.0;
+    double source = (copy30.source() - copy10.source()) / 20.0;
+    System.out.printf(
+        "compressed: copy %.2f round trips per chunk on the target, %.2f on the source"
+            + " (10 chunks: %s; 30: %s)%n",
+        target, source, copy10, copy30);
+    // Claim, settings and columns, deletes, COPY's two, ANALYZE of the compressed chunk, the
+    // task's update with the commit; on the source: the chunk, settings and columns, COPY, whether
+    // it has rows beside its batches, commit.
+    assertThat(Math.floor(target)).as("target round trips per chunk").isLessThanOrEqualTo(7);
+    assertThat(Math.floor(source)).as("source round trips per chunk").isLessThanOrEqualTo(5);
   }
 
   /** Copies at -p 1 through a proxy to each server; the worker's round trips on each side. */
