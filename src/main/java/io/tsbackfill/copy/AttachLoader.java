@@ -119,9 +119,7 @@ final class AttachLoader {
     if (!options.isEmpty()) {
       statements.add("ALTER TABLE " + loadTable + " SET (" + String.join(", ", options) + ")");
     }
-    // One string, one round trip: the driver sends its statements with a single Sync, and the
-    // server stops at the first that fails.
-    Jdbc.execute(t, String.join(";\n", statements));
+    Jdbc.executeAll(t, statements);
     return Optional.of(new Prepared(chunk, loadTable, facts.builds(), facts.renames()));
   }
 
@@ -203,7 +201,6 @@ final class AttachLoader {
   void attach(Connection t, Task task, ChunkName targetChunk, Prepared p) throws SQLException {
     List<String> statements = new ArrayList<>(p.builds());
     statements.add(swap(task, targetChunk, p));
-    String batch = String.join(";\n", statements);
     try {
       locks.observed(
           t,
@@ -211,7 +208,7 @@ final class AttachLoader {
               + Ident.display(p.chunk())
               + " and attach the loaded table in its place",
           () -> {
-            Jdbc.execute(t, batch);
+            Jdbc.executeAll(t, statements);
             return null;
           });
     } catch (Locks.LockTimeout e) {

@@ -384,16 +384,12 @@ final class ChunkCopier {
       statements.add(c.targetSetup());
     }
     statements.addAll(deletes);
-    // One string, one round trip: the driver sends its statements with a single Sync, and the
-    // server stops at the first that fails.
-    if (!statements.isEmpty()) {
-      on(
-          TARGET,
-          () -> {
-            Jdbc.execute(t, String.join(";\n", statements));
-            return null;
-          });
-    }
+    on(
+        TARGET,
+        () -> {
+          Jdbc.executeAll(t, statements);
+          return null;
+        });
     CopyStream.Counts counts = copyRows(c, copy);
     on(
         TARGET,

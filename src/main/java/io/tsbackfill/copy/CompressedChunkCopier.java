@@ -206,19 +206,13 @@ final class CompressedChunkCopier {
     return createWithData(task, s, t, tc, source, sourceColumns, binary);
   }
 
-  /**
-   * The statements as one string, one round trip: the driver sends them with a single Sync, and the
-   * server stops at the first that fails.
-   */
   private static void execute(Connection t, List<String> statements) throws SQLException {
-    if (!statements.isEmpty()) {
-      on(
-          TARGET,
-          () -> {
-            Jdbc.execute(t, String.join(";\n", statements));
-            return null;
-          });
-    }
+    on(
+        TARGET,
+        () -> {
+          Jdbc.executeAll(t, statements);
+          return null;
+        });
   }
 
   private CopyStream.Counts pipe(

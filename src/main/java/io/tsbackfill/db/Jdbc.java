@@ -58,6 +58,16 @@ public final class Jdbc {
     }
   }
 
+  /**
+   * Runs the statements (without parameters) in one round trip: one string, which the driver sends
+   * with a single Sync; the server stops at the first that fails. None: nothing is sent.
+   */
+  public static void executeAll(Connection c, List<String> statements) throws SQLException {
+    if (!statements.isEmpty()) {
+      execute(c, String.join(";\n", statements));
+    }
+  }
+
   /** A query, how to map its rows, and its arguments: one of several sent together. */
   public record Query<T>(String sql, RowMapper<T> mapper, Object... args) {}
 
