@@ -446,15 +446,7 @@ final class ChunkCopier {
         on(TARGET, () -> suppressInvalidations(t, task, Optional.of(targetChunk)));
     CompressedChunkCopier.Counts batches =
         compressed.copyBatches(task, s, t, targetChunk, b.source(), c.targetSetup());
-    boolean hasRows =
-        on(
-            SOURCE,
-            () ->
-                Jdbc.queryOne(
-                        s,
-                        "SELECT EXISTS (SELECT 1 FROM ONLY " + task.chunkQname() + ")",
-                        rs -> rs.getBoolean(1))
-                    .orElse(false));
+    boolean hasRows = batches.sourceHasRows();
     long rows = batches.rows();
     long bytes = batches.bytes();
     if (hasRows) {

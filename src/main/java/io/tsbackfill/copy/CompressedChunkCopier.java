@@ -98,8 +98,11 @@ final class CompressedChunkCopier {
     return Optional.empty();
   }
 
-  /** Rows and bytes the target accepted. */
-  record Counts(long rows, long bytes) {}
+  /**
+   * Rows and bytes the target accepted, and whether the source chunk has uncompressed rows beside
+   * its batches (read with the batches' settings, in the chunk's snapshot), for the caller to copy.
+   */
+  record Counts(long rows, long bytes, boolean sourceHasRows) {}
 
   /**
    * Copies the compressed batches of {@code source} (the compressed state of the task's chunk) into
@@ -137,7 +140,11 @@ final class CompressedChunkCopier {
                             sourceInfo.layout(),
                             source.compressedSchema(),
                             source.compressedTable()),
-                        dataColumns(source.compressedSchema(), source.compressedTable()))));
+                        dataColumns(source.compressedSchema(), source.compressedTable()),
+                        new Jdbc.Query<>(
+                            "SELECT EXISTS (SELECT 1 FROM ONLY " + task.chunkQname() + ")",
+                            rs -> rs.getBoolean(1)))));
+    boolean sourceHasRows = sourceRead.get(2).equals(List.of(true));
     List<Jdbc.Query<?>> targetQueries = new ArrayList<>();
     targetQueries.add(
         CompressionSettings.ofHypertable(
@@ -201,9 +208,10 @@ final class CompressedChunkCopier {
             Jdbc.execute(t, "ANALYZE " + destination);
             return null;
           });
-      return new Counts(counts.rows(), counts.bytes());
+      return new Counts(counts.rows(), counts.bytes(), sourceHasRows);
     }
-    return createWithData(task, s, t, tc, source, sourceColumns, binary);
+    CopyStream.Counts counts = createWithData(task, s, t, tc, source, sourceColumns, binary);
+    return new Counts(counts.rows(), counts.bytes(), sourceHasRows);
   }
 
   private static void execute(Connection t, List<String> statements) throws SQLException {
@@ -232,7 +240,7 @@ final class CompressedChunkCopier {
    * Builds the target's compressed chunk table (named {@code bf_} + the source's), fills it and
    * registers it for target chunk {@code tc}.
    */
-  private Counts createWithData(
+  private CopyStream.Counts createWithData(
       Task task,
       Connection s,
       Connection t,
@@ -370,7 +378,7 @@ final class CompressedChunkCopier {
           "55000");
     }
     LOG.debug("created compressed chunk {} for {}", qname, tc);
-    return new Counts(counts.rows(), counts.bytes());
+    return counts;
   }
 
   private void createDataTable(
