@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tsbackfill.testbed.TestDb;
 import io.tsbackfill.testbed.ToolRun;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -202,6 +205,61 @@ class TslAttachIT extends TslIntegrationTest {
             "SELECT sum(c.relallvisible)::float8 / sum(c.relpages) FROM show_chunks('public."
                 + table
                 + "') s JOIN pg_class c ON c.oid = s"));
+  }
+
+  /**
+   * The swap goes out as one batch: when another session holds the chunk, its LOCK TABLE times out
+   * inside the batch, the chunk's transaction rolls back with the old chunk as it was and no load
+   * table left, and the failure (SQLSTATE 55P03) names the session that held it. Once the lock is
+   * gone, a copy attaches.
+   */
+  @Test
+  void aChunkHeldByAnotherSessionTimesOutAndKeepsTheOldChunk() throws Exception {
+    for (TestDb db : List.of(source, target)) {
+      db.exec(String.format(Locale.ROOT, DDL, "held"));
+    }
+    source.exec(
+        "INSERT INTO public.held SELECT '2024-03-01 00:00+00'::timestamptz + m * interval '1 hour',"
+            + " 1, m, 'n' FROM generate_series(0, 23) m");
+    target.exec("INSERT INTO public.held VALUES ('2024-03-01 05:00+00', 1, 123456, 'stale')");
+    assertOk(stage("--until", "2024-03-02T00:00:00Z"));
+    String chunk = target.value("SELECT c::text FROM show_chunks('public.held') c");
+    String idsBefore = target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "held")));
+
+    try (Connection holder = target.connect()) {
+      holder.setAutoCommit(false);
+      int holderPid;
+      try (Statement st = holder.createStatement()) {
+        st.execute("LOCK TABLE " + chunk + " IN ACCESS SHARE MODE");
+        try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+          rs.next();
+          holderPid = rs.getInt(1);
+        }
+      }
+      ToolRun held = copy("--lock-timeout", "500ms", "--retries", "0");
+      assertThat(held.exitCode()).as("copy while the chunk is held: %s", held).isNotZero();
+      assertThat(target.rows("SELECT copy_sqlstate, copy_message FROM __backfill.task"))
+          .singleElement()
+          .satisfies(
+              row -> {
+                assertThat(row.get(0)).isEqualTo("55P03");
+                assertThat(row.get(1)).contains("pid " + holderPid + " ");
+              });
+      holder.rollback();
+    }
+    assertThat(target.value("SELECT note FROM public.held")).isEqualTo("stale");
+    assertThat(target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "held"))))
+        .as("the old chunk, kept")
+        .isEqualTo(idsBefore);
+    assertThat(target.count("SELECT count(*) FROM pg_class WHERE relname LIKE 'bf\\_load\\_%'"))
+        .as("load tables left behind")
+        .isZero();
+
+    assertOk(copy());
+    assertSameRows("public.held", null);
+    assertThat(target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "held"))))
+        .as("the chunk, attached anew")
+        .isNotEqualTo(idsBefore);
   }
 
   /** Seconds spent in the copy transactions of one hypertable's chunks. */
