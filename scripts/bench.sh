@@ -407,6 +407,25 @@ fail_row() { # CASE NOTE
   say "$1: $2"
 }
 
+# The CPU seconds (user+sys) of all processes, and the largest peak RSS in MB, of a file of GNU
+# time lines ('%U %S %M', one per process).
+times_cpu() { awk 'NF == 3 && $1 ~ /^[0-9.]+$/ { c += $1 + $2 } END { printf "%.2f", c }' "$1"; }
+times_rss() { awk 'NF == 3 && $3 > m { m = $3 } END { printf "%.0f", m / 1024 }' "$1"; }
+
+# Ends a raw case on target $db: its failure row (false), or its row checked against the source,
+# with the CPU and peak RSS of the psql processes in $work/TIMES.time and the index size.
+raw_row() { # NAME RC WALL TIMES ERRORS NOTE
+  local check
+  if [ "$2" != 0 ]; then
+    fail_row "$1" "FAILED (exit $2): $(head -n 1 "$work/$5.err")"
+    return 1
+  fi
+  check=$(check_target "$db")
+  [ "$check" = ok ] || failed=1
+  add_row "$1" "$3" "" "$(times_cpu "$work/$4.time")" "$(times_rss "$work/$4.time")" \
+    "$check; $6; indexes $(index_mb "$db") MB"
+}
+
 # --- the raw pipe --------------------------------------------------------------------------------
 raw_hypertable() {
   local db="bench_tgt_${tag}_raw_ht" t0 t1 rc=0 check
@@ -445,16 +464,9 @@ raw_chunks() {
       { rc=$?; break; }
   done <<<"$chunk_list"
   t1=$(now)
-  if [ "$rc" != 0 ]; then
-    fail_row "raw chunks$round" "FAILED (exit $rc): $(head -n 1 "$work/raw-ch.err")"
-  else
-    raw_wall_chunks=$(seconds "$t0" "$t1")
-    check=$(check_target "$db")
-    [ "$check" = ok ] || failed=1
-    add_row "raw chunks$round" "$raw_wall_chunks" "" \
-      "$(awk 'NF == 3 && $1 ~ /^[0-9.]+$/ { c += $1 + $2 } END { printf "%.2f", c }' "$work/raw-chunks.time")" \
-      "$(awk 'NF == 3 && $3 > m { m = $3 } END { printf "%.0f", m / 1024 }' "$work/raw-chunks.time")" \
-      "$check; CPU of all psql; $chunk_count chunk(s); indexes $(index_mb "$db") MB"
+  raw_wall_chunks=$(seconds "$t0" "$t1")
+  if raw_row "raw chunks$round" "$rc" "$raw_wall_chunks" raw-chunks raw-ch \
+    "CPU of all psql; $chunk_count chunk(s)"; then
     # copy ANALYZEs every chunk it loads; the pipe does not. What that costs the
     # servers: the same ANALYZE after the pipe, timed on its own (no ratio is taken against it).
     local analyze_sql="" t2
@@ -466,6 +478,8 @@ raw_chunks() {
     add_row "raw chunks + ANALYZE$round" \
       "$(awk -v a="$raw_wall_chunks" -v b="$(seconds "$t1" "$t2")" 'BEGIN { printf "%.2f", a + b }')" "" \
       "-" "-" "the pipe, then ANALYZE of each chunk as copy does: $(seconds "$t1" "$t2") s"
+  else
+    raw_wall_chunks=""
   fi
   drop_target "$db"
 }
@@ -725,17 +739,10 @@ raw_compress() {
       >/dev/null 2>"$work/raw-cz.err" || rc=$?
   fi
   t2=$(now)
-  if [ "$rc" != 0 ]; then
-    fail_row "raw decompressed + compress$round" "FAILED (exit $rc): $(head -n 1 "$work/raw-cz.err")"
-  else
-    raw_wall_compress=$(seconds "$t0" "$t2")
-    check=$(check_target "$db")
-    [ "$check" = ok ] || failed=1
-    add_row "raw decompressed + compress$round" "$raw_wall_compress" "" \
-      "$(awk 'NF == 3 && $1 ~ /^[0-9.]+$/ { c += $1 + $2 } END { printf "%.2f", c }' "$work/raw-cz.time")" \
-      "$(awk 'NF == 3 && $3 > m { m = $3 } END { printf "%.0f", m / 1024 }' "$work/raw-cz.time")" \
-      "$check; the pipe $(seconds "$t0" "$t1") s, compress_chunk $(seconds "$t1" "$t2") s; CPU of all psql"
-  fi
+  raw_wall_compress=$(seconds "$t0" "$t2")
+  raw_row "raw decompressed + compress$round" "$rc" "$raw_wall_compress" raw-cz raw-cz \
+    "the pipe $(seconds "$t0" "$t1") s, compress_chunk $(seconds "$t1" "$t2") s; CPU of all psql" ||
+    raw_wall_compress=""
   drop_target "$db"
 }
 compressed_round() {

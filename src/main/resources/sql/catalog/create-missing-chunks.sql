@@ -7,20 +7,7 @@
 WITH missing AS MATERIALIZED (
   SELECT e.key, e.create
     FROM jsonb_to_recordset(?::jsonb) AS e(key text, slices jsonb, "create" jsonb)
-   WHERE NOT EXISTS (
-           SELECT 1
-             FROM _timescaledb_catalog.hypertable h
-             JOIN {chunk} c ON c.hypertable_id = h.id
-            WHERE h.schema_name = ? AND h.table_name = ?
-              AND NOT EXISTS (
-                    SELECT 1
-                      FROM {chunk_slice} s
-                      JOIN _timescaledb_catalog.dimension d ON d.id = s.dimension_id
-                      JOIN jsonb_to_recordset(e.slices)
-                             AS x(column_name name, range_start bigint, range_end bigint)
-                        ON x.column_name = d.column_name
-                     WHERE s.chunk_id = c.id
-                       AND NOT (s.range_start < x.range_end AND x.range_start < s.range_end)))
+   WHERE NOT EXISTS ({chunks_overlapping(e.slices, ?, ?)})
 )
 SELECT m.key
   FROM missing m, LATERAL {proc}.create_chunk(?::regclass, m.create) AS created

@@ -1,15 +1,5 @@
--- How many chunks of hypertable (?2, ?3) a chunk with the given slices (?1, the task's dimensions
--- as a jsonb array) would collide with: chunks that no dimension separates from it, i.e. whose
--- slice overlaps the given one in every dimension both have.
+-- How many chunks of hypertable (?1, ?2) a chunk with the given slices (?3, the task's dimensions
+-- as a jsonb array) would collide with (see the fragment).
+WITH p AS (SELECT ?::text AS schema_name, ?::text AS table_name, ?::jsonb AS dimensions)
 SELECT count(*)
-  FROM _timescaledb_catalog.hypertable h
-  JOIN {chunk} c ON c.hypertable_id = h.id
- WHERE h.schema_name = ? AND h.table_name = ?
-   AND NOT EXISTS (
-         SELECT 1
-           FROM {chunk_slice} s
-           JOIN _timescaledb_catalog.dimension d ON d.id = s.dimension_id
-           JOIN jsonb_to_recordset(?::jsonb) AS x(column_name name, range_start bigint, range_end bigint)
-             ON x.column_name = d.column_name
-          WHERE s.chunk_id = c.id
-            AND NOT (s.range_start < x.range_end AND x.range_start < s.range_end))
+  FROM p, LATERAL ({chunks_overlapping(p.dimensions, p.schema_name, p.table_name)}) o

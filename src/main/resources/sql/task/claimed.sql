@@ -42,22 +42,9 @@ SELECT k.priority, k.chunk_schema, k.chunk_name, k.hypertable_schema, k.hypertab
                                    AND tg.tgname = ?)
                    THEN c.hypertable_id END AS trigger_hypertable_id,
               count(*) OVER () AS matches
-         FROM _timescaledb_catalog.hypertable h
-         JOIN {chunk} c ON c.hypertable_id = h.id
-         JOIN {chunk_slice} s ON s.chunk_id = c.id
-         JOIN _timescaledb_catalog.dimension d ON d.id = s.dimension_id
-         JOIN jsonb_to_recordset(k.dimensions)
-              AS x(column_name name, column_type text, range_start bigint, range_end bigint)
-           ON x.column_name = d.column_name
-          AND x.column_type = d.column_type::text
-          AND x.range_start = s.range_start
-          AND x.range_end = s.range_end
-        WHERE h.schema_name = k.target_hypertable_schema
-          AND h.table_name = k.target_hypertable_name
-          AND h.num_dimensions = jsonb_array_length(k.dimensions)
-        GROUP BY c.id, c.schema_name, c.table_name, c.status, c.compressed_schema,
-                 c.compressed_table, c.hypertable_id
-       HAVING count(DISTINCT s.slice_id) = jsonb_array_length(k.dimensions)
+         FROM {chunk} c
+        WHERE c.id IN ({chunks_with_slices(k.dimensions, k.target_hypertable_schema,
+                                           k.target_hypertable_name)})
         LIMIT 1) tc ON true
   LEFT JOIN LATERAL (
        SELECT h.id, h.num_dimensions

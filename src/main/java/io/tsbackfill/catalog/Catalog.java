@@ -228,9 +228,7 @@ public final class Catalog {
             rs -> new ChunkName(rs.getString(1), rs.getString(2)),
             json,
             schema,
-            table,
-            slices.size(),
-            slices.size());
+            table);
     if (found.size() > 1) {
       throw new SQLException(
           "more than one chunk of " + schema + "." + table + " matches slices " + json, "XX000");

@@ -2,6 +2,9 @@ package io.tsbackfill.catalog;
 
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Sql;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * How one side's TimescaleDB catalog is shaped: the one place in the tool that knows how it differs
@@ -74,8 +77,46 @@ public record CatalogLayout(
     return expand(Sql.load(name));
   }
 
+  /**
+   * A fragment call: {@code {name(arg, ...)}}, the SQL in {@code resources/sql/fragment/name.sql}
+   * (underscores as hyphens) with each argument, an SQL expression, put in for {@code $1}, {@code
+   * $2}, ... Rules several statements share (which chunk has a task's slices, which chunks a slice
+   * would overlap) live in one fragment; a statement cannot call another the way code can.
+   */
+  private static final Pattern FRAGMENT =
+      Pattern.compile("\\{(chunks_with_slices|chunks_overlapping)\\(([^{}()]*)\\)\\}");
+
   /** {@code text} with this catalog's relations and schemas put in for the placeholders. */
   public String expand(String text) {
+    return expandRelations(expandFragments(text));
+  }
+
+  /** {@code text} with every fragment call replaced by the fragment's SQL, comments left out. */
+  static String expandFragments(String text) {
+    Matcher m = FRAGMENT.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String body =
+          Sql.load("fragment/" + m.group(1).replace('_', '-'))
+              .lines()
+              .filter(line -> !line.stripLeading().startsWith("--"))
+              .collect(Collectors.joining("\n"));
+      String[] args = m.group(2).split(",");
+      // From the highest number down, so that $1 never eats the start of $10.
+      for (int i = args.length; i >= 1; i--) {
+        body = body.replace("$" + i, args[i - 1].strip());
+      }
+      if (body.matches("(?s).*\\$[0-9].*")) {
+        throw new IllegalStateException(
+            "fragment " + m.group(1) + " takes more arguments than " + args.length);
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(body));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  private String expandRelations(String text) {
     return text.replace("{chunk}", chunkRelation())
         .replace("{chunk_slice}", chunkSliceRelation())
         .replace("{settings_of_compressed}", settingsHaveCompressRelid ? "compress_relid" : "relid")

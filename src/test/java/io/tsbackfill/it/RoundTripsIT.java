@@ -2,15 +2,15 @@ package io.tsbackfill.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tsbackfill.testbed.ProxyPair;
 import io.tsbackfill.testbed.SchemaRestore;
-import io.tsbackfill.testbed.TcpProxy;
 import io.tsbackfill.testbed.TestDb;
 import io.tsbackfill.testbed.ToolRun;
 import io.tsbackfill.testbed.TslTestBed;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,18 +27,8 @@ class RoundTripsIT extends IntegrationTest {
   /** A network's one-way latency, for the proxies to count as a network would (see TcpProxy). */
   private static final Duration LATENCY = Duration.ofMillis(5);
 
-  private TcpProxy sourceProxy;
-  private TcpProxy targetProxy;
-
-  @AfterEach
-  void closeProxies() {
-    if (sourceProxy != null) {
-      sourceProxy.close();
-    }
-    if (targetProxy != null) {
-      targetProxy.close();
-    }
-  }
+  /** Started by the first command through it; closed after each test. */
+  @AutoClose private ProxyPair proxies;
 
   @Test
   void copyAndVerifyOnTheDirectPath() {
@@ -124,31 +114,19 @@ class RoundTripsIT extends IntegrationTest {
 
   /** Runs a command through both proxies and counts each connection's round trips. */
   private Turns run(String... args) {
-    if (sourceProxy == null) {
-      sourceProxy = TcpProxy.start(source.server().host(), source.server().port());
-      targetProxy = TcpProxy.start(target.server().host(), target.server().port());
-      sourceProxy.delayServerBytes(LATENCY);
-      targetProxy.delayServerBytes(LATENCY);
+    if (proxies == null) {
+      proxies = ProxyPair.start(source, target, LATENCY);
     }
-    int s = sourceProxy.mark();
-    int t = targetProxy.mark();
+    ProxyPair.Mark mark = proxies.mark();
     ToolRun run =
         tool(
             withArgs(
                 new String[] {
-                  args[0],
-                  "--source",
-                  viaProxy(source, sourceProxy),
-                  "--target",
-                  viaProxy(target, targetProxy)
+                  args[0], "--source", proxies.sourceUri(), "--target", proxies.targetUri()
                 },
                 List.of(args).subList(1, args.length).toArray(String[]::new)));
     assertOk(run);
-    return new Turns(sourceProxy.turnsSince(s), targetProxy.turnsSince(t));
-  }
-
-  private static String viaProxy(TestDb db, TcpProxy proxy) {
-    return db.uri().replace(":" + db.server().port() + "/", ":" + proxy.port() + "/");
+    return new Turns(proxies.sourceTurnsSince(mark), proxies.targetTurnsSince(mark));
   }
 
   /**

@@ -2,13 +2,13 @@ package io.tsbackfill.it.tsl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tsbackfill.testbed.ProxyPair;
 import io.tsbackfill.testbed.SchemaRestore;
-import io.tsbackfill.testbed.TcpProxy;
 import io.tsbackfill.testbed.TestDb;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,16 +27,8 @@ class TslRoundTripsIT extends TslIntegrationTest {
           + " JOIN _timescaledb_catalog.hypertable h ON h.id = c.hypertable_id"
           + " WHERE h.table_name = 'days'";
 
-  private TcpProxy sourceProxy;
-  private TcpProxy targetProxy;
-
-  @AfterEach
-  void closeProxies() {
-    if (sourceProxy != null) {
-      sourceProxy.close();
-      targetProxy.close();
-    }
-  }
+  /** Started by the first command through it; closed after each test. */
+  @AutoClose private ProxyPair proxies;
 
   /**
    * The attach path: whole chunks loaded into a table without indexes, then attached in place of
@@ -162,32 +154,18 @@ class TslRoundTripsIT extends TslIntegrationTest {
 
   /** Copies at -p 1 through a proxy to each server; the worker's round trips on each side. */
   private Turns copyThroughProxies() {
-    if (sourceProxy == null) {
-      sourceProxy = TcpProxy.start(source.server().host(), source.server().port());
-      targetProxy = TcpProxy.start(target.server().host(), target.server().port());
+    if (proxies == null) {
       // A network's one-way latency, for the proxies to count as a network would.
-      sourceProxy.delayServerBytes(Duration.ofMillis(5));
-      targetProxy.delayServerBytes(Duration.ofMillis(5));
+      proxies = ProxyPair.start(source, target, Duration.ofMillis(5));
     }
-    int s = sourceProxy.mark();
-    int t = targetProxy.mark();
+    ProxyPair.Mark mark = proxies.mark();
     assertOk(
-        tool(
-            "copy",
-            "--source",
-            viaProxy(source, sourceProxy),
-            "--target",
-            viaProxy(target, targetProxy),
-            "-p",
-            "1"));
+        tool("copy", "--source", proxies.sourceUri(), "--target", proxies.targetUri(), "-p", "1"));
     // At -p 1 the worker's connection is the busiest on each side (the target's other one
     // runs ANALYZE after commit, off the chunk's path).
     return new Turns(
-        Collections.max(sourceProxy.turnsSince(s)), Collections.max(targetProxy.turnsSince(t)));
-  }
-
-  private static String viaProxy(TestDb db, TcpProxy proxy) {
-    return db.uri().replace(":" + db.server().port() + "/", ":" + proxy.port() + "/");
+        Collections.max(proxies.sourceTurnsSince(mark)),
+        Collections.max(proxies.targetTurnsSince(mark)));
   }
 
   private record Turns(int source, int target) {}

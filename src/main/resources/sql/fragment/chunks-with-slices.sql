@@ -1,0 +1,20 @@
+-- The ids of the chunks of hypertable ($2, $3) whose slices equal $1 exactly (a task's dimensions
+-- as a jsonb array). The hypertable must have exactly that many dimensions, so a chunk covering
+-- only part of the source chunk's space is never chosen. A fragment, not a statement: others put
+-- it in as {chunks_with_slices(DIMENSIONS, SCHEMA, TABLE)}, each argument an SQL expression
+-- (CatalogLayout.expand), so that this rule has one home.
+SELECT c.id
+  FROM _timescaledb_catalog.hypertable h
+  JOIN {chunk} c ON c.hypertable_id = h.id
+  JOIN {chunk_slice} s ON s.chunk_id = c.id
+  JOIN _timescaledb_catalog.dimension d ON d.id = s.dimension_id
+  JOIN jsonb_to_recordset($1)
+       AS x(column_name name, column_type text, range_start bigint, range_end bigint)
+    ON x.column_name = d.column_name
+   AND x.column_type = d.column_type::text
+   AND x.range_start = s.range_start
+   AND x.range_end = s.range_end
+ WHERE h.schema_name = $2 AND h.table_name = $3
+   AND h.num_dimensions = jsonb_array_length($1)
+ GROUP BY c.id
+HAVING count(DISTINCT s.slice_id) = jsonb_array_length($1)
