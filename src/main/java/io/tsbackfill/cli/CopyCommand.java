@@ -1,6 +1,7 @@
 package io.tsbackfill.cli;
 
 import io.tsbackfill.config.CopySettings;
+import io.tsbackfill.config.CopySettings.Attach;
 import io.tsbackfill.config.CopySettings.ChunkCreation;
 import io.tsbackfill.config.CopySettings.RowOrderChoice;
 import io.tsbackfill.copy.CopyJob;
@@ -56,14 +57,15 @@ final class CopyCommand extends BaseCommand {
       names = "--attach",
       hidden = true,
       arity = "1",
-      paramLabel = "on|off",
-      defaultValue = "${env:BACKFILL_ATTACH:-on}",
-      converter = Settings.OnOff.class,
+      paramLabel = "auto|on|off",
+      defaultValue = "${env:BACKFILL_ATTACH:-auto}",
+      converter = Settings.AttachValue.class,
       description =
           "Expert. On targets with the Timescale License, load a whole chunk into a new"
-              + " table and attach it in place of the target chunk, indexed once; off copies into the"
-              + " indexed chunk (default: on, or BACKFILL_ATTACH).")
-  boolean attach;
+              + " table and attach it in place of the target chunk, indexed once: auto those of"
+              + " 4 MB or more on the source (a smaller one copies faster into its indexed chunk),"
+              + " on every whole chunk, off none (default: auto, or BACKFILL_ATTACH).")
+  Attach attach;
 
   @Option(
       names = "--row-order",

@@ -1,6 +1,7 @@
 package io.tsbackfill.cli;
 
 import io.tsbackfill.config.CopySettings;
+import io.tsbackfill.config.CopySettings.Attach;
 import io.tsbackfill.config.CopySettings.ChunkCreation;
 import io.tsbackfill.config.CopySettings.RowOrderChoice;
 import java.time.Duration;
@@ -33,6 +34,15 @@ final class Settings {
     public ChunkCreation convert(String value) {
       Boolean on = onOffOrAuto(value, true, "not auto, on or off").orElse(null);
       return on == null ? ChunkCreation.AUTO : on ? ChunkCreation.ON : ChunkCreation.OFF;
+    }
+  }
+
+  /** auto, on or off. */
+  static final class AttachValue implements ITypeConverter<Attach> {
+    @Override
+    public Attach convert(String value) {
+      Boolean on = onOffOrAuto(value, true, "not auto, on or off").orElse(null);
+      return on == null ? Attach.AUTO : on ? Attach.ON : Attach.OFF;
     }
   }
 

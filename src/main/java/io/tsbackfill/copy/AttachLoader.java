@@ -3,6 +3,7 @@ package io.tsbackfill.copy;
 import io.tsbackfill.catalog.Catalog;
 import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.TimescaleInfo;
+import io.tsbackfill.config.CopySettings.Attach;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Locks;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * (its rows beyond the bound must stay, and the application may be writing there), the source or
  * target chunk is compressed, a continuous aggregate reads the hypertable (dropping the chunk would
  * log an invalidation of its range), a view, foreign key or child table depends on the chunk, the
- * target's create_chunk takes no table, or {@code --attach off}.
+ * target's create_chunk takes no table, the source chunk is under 4 MB ({@code --attach auto}, the
+ * default: the table, its indexes and the swap cost a small chunk more than its indexed COPY), or
+ * {@code --attach off}.
  */
 final class AttachLoader {
   private static final Logger LOG = LoggerFactory.getLogger(AttachLoader.class);
@@ -65,14 +68,20 @@ final class AttachLoader {
   private final Locks locks;
   private final boolean enabled;
 
+  /** The smallest source chunk (on-disk size) that is attached. */
+  private final long minBytes;
+
   /** Whether the target's create_chunk adopts matching indexes; null until first asked. */
   private volatile Boolean adoptsIndexes;
 
-  AttachLoader(TimescaleInfo targetInfo, Locks locks, boolean enabled) {
+  AttachLoader(TimescaleInfo targetInfo, Locks locks, Attach attach) {
     this.targetInfo = targetInfo;
     this.locks = locks;
     this.enabled =
-        enabled && targetInfo.hasTimescaleLicense() && targetInfo.createChunkTakesTable();
+        attach != Attach.OFF
+            && targetInfo.hasTimescaleLicense()
+            && targetInfo.createChunkTakesTable();
+    this.minBytes = attach.minBytes();
   }
 
   /**
@@ -85,7 +94,7 @@ final class AttachLoader {
   Optional<Prepared> prepare(
       Connection t, Task task, ChunkName targetChunk, boolean sourceCompressed, String setup)
       throws SQLException {
-    if (!enabled || task.filter() != null || sourceCompressed) {
+    if (!enabled || task.filter() != null || sourceCompressed || task.sourceBytes() < minBytes) {
       return Optional.empty();
     }
     String chunk = targetChunk.qname();

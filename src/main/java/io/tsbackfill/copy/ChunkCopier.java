@@ -11,6 +11,7 @@ import io.tsbackfill.catalog.ChunkSpan;
 import io.tsbackfill.catalog.CopyColumn;
 import io.tsbackfill.catalog.Slice;
 import io.tsbackfill.catalog.TimescaleInfo;
+import io.tsbackfill.config.CopySettings;
 import io.tsbackfill.copy.CompressedChunkCopier.Compression;
 import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
@@ -150,7 +151,7 @@ final class ChunkCopier {
       Throttle throttle,
       Locks locks,
       RowOrder rowOrder,
-      boolean attach) {
+      CopySettings.Attach attach) {
     this.sourceInfo = sourceInfo;
     this.targetInfo = targetInfo;
     this.rowOrder = rowOrder;

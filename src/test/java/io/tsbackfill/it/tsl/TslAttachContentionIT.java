@@ -89,7 +89,7 @@ class TslAttachContentionIT extends TslIntegrationTest {
           .isTrue();
       // A third of the default lock timeout: a worker that waited under it for the index builds
       // of two others would show up as a retry.
-      copied = copy("--output", "json", "--lock-timeout", "1s");
+      copied = copy("--output", "json", "--lock-timeout", "1s", "--attach", "on");
     } finally {
       app.stop.set(true);
       app.join(TimeUnit.SECONDS.toMillis(60));

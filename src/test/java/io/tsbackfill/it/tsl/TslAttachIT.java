@@ -70,7 +70,7 @@ class TslAttachIT extends TslIntegrationTest {
         target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "readings")));
     String watchedBefore =
         target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "watched")));
-    ToolRun copied = copy();
+    ToolRun copied = copy("--attach", "on");
     assertOk(copied);
 
     assertSameRows("public.readings", "time < '2024-03-04 12:00+00'");
@@ -143,7 +143,7 @@ class TslAttachIT extends TslIntegrationTest {
     // Copying again (a restage after clean) attaches again and stays exact.
     assertOk(clean());
     assertOk(stage("--until", "2024-03-04T12:00:00Z", "--filter", "readings"));
-    assertOk(copy());
+    assertOk(copy("--attach", "on"));
     assertSameRows("public.readings", "time < '2024-03-04 12:00+00'");
     assertThat(target.value(shape)).isEqualTo(targetShape);
   }
@@ -174,7 +174,7 @@ class TslAttachIT extends TslIntegrationTest {
         .as("--attach off: chunks kept")
         .isEqualTo(idsBefore);
     assertOk(stage("--until", "2030-01-01T00:00:00Z", "--filter", "^public\\.attached$"));
-    assertOk(copy());
+    assertOk(copy("--attach", "on"));
     assertSameRows("public.indexed", null);
     assertSameRows("public.attached", null);
     // The loaded rows were written frozen (COPY FREEZE into the table made in the transaction), so
@@ -236,7 +236,7 @@ class TslAttachIT extends TslIntegrationTest {
           holderPid = rs.getInt(1);
         }
       }
-      ToolRun held = copy("--lock-timeout", "500ms", "--retries", "0");
+      ToolRun held = copy("--attach", "on", "--lock-timeout", "500ms", "--retries", "0");
       assertThat(held.exitCode()).as("copy while the chunk is held: %s", held).isNotZero();
       assertThat(target.rows("SELECT copy_sqlstate, copy_message FROM __backfill.task"))
           .singleElement()
@@ -255,7 +255,7 @@ class TslAttachIT extends TslIntegrationTest {
         .as("load tables left behind")
         .isZero();
 
-    assertOk(copy());
+    assertOk(copy("--attach", "on"));
     assertSameRows("public.held", null);
     assertThat(target.value(target.catalog(String.format(Locale.ROOT, CHUNK_IDS, "held"))))
         .as("the chunk, attached anew")

@@ -160,7 +160,17 @@ class TslRoundTripsIT extends TslIntegrationTest {
     }
     ProxyPair.Mark mark = proxies.mark();
     assertOk(
-        tool("copy", "--source", proxies.sourceUri(), "--target", proxies.targetUri(), "-p", "1"));
+        tool(
+            "copy",
+            "--source",
+            proxies.sourceUri(),
+            "--target",
+            proxies.targetUri(),
+            "-p",
+            "1",
+            // Its small chunks are attached too: the attach path's round trips are counted.
+            "--attach",
+            "on"));
     // At -p 1 the worker's connection is the busiest on each side (the target's other one
     // runs ANALYZE after commit, off the chunk's path).
     return new Turns(
