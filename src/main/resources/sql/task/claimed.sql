@@ -16,13 +16,7 @@
 -- Column 11: the continuous aggregate whose materialization hypertable the target is (output
 -- names the view, not the internal hypertable), else NULL.
 WITH claimed AS MATERIALIZED ({claim})
-SELECT k.priority, k.chunk_schema, k.chunk_name, k.hypertable_schema, k.hypertable_name,
-       k.dimensions::text, k.filter, k.target_hypertable_schema, k.target_hypertable_name,
-       COALESCE(k.source_bytes, 0),
-       (SELECT format('%I.%I', ca.view_schema, ca.view_name)
-          FROM timescaledb_information.continuous_aggregates ca
-         WHERE ca.materialization_hypertable_schema = k.target_hypertable_schema
-           AND ca.materialization_hypertable_name = k.target_hypertable_name),
+SELECT {task_columns(k)},
        k.copy_path,
        pg_try_advisory_xact_lock(?, k.priority::int),
        tc.schema_name, tc.table_name, tc.status, tc.compressed_schema, tc.compressed_table, tc.id,

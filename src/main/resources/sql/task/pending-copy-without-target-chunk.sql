@@ -6,13 +6,7 @@
 -- hypertable's chunk-creation lock.
 -- Last column: the continuous aggregate whose materialization hypertable the target is (output
 -- names the view, not the internal hypertable), else NULL.
-SELECT t.priority, t.chunk_schema, t.chunk_name, t.hypertable_schema, t.hypertable_name,
-       t.dimensions::text, t.filter, t.target_hypertable_schema, t.target_hypertable_name,
-       COALESCE(t.source_bytes, 0),
-       (SELECT format('%I.%I', ca.view_schema, ca.view_name)
-          FROM timescaledb_information.continuous_aggregates ca
-         WHERE ca.materialization_hypertable_schema = t.target_hypertable_schema
-           AND ca.materialization_hypertable_name = t.target_hypertable_name)
+SELECT {task_columns(t)}
   FROM __backfill.task t
  WHERE t.worked IS NULL
    AND COALESCE(t.source_bytes, 0) >= ?

@@ -84,7 +84,7 @@ public record CatalogLayout(
    * would overlap) live in one fragment; a statement cannot call another the way code can.
    */
   private static final Pattern FRAGMENT =
-      Pattern.compile("\\{(chunks_with_slices|chunks_overlapping)\\(([^{}()]*)\\)\\}");
+      Pattern.compile("\\{(chunks_with_slices|chunks_overlapping|task_columns)\\(([^{}()]*)\\)\\}");
 
   /** {@code text} with this catalog's relations and schemas put in for the placeholders. */
   public String expand(String text) {

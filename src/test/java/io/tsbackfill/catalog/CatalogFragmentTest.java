@@ -33,7 +33,11 @@ class CatalogFragmentTest {
           "task/pending-copy-without-target-chunk"
         }) {
       String out = CatalogLayout.expandFragments(Sql.load(name));
-      assertThat(out).as(name).doesNotContain("{chunks_").doesNotContainPattern("\\$[0-9]");
+      assertThat(out)
+          .as(name)
+          .doesNotContain("{chunks_")
+          .doesNotContain("{task_")
+          .doesNotContainPattern("\\$[0-9]");
     }
   }
 
