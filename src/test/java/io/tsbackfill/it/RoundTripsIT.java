@@ -58,9 +58,11 @@ class RoundTripsIT extends IntegrationTest {
     Turns forty = run("stage", "--until", ALL_40);
     assertThat(taskCount("true")).isEqualTo(40);
     System.out.printf("stage round trips: 10 chunks %s, 40 chunks %s%n", ten, forty);
+    // Thirty more chunks at even one round trip each would add 30; a pool's check of an idle
+    // connection adds one now and then (see assertCopyAndVerify).
     assertThat(forty.total())
         .as("stage's round trips with 40 chunks (with 10: %s; 40: %s)", ten, forty)
-        .isEqualTo(ten.total());
+        .isBetween(ten.total() - 2, ten.total() + 2);
   }
 
   /**
@@ -84,7 +86,7 @@ class RoundTripsIT extends IntegrationTest {
     System.out.printf("TSL stage round trips: 10 chunks %s, 40 chunks %s%n", ten, forty);
     assertThat(forty.total())
         .as("stage's round trips creating 40 chunks (with 10: %s; 40: %s)", ten, forty)
-        .isEqualTo(ten.total());
+        .isBetween(ten.total() - 2, ten.total() + 2);
   }
 
   /** Stages and copies 10 chunks, then 30 more, verifying each time, and checks per chunk. */
