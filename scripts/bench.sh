@@ -196,7 +196,13 @@ cleanup() {
     for db in "${src_dbs[@]}"; do drop_at "$db"; done
     rm -rf "$work"
   fi
-  [ "${#proxies[@]}" = 0 ] || kill "${proxies[@]}" 2>/dev/null || true
+  if [ "${#proxies[@]}" != 0 ]; then
+    # A proxy writes its last counts on TERM and exits; one that has not within 5 s is killed.
+    kill "${proxies[@]}" 2>/dev/null || true
+    local deadline=$((SECONDS + 5))
+    while kill -0 "${proxies[@]}" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    kill -9 "${proxies[@]}" 2>/dev/null || true
+  fi
   exit "$rc"
 }
 trap cleanup EXIT
