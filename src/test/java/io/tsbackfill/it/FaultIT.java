@@ -58,13 +58,14 @@ class FaultIT extends FaultTest {
       assertThat(ToolBackends.terminate(source, sourceVictim.pid())).isTrue();
       gate.release(chunks.get(0));
 
-      // 2nd chunk: its target session is terminated in the middle of its COPY.
-      terminate(awaitHeldAtGate());
+      // 2nd chunk: its target session is terminated in the middle of its COPY. The gate of that
+      // chunk, by name: the 1st chunk's session may not have left the gate yet.
+      terminate(awaitHeldAtGate(chunks.get(1)));
       gate.release(chunks.get(1));
 
       // 3rd chunk: terminated on both attempts, so it fails after all retries.
-      terminate(awaitHeldAtGate());
-      terminate(awaitHeldAtGate());
+      terminate(awaitHeldAtGate(chunks.get(2)));
+      terminate(awaitHeldAtGate(chunks.get(2)));
 
       ToolRun r = finish(run);
       assertThat(r.exitCode()).as(r.toString()).isEqualTo(5);

@@ -2,6 +2,7 @@ package io.tsbackfill.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tsbackfill.testbed.CopyGate;
 import io.tsbackfill.testbed.ToolBackends;
 import io.tsbackfill.testbed.ToolBackends.Backend;
 import io.tsbackfill.testbed.ToolRun;
@@ -57,6 +58,31 @@ abstract class FaultTest extends IntegrationTest {
   void assertExact() {
     assertThat(taskCount("worked IS NULL")).as("tasks still pending").isZero();
     assertSameRows(TABLE, null);
+  }
+
+  /**
+   * The session of the tool that waits at the gate for rows of target chunk {@code chunk}: not a
+   * session whose chunk was released a moment ago and that has yet to leave the wait.
+   */
+  Backend awaitHeldAtGate(String chunk) {
+    return ToolBackends.await(
+            target,
+            b ->
+                b.waitsForAdvisoryLock()
+                    && "1"
+                        .equals(
+                            target.value(
+                                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                                    + " AND NOT granted AND pid = "
+                                    + b.pid()
+                                    + " AND objsubid = 2 AND classid = "
+                                    + CopyGate.KEY
+                                    + " AND objid::bigint = (hashtext('"
+                                    + chunk
+                                    + "')::bigint & 4294967295)")),
+            Duration.ofSeconds(60))
+        .orElseThrow(
+            () -> new AssertionError("no session of the tool waits at the gate of " + chunk));
   }
 
   Backend awaitHeldAtGate() {

@@ -11,7 +11,7 @@ import java.sql.SQLException;
  * chunk is closed. The trigger changes no row.
  */
 public final class CopyGate implements AutoCloseable {
-  static final int KEY = 727;
+  public static final int KEY = 727;
   private final Connection holder;
 
   private CopyGate(Connection holder) {
