@@ -4,10 +4,11 @@
 -- those created. The listed chunks are one source hypertable's, so they never overlap each other,
 -- and the check reads the chunks as they were before the statement. MATERIALIZED: every check is
 -- made before any chunk is created, whatever order the planner would give the quals.
-WITH missing AS MATERIALIZED (
+WITH p AS (SELECT ?::jsonb AS entries, ?::text AS schema_name, ?::text AS table_name),
+missing AS MATERIALIZED (
   SELECT e.key, e.create
-    FROM jsonb_to_recordset(?::jsonb) AS e(key text, slices jsonb, "create" jsonb)
-   WHERE NOT EXISTS ({chunks_overlapping(e.slices, ?, ?)})
+    FROM p, jsonb_to_recordset(p.entries) AS e(key text, slices jsonb, "create" jsonb)
+   WHERE NOT EXISTS ({chunks_overlapping(e.slices, p.schema_name, p.table_name)})
 )
 SELECT m.key
   FROM missing m, LATERAL {proc}.create_chunk(?::regclass, m.create) AS created

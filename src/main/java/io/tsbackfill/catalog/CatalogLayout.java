@@ -104,7 +104,13 @@ public record CatalogLayout(
       String[] args = m.group(2).split(",");
       // From the highest number down, so that $1 never eats the start of $10.
       for (int i = args.length; i >= 1; i--) {
-        body = body.replace("$" + i, args[i - 1].strip());
+        String arg = args[i - 1].strip();
+        // A bind parameter put in twice would take two values: pass an expression instead.
+        if (arg.contains("?") && body.split("\\$" + i + "(?![0-9])", -1).length > 2) {
+          throw new IllegalStateException(
+              "fragment " + m.group(1) + " uses $" + i + " more than once; pass a column, not ?");
+        }
+        body = body.replace("$" + i, arg);
       }
       if (body.matches("(?s).*\\$[0-9].*")) {
         throw new IllegalStateException(
@@ -135,10 +141,15 @@ public record CatalogLayout(
     return Ident.quote(procSchema) + "." + Ident.quote(name);
   }
 
+  /**
+   * Schema and table names stay of type {@code name}, uncast: a lookup by name ({@code
+   * c.schema_name = ?}) then uses the catalog's index on them (pg_class's from 2.29, the chunk
+   * table's before), where a cast to text scanned every chunk for each chunk copied.
+   */
   private String chunkRelation() {
     if (chunkHasRelid) {
-      return "(SELECT c.id, c.hypertable_id, n.nspname::text AS schema_name,"
-          + " r.relname::text AS table_name, c.status, c.osm_chunk,"
+      return "(SELECT c.id, c.hypertable_id, n.nspname AS schema_name,"
+          + " r.relname AS table_name, c.status, c.osm_chunk,"
           + " CASE WHEN c.status & 1 <> 0 THEN zn.nspname::text END AS compressed_schema,"
           + " CASE WHEN c.status & 1 <> 0 THEN zr.relname::text END AS compressed_table"
           + " FROM _timescaledb_catalog.chunk c"
@@ -148,8 +159,7 @@ public record CatalogLayout(
           + " LEFT JOIN pg_class zr ON zr.oid = zs.compress_relid"
           + " LEFT JOIN pg_namespace zn ON zn.oid = zr.relnamespace)";
     }
-    return "(SELECT c.id, c.hypertable_id, c.schema_name::text AS schema_name,"
-        + " c.table_name::text AS table_name, c.status, c.osm_chunk,"
+    return "(SELECT c.id, c.hypertable_id, c.schema_name, c.table_name, c.status, c.osm_chunk,"
         + " z.schema_name::text AS compressed_schema, z.table_name::text AS compressed_table"
         + " FROM _timescaledb_catalog.chunk c"
         + " LEFT JOIN _timescaledb_catalog.chunk z ON z.id = c.compressed_chunk_id"

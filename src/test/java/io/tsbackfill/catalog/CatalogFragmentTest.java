@@ -46,4 +46,10 @@ class CatalogFragmentTest {
     assertThatThrownBy(() -> CatalogLayout.expandFragments("({chunks_overlapping(a, b)})"))
         .isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void aPlaceholderForAnArgumentUsedTwiceIsRefused() {
+    assertThatThrownBy(() -> CatalogLayout.expandFragments("({chunks_overlapping(a, ?, ?)})"))
+        .isInstanceOf(IllegalStateException.class);
+  }
 }
