@@ -8,7 +8,11 @@ WITH p AS (SELECT ?::jsonb AS entries, ?::text AS schema_name, ?::text AS table_
 missing AS MATERIALIZED (
   SELECT e.key, e.create
     FROM p, jsonb_to_recordset(p.entries) AS e(key text, slices jsonb, "create" jsonb)
-   WHERE NOT EXISTS ({chunks_overlapping(e.slices, p.schema_name, p.table_name)})
+   WHERE NOT EXISTS (
+           SELECT 1
+             FROM {chunk} c
+            WHERE c.id = ANY (ARRAY({chunks_overlapping(e.slices, p.schema_name,
+                                                        p.table_name)})))
 )
 SELECT m.key
   FROM missing m, LATERAL {proc}.create_chunk(?::regclass, m.create) AS created

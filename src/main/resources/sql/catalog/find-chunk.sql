@@ -3,4 +3,4 @@
 WITH p AS (SELECT ?::jsonb AS dimensions, ?::text AS schema_name, ?::text AS table_name)
 SELECT c.schema_name, c.table_name
   FROM p, {chunk} c
- WHERE c.id IN ({chunks_with_slices(p.dimensions, p.schema_name, p.table_name)})
+ WHERE c.id = ANY (ARRAY({chunks_with_slices(p.dimensions, p.schema_name, p.table_name)}))

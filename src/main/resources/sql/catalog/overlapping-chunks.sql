@@ -2,4 +2,5 @@
 -- as a jsonb array) would collide with (see the fragment).
 WITH p AS (SELECT ?::text AS schema_name, ?::text AS table_name, ?::jsonb AS dimensions)
 SELECT count(*)
-  FROM p, LATERAL ({chunks_overlapping(p.dimensions, p.schema_name, p.table_name)}) o
+  FROM p, {chunk} c
+ WHERE c.id = ANY (ARRAY({chunks_overlapping(p.dimensions, p.schema_name, p.table_name)}))

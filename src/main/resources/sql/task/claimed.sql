@@ -37,8 +37,8 @@ SELECT {task_columns(k)},
                    THEN c.hypertable_id END AS trigger_hypertable_id,
               count(*) OVER () AS matches
          FROM {chunk} c
-        WHERE c.id IN ({chunks_with_slices(k.dimensions, k.target_hypertable_schema,
-                                           k.target_hypertable_name)})
+        WHERE c.id = ANY (ARRAY({chunks_with_slices(k.dimensions, k.target_hypertable_schema,
+                                                    k.target_hypertable_name)}))
         LIMIT 1) tc ON true
   LEFT JOIN LATERAL (
        SELECT h.id, h.num_dimensions

@@ -10,6 +10,9 @@ SELECT {task_columns(t)}
   FROM __backfill.task t
  WHERE t.worked IS NULL
    AND COALESCE(t.source_bytes, 0) >= ?
-   AND NOT EXISTS ({chunks_with_slices(t.dimensions, t.target_hypertable_schema,
-                                       t.target_hypertable_name)})
+   AND NOT EXISTS (
+         SELECT 1
+           FROM {chunk} c
+          WHERE c.id = ANY (ARRAY({chunks_with_slices(t.dimensions, t.target_hypertable_schema,
+                                                      t.target_hypertable_name)})))
  ORDER BY t.priority

@@ -14,7 +14,7 @@ class CatalogFragmentTest {
         CatalogLayout.expandFragments(
             "SELECT 1 WHERE x IN ({chunks_with_slices(k.dims, k.s,\n    k.t)})");
     assertThat(out)
-        .startsWith("SELECT 1 WHERE x IN (SELECT c.id")
+        .startsWith("SELECT 1 WHERE x IN (SELECT s.chunk_id")
         .endsWith("= jsonb_array_length(k.dims))")
         .contains("jsonb_to_recordset(k.dims)")
         .contains("h.schema_name = k.s AND h.table_name = k.t")
