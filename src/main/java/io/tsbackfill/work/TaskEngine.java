@@ -14,6 +14,7 @@ import io.tsbackfill.task.CopyPath;
 import io.tsbackfill.task.Task;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -453,6 +454,8 @@ public final class TaskEngine {
     Optional<Task> claim(Long priority) throws SQLException {
       try {
         connect();
+        drainWarnings(s, Side.SOURCE);
+        drainWarnings(t, Side.TARGET);
         endLeftOverSessions();
         if (sourceFresh) {
           // After the left-over sessions are ended: those statements read as before.
@@ -487,6 +490,19 @@ public final class TaskEngine {
         }
         throw target.error("claiming a task", e);
       }
+    }
+
+    /**
+     * Logs and clears what the server said on {@code c} without failing (NOTICEs: TimescaleDB sends
+     * one with every COPY out of a chunk). The driver keeps them on the connection until cleared,
+     * each one appended at the end of the list: a worker's connection lives for the whole run, so
+     * without this its memory and each append grew with the chunks copied.
+     */
+    private void drainWarnings(Connection c, Side side) throws SQLException {
+      for (SQLWarning w = c.getWarnings(); w != null; w = w.getNextWarning()) {
+        LOG.debug("the {} said: {}", side.label(), w.getMessage());
+      }
+      c.clearWarnings();
     }
 
     boolean isTransient(Throwable e) {
