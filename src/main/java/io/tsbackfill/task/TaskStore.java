@@ -16,8 +16,10 @@ import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -189,11 +191,16 @@ public final class TaskStore {
    * status} until the transaction ends, and reads what the target has for the task ({@link
    * ClaimedTarget}): a chunk's work starts with a single round trip to the target.
    */
+  /** The claim statements by layout and claim, written once: every task's work starts with one. */
+  private static final Map<List<Object>, String> CLAIMS = new ConcurrentHashMap<>();
+
   private static Optional<Task> claim(
       Connection t, CatalogLayout layout, String claimSql, Object arg, int lockKind)
       throws SQLException {
-    String claim = Sql.load(claimSql).strip();
-    String sql = layout.sql("task/claimed").replace("{claim}", claim);
+    String sql =
+        CLAIMS.computeIfAbsent(
+            List.of(layout, claimSql),
+            k -> layout.sql("task/claimed").replace("{claim}", Sql.load(claimSql).strip()));
     String trigger = Catalog.INVALIDATION_TRIGGER;
     return Jdbc.queryOne(t, sql, TaskStore::claimedTask, arg, lockKind, trigger, trigger, trigger);
   }
