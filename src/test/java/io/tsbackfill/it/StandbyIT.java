@@ -240,14 +240,17 @@ class StandbyIT extends IntegrationTest {
           source.exec("BEGIN; LOCK TABLE " + sourceChunk + " IN ACCESS EXCLUSIVE MODE; COMMIT");
           standby.awaitGone(reader);
           gate.release(targetChunk);
+          if (conflict == 1) {
+            // The release granted the waiting attempt its shared lock on the gate, which it keeps
+            // until its transaction ends; holding the gate again queues behind that, and ahead of
+            // the next attempt: it returns once this attempt has rolled back, and the next one
+            // waits at the gate, however long the backoff between them.
+            gate.hold(targetChunk);
+          }
           p.await(
               "retry " + conflict,
               l -> l.startsWith("{") && l.contains("\"event\":\"retry\""),
               TIMEOUT);
-          if (conflict == 1) {
-            // Within the retry's backoff (half a second at least): the next attempt waits too.
-            gate.hold(targetChunk);
-          }
         }
         JarProcess.Result r = p.finish(TIMEOUT);
         assertThat(r.exitCode()).as(r.toString()).isZero();
