@@ -12,8 +12,7 @@
 -- if it carries trigger ?4, and the live chunks of the target hypertable whose time slice
 -- overlaps the task's first (time) slice, where rows of that range can land, ordered by start:
 -- names, time slices, whether each carries trigger ?5, whether each is compressed.
--- Column 30: whether the target hypertable exists. Column 31: whether the target chunk's table has
--- no pages at all, so no row to delete (a schema-restored chunk); NULL without a chunk.
+-- Last column: whether the target hypertable exists.
 -- Column 11: the continuous aggregate whose materialization hypertable the target is (output
 -- names the view, not the internal hypertable), else NULL.
 WITH claimed AS MATERIALIZED ({claim})
@@ -26,8 +25,7 @@ SELECT {task_columns(k)},
        ov.schemas, ov.tables, ov.starts, ov.ends, ov.triggers, ov.compressed,
        EXISTS (SELECT 1 FROM _timescaledb_catalog.hypertable h
                 WHERE h.schema_name = k.target_hypertable_schema
-                  AND h.table_name = k.target_hypertable_name),
-       tc.heap_empty
+                  AND h.table_name = k.target_hypertable_name)
   FROM claimed k
   LEFT JOIN LATERAL (
        SELECT c.schema_name, c.table_name, c.status, c.compressed_schema, c.compressed_table,
@@ -37,9 +35,7 @@ SELECT {task_columns(k)},
                                                                        c.table_name))
                                    AND tg.tgname = ?)
                    THEN c.hypertable_id END AS trigger_hypertable_id,
-              count(*) OVER () AS matches,
-              pg_relation_size(to_regclass(format('%I.%I', c.schema_name, c.table_name))) = 0
-                AS heap_empty
+              count(*) OVER () AS matches
          FROM {chunk} c
         WHERE c.id = ANY (ARRAY({chunks_with_slices(k.dimensions, k.target_hypertable_schema,
                                                     k.target_hypertable_name)}))

@@ -307,17 +307,11 @@ final class ChunkCopier {
       decompress(c.t(), destination);
     }
     Copying copying = d.targetCompressed() ? withoutSetup(c) : c;
-    // A chunk table without a page holds no row to delete (the claim read its size in this
-    // transaction): the usual schema-restored chunk, whose DELETE cost more than its COPY of a
-    // small chunk, TimescaleDB planning it.
-    boolean nothingToDelete = !d.targetCompressed() && task.target().chunkEmpty();
     List<String> deletes =
-        nothingToDelete
-            ? List.of()
-            : List.of(
-                "DELETE FROM ONLY "
-                    + destination
-                    + (task.filter() == null ? "" : " WHERE " + task.filter()));
+        List.of(
+            "DELETE FROM ONLY "
+                + destination
+                + (task.filter() == null ? "" : " WHERE " + task.filter()));
     CopyStream.Counts counts =
         deleteAndCopy(
             copying,

@@ -17,8 +17,7 @@ import java.util.Optional;
  * a chunk (the routed path): the target hypertable's id and number of dimensions when it carries
  * that trigger ({@code hypertableWithTrigger}, else null), and its chunks whose time slice overlaps
  * the task's ({@code overlapping}, by start; empty with a chunk). {@code hypertableExists}: whether
- * the target hypertable exists at all. {@code chunkEmpty}: the target chunk's table has no pages
- * (no row, live or dead; its compressed batches, if any, live elsewhere).
+ * the target hypertable exists at all.
  */
 public record ClaimedTarget(
     String copyPath,
@@ -31,8 +30,7 @@ public record ClaimedTarget(
     int chunkMatches,
     Catalog.HypertableId hypertableWithTrigger,
     List<ChunkSpan> overlapping,
-    boolean hypertableExists,
-    boolean chunkEmpty) {
+    boolean hypertableExists) {
 
   /**
    * The target chunk with the task's slices, if any; an error, as the chunk's own, when more than

@@ -299,8 +299,7 @@ public final class TaskStore {
                 ? null
                 : new Catalog.HypertableId(rs.getInt(22), rs.getInt(23)),
             overlapping(rs),
-            rs.getBoolean(30),
-            rs.getBoolean(31));
+            rs.getBoolean(30));
     return task(rs, target);
   }
 
