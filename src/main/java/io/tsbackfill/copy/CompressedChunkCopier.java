@@ -381,15 +381,25 @@ final class CompressedChunkCopier {
     return counts;
   }
 
+  /**
+   * Creates the compressed chunk table like the source's: columns with their storage, collation,
+   * default, identity and NOT NULL, TimescaleDB's toast_tuple_target and statistics targets, and
+   * its indexes, all in one round trip. A column's storage goes into CREATE TABLE from PostgreSQL
+   * 16; before, CREATE TABLE cannot take it and ALTER TABLE sets it (TimescaleDB gives some columns
+   * a storage other than their type's default, and which differs between its releases).
+   */
   private void createDataTable(
       Connection t, String qname, List<DataColumn> columns, List<String> indexes)
       throws SQLException {
-    boolean storage = targetInfo.serverVersionNum() >= 160000;
+    boolean storageInCreate = targetInfo.serverVersionNum() >= 160000;
     List<String> defs = new ArrayList<>();
+    List<String> alters = new ArrayList<>();
     for (DataColumn c : columns) {
       StringBuilder d = new StringBuilder(c.quotedName()).append(' ').append(c.type());
-      if (storage) {
+      if (storageInCreate) {
         d.append(" STORAGE ").append(c.storage());
+      } else {
+        alters.add("ALTER COLUMN " + c.quotedName() + " SET STORAGE " + c.storage());
       }
       if (c.collation() != null) {
         d.append(" COLLATE ").append(c.collation());
@@ -402,27 +412,19 @@ final class CompressedChunkCopier {
       }
       d.append(c.notNull() ? " NOT NULL" : " NULL");
       defs.add(d.toString());
+      alters.add(
+          "ALTER COLUMN " + c.quotedName() + " SET STATISTICS " + (c.compressedData() ? 0 : 1000));
     }
-    Jdbc.execute(
-        t,
+    List<String> statements = new ArrayList<>();
+    statements.add(
         "CREATE TABLE "
             + qname
             + " ("
             + String.join(", ", defs)
             + ") WITH (toast_tuple_target = 128)");
-    for (DataColumn c : columns) {
-      Jdbc.execute(
-          t,
-          "ALTER TABLE "
-              + qname
-              + " ALTER COLUMN "
-              + c.quotedName()
-              + " SET STATISTICS "
-              + (c.compressedData() ? 0 : 1000));
-    }
-    for (String index : indexes) {
-      Jdbc.execute(t, index);
-    }
+    statements.add("ALTER TABLE " + qname + " " + String.join(", ", alters));
+    statements.addAll(indexes);
+    Jdbc.executeAll(t, statements);
   }
 
   /**
