@@ -9,7 +9,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,6 +37,21 @@ public final class CompressionSettings {
       CatalogLayout layout, String schema, String table) {
     return new Jdbc.Query<>(
         layout.sql("compress/chunk-settings"), CompressionSettings::json, schema, table);
+  }
+
+  /**
+   * The settings each of the compressed chunk tables {@code qnames} (qualified, quoted names) was
+   * built with, by name, in one round trip; a table without settings is left out.
+   */
+  public static Map<String, JsonNode> ofCompressedChunks(
+      Connection c, CatalogLayout layout, List<String> qnames) throws SQLException {
+    Map<String, JsonNode> out = new HashMap<>();
+    Jdbc.query(
+        c,
+        layout.sql("compress/chunks-settings"),
+        rs -> out.put(rs.getString(1), json(rs.getString(2))),
+        c.createArrayOf("text", qnames.toArray()));
+    return out;
   }
 
   /** The current settings of hypertable (schema, table), as catalog JSON. */
@@ -65,14 +82,33 @@ public final class CompressionSettings {
   /** The error for a mismatch: names both sides, shows the settings and says how to fix it. */
   public static String mismatch(
       String sourceCompressedChunk, String targetHypertable, List<String> differences) {
-    return "compression settings differ between the source compressed chunk "
-        + sourceCompressedChunk
+    return mismatch(List.of(sourceCompressedChunk), targetHypertable, differences);
+  }
+
+  /**
+   * {@link #mismatch(String, String, List)} for several source compressed chunks with the same
+   * differences from one target hypertable: one sentence, naming the first few of them.
+   */
+  public static String mismatch(
+      List<String> sourceCompressedChunks, String targetHypertable, List<String> differences) {
+    int named = Math.min(3, sourceCompressedChunks.size());
+    int more = sourceCompressedChunks.size() - named;
+    String chunks =
+        (sourceCompressedChunks.size() == 1
+                ? "the source compressed chunk "
+                : sourceCompressedChunks.size() + " source compressed chunks (")
+            + String.join(", ", sourceCompressedChunks.subList(0, named))
+            + (more > 0 ? " and " + more + " more" : "")
+            + (sourceCompressedChunks.size() == 1 ? "" : ")");
+    return "compression settings differ between "
+        + chunks
         + " and the target hypertable "
         + targetHypertable
         + " (source vs target): "
         + String.join("; ", differences)
         + ". Stop the compression jobs on the source, make the target's settings equal to the"
-        + " chunk's (ALTER TABLE "
+        + (sourceCompressedChunks.size() == 1 ? " chunk's" : " chunks'")
+        + " (ALTER TABLE "
         + targetHypertable
         + " SET (timescaledb.compress_segmentby = '...', timescaledb.compress_orderby = '...')),"
         + " run again, and change the settings back once the older chunks are backfilled";
@@ -88,7 +124,10 @@ public final class CompressionSettings {
   }
 
   private static JsonNode json(ResultSet rs) throws SQLException {
-    String json = rs.getString(1);
+    return json(rs.getString(1));
+  }
+
+  private static JsonNode json(String json) throws SQLException {
     try {
       return Json.MAPPER.readTree(json);
     } catch (IOException e) {

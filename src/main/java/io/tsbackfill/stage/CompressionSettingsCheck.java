@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tsbackfill.catalog.Chunk;
 import io.tsbackfill.catalog.CompressionSettings;
 import io.tsbackfill.catalog.TimescaleInfo;
+import io.tsbackfill.db.Ident;
 import io.tsbackfill.error.BackfillException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,27 +36,52 @@ final class CompressionSettingsCheck {
     if (!tInfo.hasTimescaleLicense()) {
       return;
     }
-    List<String> problems = new ArrayList<>();
+    // The source's settings of every whole compressed chunk in one round trip, each target
+    // hypertable's once: a backfill of compressed history has thousands of such chunks.
+    List<Stager.Planned> whole = new ArrayList<>();
+    List<String> names = new ArrayList<>();
     for (Stager.Planned p : plan) {
       Chunk c = p.chunk();
-      Stager.Destination d = destinations.get(p.hypertable().id());
-      if (!c.compressed() || p.filter() != null || d == null) {
-        continue;
-      }
-      Optional<JsonNode> src =
-          CompressionSettings.ofCompressedChunk(
-              s, sInfo.layout(), c.compressedSchema(), c.compressedTable());
-      if (src.isEmpty()) {
-        continue;
-      }
-      JsonNode tgt = CompressionSettings.ofHypertable(t, d.schema(), d.table()).orElse(null);
-      List<String> differ = CompressionSettings.differences(src.get(), tgt);
-      if (!differ.isEmpty()) {
-        problems.add(
-            CompressionSettings.mismatch(
-                c.compressedSchema() + "." + c.compressedTable(), d.plainName(), differ));
+      if (c.compressed() && p.filter() == null && destinations.get(p.hypertable().id()) != null) {
+        whole.add(p);
+        names.add(Ident.qname(c.compressedSchema(), c.compressedTable()));
       }
     }
+    if (whole.isEmpty()) {
+      return;
+    }
+    Map<String, JsonNode> sourceSettings =
+        CompressionSettings.ofCompressedChunks(s, sInfo.layout(), names);
+    Map<String, Optional<JsonNode>> targetSettings = new HashMap<>();
+    // One sentence per target hypertable and set of differences, naming its chunks.
+    Map<List<String>, List<String>> mismatched = new LinkedHashMap<>();
+    for (int i = 0; i < whole.size(); i++) {
+      Chunk c = whole.get(i).chunk();
+      JsonNode src = sourceSettings.get(names.get(i));
+      if (src == null) {
+        continue;
+      }
+      Stager.Destination d = destinations.get(whole.get(i).hypertable().id());
+      Optional<JsonNode> known = targetSettings.get(d.plainName());
+      if (known == null) {
+        known = CompressionSettings.ofHypertable(t, d.schema(), d.table());
+        targetSettings.put(d.plainName(), known);
+      }
+      JsonNode tgt = known.orElse(null);
+      List<String> differ = CompressionSettings.differences(src, tgt);
+      if (!differ.isEmpty()) {
+        List<String> key = new ArrayList<>(differ);
+        key.add(0, d.plainName());
+        mismatched
+            .computeIfAbsent(key, k -> new ArrayList<>())
+            .add(c.compressedSchema() + "." + c.compressedTable());
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    mismatched.forEach(
+        (key, chunks) ->
+            problems.add(
+                CompressionSettings.mismatch(chunks, key.get(0), key.subList(1, key.size()))));
     if (!problems.isEmpty()) {
       throw BackfillException.badState(String.join(" | ", problems));
     }

@@ -62,4 +62,19 @@ class CompressionSettingsTest {
         .contains("Stop the compression jobs on the source")
         .contains("change the settings back");
   }
+
+  @Test
+  void chunksWithTheSameMismatchShareOneSentenceNamingTheFirstFew() {
+    java.util.List<String> chunks =
+        java.util.List.of("s.c_1_chunk", "s.c_2_chunk", "s.c_3_chunk", "s.c_4_chunk");
+    String m =
+        CompressionSettings.mismatch(
+            chunks, "public.metrics", java.util.List.of("segmentby x vs y"));
+    assertThat(m)
+        .contains("s.c_1_chunk")
+        .contains("s.c_3_chunk")
+        .doesNotContain("s.c_4_chunk")
+        .contains("public.metrics")
+        .contains("segmentby x vs y");
+  }
 }
