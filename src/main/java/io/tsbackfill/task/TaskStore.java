@@ -257,6 +257,33 @@ public final class TaskStore {
     return claim(t, layout, "task/claim-verify", excluded, VERIFY_LOCK);
   }
 
+  /**
+   * Claims, beside the verify task {@code main} in the same transaction, the tasks of
+   * task/claim-verify-companions.sql (none in {@code exclude}), each shown in flight as {@code
+   * main} is.
+   */
+  public static List<Task> claimVerifyCompanions(
+      Connection t, CatalogLayout layout, Task main, Collection<Long> exclude) throws SQLException {
+    String sql =
+        CLAIMS.computeIfAbsent(
+            List.of(layout, "task/claim-verify-companions"),
+            k ->
+                layout
+                    .sql("task/claimed")
+                    .replace("{claim}", Sql.load("task/claim-verify-companions").strip()));
+    String trigger = Catalog.INVALIDATION_TRIGGER;
+    return Jdbc.query(
+        t,
+        sql,
+        TaskStore::claimedTask,
+        main.priority(),
+        t.createArrayOf("bigint", exclude.toArray()),
+        VERIFY_LOCK,
+        trigger,
+        trigger,
+        trigger);
+  }
+
   public static Optional<Task> claimVerifyTaskAgain(
       Connection t, CatalogLayout layout, long priority) throws SQLException {
     return claim(t, layout, "task/claim-verify-again", priority, VERIFY_LOCK);

@@ -9,6 +9,7 @@ import io.tsbackfill.catalog.ChunkName;
 import io.tsbackfill.catalog.TimescaleInfo;
 import io.tsbackfill.db.Database;
 import io.tsbackfill.db.Ident;
+import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Side;
 import io.tsbackfill.db.SourceSnapshot;
 import io.tsbackfill.error.BackfillException;
@@ -18,6 +19,7 @@ import io.tsbackfill.task.TaskStore;
 import io.tsbackfill.work.ChunkReport.Outcome;
 import io.tsbackfill.work.StandbyLag;
 import io.tsbackfill.work.TaskJob;
+import io.tsbackfill.work.TaskJob.Also;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -45,6 +47,9 @@ public final class VerifyJob implements TaskJob {
   private final Duration standbyWait;
   private SourceSnapshot snapshot = SourceSnapshot.PRIMARY;
   private final Map<String, Summary> summaries = new ConcurrentHashMap<>();
+
+  /** Staged source size under which a chunk is verified with others (see {@link #batch}). */
+  static final long BATCH_BYTES = 1 << 20;
 
   /** PostgreSQL's undefined_table: the source chunk was dropped since stage. */
   private static final String UNDEFINED_TABLE = "42P01";
@@ -137,6 +142,13 @@ public final class VerifyJob implements TaskJob {
   }
 
   @Override
+  public Done process(Task task, Connection s, Connection t, Collection<Long> exclude)
+      throws SQLException {
+    Optional<Done> batch = batch(task, s, t, exclude);
+    return batch.isPresent() ? batch.get() : process(task, s, t);
+  }
+
+  @Override
   public Done process(Task task, Connection s, Connection t) throws SQLException {
     String where = task.filter() == null ? "" : " WHERE " + task.filter();
     // Read by the claim, in this transaction.
@@ -191,8 +203,114 @@ public final class VerifyJob implements TaskJob {
     if (read.isEmpty()) {
       return sourceChunkGone(task);
     }
-    List<String> sourceValues = read.get();
     List<String> targetValues = on(TARGET, () -> summary.run(t, targetFrom));
+    return compared(task, summary, read.get(), targetValues, destination, path);
+  }
+
+  /**
+   * Whole small chunks are verified several at a time: beside a task of under {@link #BATCH_BYTES}
+   * with its target chunk, the companions claim-verify-companions.sql claims in the same
+   * transaction, each pair of summaries read in one statement per side (a small chunk's summary
+   * costs its statement far more than its rows: 1.5 ms a chunk alone, 0.65 in a statement of 20).
+   * Empty when the task does not qualify or the batch cannot be read (a source chunk gone, say):
+   * then the task is verified alone, and the companions, claimed but not recorded, are free again
+   * at commit.
+   */
+  private Optional<Done> batch(Task task, Connection s, Connection t, Collection<Long> exclude)
+      throws SQLException {
+    if (task.filter() != null || task.sourceBytes() >= BATCH_BYTES) {
+      return Optional.empty();
+    }
+    Optional<ChunkName> targetChunk = on(TARGET, () -> task.target().requireChunk(task));
+    if (targetChunk.isEmpty()) {
+      return Optional.empty();
+    }
+    Summary summary = on(TARGET, () -> summaryOf(t, task));
+    if (summary.statements() != 1) {
+      return Optional.empty();
+    }
+    List<Task> companions =
+        on(TARGET, () -> TaskStore.claimVerifyCompanions(t, targetInfo.layout(), task, exclude));
+    List<Task> tasks = new ArrayList<>(List.of(task));
+    List<String> targets = new ArrayList<>(List.of(targetChunk.get().qname()));
+    for (Task c : companions) {
+      if (c.target().chunkMatches() == 1 && c.target().chunk().isPresent()) {
+        tasks.add(c);
+        targets.add(c.target().chunk().get().qname());
+      }
+    }
+    if (tasks.size() == 1) {
+      return Optional.empty();
+    }
+    List<List<String>> sourceValues;
+    try {
+      sourceValues =
+          on(SOURCE, () -> summary.runEach(s, tasks.stream().map(Task::chunkQname).toList()));
+    } catch (SQLException e) {
+      LOG.debug("verifying {} chunks one by one: {}", tasks.size(), e.getMessage());
+      return Optional.empty();
+    }
+    List<List<String>> targetValues;
+    savepoint(t, "SAVEPOINT backfill_verify_batch");
+    try {
+      targetValues = on(TARGET, () -> summary.runEach(t, targets));
+    } catch (SQLException e) {
+      LOG.debug("verifying {} chunks one by one: {}", tasks.size(), e.getMessage());
+      savepoint(t, "ROLLBACK TO SAVEPOINT backfill_verify_batch");
+      return Optional.empty();
+    }
+    List<Also> also = new ArrayList<>();
+    for (int i = 1; i < tasks.size(); i++) {
+      LOG.debug("verifying rows of chunk {} against {}", tasks.get(i).chunkQname(), targets.get(i));
+      also.add(
+          new Also(
+              tasks.get(i),
+              compared(
+                  tasks.get(i),
+                  summary,
+                  sourceValues.get(i),
+                  targetValues.get(i),
+                  targets.get(i),
+                  CopyPath.DIRECT)));
+    }
+    Done first =
+        compared(
+            task,
+            summary,
+            sourceValues.get(0),
+            targetValues.get(0),
+            targets.get(0),
+            CopyPath.DIRECT);
+    return Optional.of(
+        new Done(
+            first.outcome(),
+            first.destination(),
+            first.path(),
+            first.rows(),
+            first.bytes(),
+            first.message(),
+            first.details(),
+            first.record(),
+            also));
+  }
+
+  private static void savepoint(Connection t, String sql) throws SQLException {
+    on(
+        TARGET,
+        () -> {
+          Jdbc.execute(t, sql);
+          return null;
+        });
+  }
+
+  /** The outcome of comparing the two summaries of a task's rows. */
+  private static Done compared(
+      Task task,
+      Summary summary,
+      List<String> sourceValues,
+      List<String> targetValues,
+      String destination,
+      CopyPath path) {
     List<String> differences = Comparison.differences(summary, sourceValues, targetValues);
     long rows = Long.parseLong(sourceValues.get(0));
     if (!differences.isEmpty()) {

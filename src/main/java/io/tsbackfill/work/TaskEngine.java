@@ -214,7 +214,7 @@ public final class TaskEngine {
     for (int attempt = 1; ; attempt++) {
       Instant t0 = Instant.now();
       try {
-        TaskJob.Done done = job.process(task, w.s, w.t);
+        TaskJob.Done done = job.process(task, w.s, w.t, excluded());
         if (!done.outcome().done()) {
           // Before the commit releases the row lock, or another worker claims it again.
           leftPending.add(task.priority());
@@ -231,15 +231,24 @@ public final class TaskEngine {
             Side.TARGET,
             () -> {
               // The outcome and the COMMIT in one round trip; a failed record never commits.
-              if (done.record() == null) {
+              Jdbc.Update record = done.allRecords();
+              if (record == null) {
                 w.t.commit();
               } else {
-                Jdbc.updateAndCommit(w.t, done.record());
+                Jdbc.updateAndCommit(w.t, record);
               }
               return null;
             });
         job.committed(task);
         finish(task, done, t0);
+        for (TaskJob.Also also : done.also()) {
+          if (!also.done().outcome().done()) {
+            leftPending.add(also.task().priority());
+          }
+          listener.onChunkStarted(
+              Thread.currentThread().getName(), also.task().label(), also.task().sourceBytes());
+          finish(also.task(), also.done(), t0);
+        }
         return;
       } catch (SQLException | RuntimeException e) {
         w.rollback();

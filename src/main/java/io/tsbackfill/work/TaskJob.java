@@ -58,6 +58,15 @@ public interface TaskJob {
    */
   Done process(Task task, Connection s, Connection t) throws SQLException;
 
+  /**
+   * {@link #process}, knowing the tasks not to take up beside it ({@code exclude}: those that ended
+   * in this run or another worker holds), for a job that does several tasks in one transaction.
+   */
+  default Done process(Task task, Connection s, Connection t, Collection<Long> exclude)
+      throws SQLException {
+    return process(task, s, t);
+  }
+
   /** Called after the engine committed the work {@link #process} did on {@code task}. */
   default void committed(Task task) {}
 
@@ -88,7 +97,8 @@ public interface TaskJob {
 
   /**
    * One task's result, before commit; {@code record} writes it into the task row (null: nothing to
-   * write).
+   * write). {@code also}: the results of other tasks the job claimed and did in the same
+   * transaction, each with its own record, committed and reported with this one.
    */
   record Done(
       ChunkReport.Outcome outcome,
@@ -98,5 +108,39 @@ public interface TaskJob {
       long bytes,
       String message,
       java.util.List<String> details,
-      io.tsbackfill.db.Jdbc.Update record) {}
+      io.tsbackfill.db.Jdbc.Update record,
+      java.util.List<Also> also) {
+    public Done(
+        ChunkReport.Outcome outcome,
+        String destination,
+        CopyPath path,
+        long rows,
+        long bytes,
+        String message,
+        java.util.List<String> details,
+        io.tsbackfill.db.Jdbc.Update record) {
+      this(outcome, destination, path, rows, bytes, message, details, record, java.util.List.of());
+    }
+
+    /** This task's record and those of {@link #also}, as one update (null: none). */
+    public io.tsbackfill.db.Jdbc.Update allRecords() {
+      java.util.List<String> sql = new java.util.ArrayList<>();
+      java.util.List<Object> args = new java.util.ArrayList<>();
+      for (Done d :
+          java.util.stream.Stream.concat(
+                  java.util.stream.Stream.of(this), also.stream().map(Also::done))
+              .toList()) {
+        if (d.record() != null) {
+          sql.add(d.record().sql().strip());
+          args.addAll(java.util.Arrays.asList(d.record().args()));
+        }
+      }
+      return sql.isEmpty()
+          ? null
+          : new io.tsbackfill.db.Jdbc.Update(String.join(";\n", sql), args.toArray());
+    }
+  }
+
+  /** Another task done in the same transaction as the one claimed (see {@link Done#also}). */
+  record Also(Task task, Done done) {}
 }
