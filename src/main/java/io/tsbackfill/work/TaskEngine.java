@@ -36,10 +36,11 @@ import org.slf4j.LoggerFactory;
  * A fixed pool of workers, each with one source and one target connection for its lifetime,
  * claiming tasks from {@code __backfill.task} until none is left, for {@code copy} and {@code
  * verify} alike. Each task is one target transaction (claim, work, record) next to one source
- * transaction, so a task's outcome is recorded exactly when its work is committed. Transient errors
- * roll the task back and retry it with backoff; a permanent error fails that task at once and
- * records it, and the workers go on with the others. Only an error outside any task (the task list
- * cannot be read) stops the run, and then the chunks in progress still finish.
+ * transaction, so a task's outcome is recorded exactly when its work is committed (a job may take
+ * up more tasks in that transaction, verify's small chunks: recorded and committed with it).
+ * Transient errors roll the task back and retry it with backoff; a permanent error fails that task
+ * at once and records it, and the workers go on with the others. Only an error outside any task
+ * (the task list cannot be read) stops the run, and then the chunks in progress still finish.
  */
 public final class TaskEngine {
   private static final Logger LOG = LoggerFactory.getLogger(TaskEngine.class);
