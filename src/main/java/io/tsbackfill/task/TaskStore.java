@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -185,24 +186,37 @@ public final class TaskStore {
     return claim(t, layout, "task/claim-copy-again", priority, COPY_LOCK);
   }
 
+  /** The claim statements by layout and claim, written once: every task's work starts with one. */
+  private static final Map<List<Object>, String> CLAIMS = new ConcurrentHashMap<>();
+
   /**
    * One claim ({@code claimSql} with its one parameter {@code arg}) in one statement, which also
    * takes the in-flight advisory lock {@code (lockKind, priority)} that shows the task to {@code
    * status} until the transaction ends, and reads what the target has for the task ({@link
    * ClaimedTarget}): a chunk's work starts with a single round trip to the target.
    */
-  /** The claim statements by layout and claim, written once: every task's work starts with one. */
-  private static final Map<List<Object>, String> CLAIMS = new ConcurrentHashMap<>();
-
   private static Optional<Task> claim(
       Connection t, CatalogLayout layout, String claimSql, Object arg, int lockKind)
+      throws SQLException {
+    List<Task> claimed = claimAll(t, layout, claimSql, lockKind, arg);
+    if (claimed.size() > 1) {
+      throw new SQLException("expected at most one claimed task, got " + claimed.size());
+    }
+    return claimed.stream().findFirst();
+  }
+
+  /** {@link #claim} of every task {@code claimSql} (with {@code claimArgs}) selects. */
+  private static List<Task> claimAll(
+      Connection t, CatalogLayout layout, String claimSql, int lockKind, Object... claimArgs)
       throws SQLException {
     String sql =
         CLAIMS.computeIfAbsent(
             List.of(layout, claimSql),
             k -> layout.sql("task/claimed").replace("{claim}", Sql.load(claimSql).strip()));
     String trigger = Catalog.INVALIDATION_TRIGGER;
-    return Jdbc.queryOne(t, sql, TaskStore::claimedTask, arg, lockKind, trigger, trigger, trigger);
+    List<Object> args = new ArrayList<>(List.of(claimArgs));
+    args.addAll(List.of(lockKind, trigger, trigger, trigger));
+    return Jdbc.query(t, sql, TaskStore::claimedTask, args.toArray());
   }
 
   /** The statement that records a copy in the task row (run with the commit, see TaskJob). */
@@ -264,24 +278,13 @@ public final class TaskStore {
    */
   public static List<Task> claimVerifyCompanions(
       Connection t, CatalogLayout layout, Task main, Collection<Long> exclude) throws SQLException {
-    String sql =
-        CLAIMS.computeIfAbsent(
-            List.of(layout, "task/claim-verify-companions"),
-            k ->
-                layout
-                    .sql("task/claimed")
-                    .replace("{claim}", Sql.load("task/claim-verify-companions").strip()));
-    String trigger = Catalog.INVALIDATION_TRIGGER;
-    return Jdbc.query(
+    return claimAll(
         t,
-        sql,
-        TaskStore::claimedTask,
-        main.priority(),
-        t.createArrayOf("bigint", exclude.toArray()),
+        layout,
+        "task/claim-verify-companions",
         VERIFY_LOCK,
-        trigger,
-        trigger,
-        trigger);
+        main.priority(),
+        t.createArrayOf("bigint", exclude.toArray()));
   }
 
   public static Optional<Task> claimVerifyTaskAgain(
