@@ -2,6 +2,7 @@ package io.tsbackfill.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tsbackfill.db.Ident;
 import io.tsbackfill.db.Jdbc;
 import io.tsbackfill.db.Sql;
 import java.io.IOException;
@@ -36,7 +37,9 @@ public final class CompressionSettings {
   public static Jdbc.Query<JsonNode> ofCompressedChunk(
       CatalogLayout layout, String schema, String table) {
     return new Jdbc.Query<>(
-        layout.sql("compress/chunk-settings"), CompressionSettings::json, schema, table);
+        layout.sql("compress/chunks-settings"),
+        rs -> json(rs.getString(2)),
+        (Object) new String[] {Ident.qname(schema, table)});
   }
 
   /**
@@ -50,7 +53,7 @@ public final class CompressionSettings {
         c,
         layout.sql("compress/chunks-settings"),
         rs -> out.put(rs.getString(1), json(rs.getString(2))),
-        c.createArrayOf("text", qnames.toArray()));
+        (Object) qnames.toArray(String[]::new));
     return out;
   }
 

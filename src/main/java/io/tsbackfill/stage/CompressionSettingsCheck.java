@@ -25,6 +25,9 @@ import java.util.Optional;
 final class CompressionSettingsCheck {
   private CompressionSettingsCheck() {}
 
+  /** A target hypertable and how a source chunk's settings differ from its own. */
+  private record Mismatch(String hypertable, List<String> differences) {}
+
   static void run(
       Connection s,
       Connection t,
@@ -54,7 +57,7 @@ final class CompressionSettingsCheck {
         CompressionSettings.ofCompressedChunks(s, sInfo.layout(), names);
     Map<String, Optional<JsonNode>> targetSettings = new HashMap<>();
     // One sentence per target hypertable and set of differences, naming its chunks.
-    Map<List<String>, List<String>> mismatched = new LinkedHashMap<>();
+    Map<Mismatch, List<String>> mismatched = new LinkedHashMap<>();
     for (int i = 0; i < whole.size(); i++) {
       Chunk c = whole.get(i).chunk();
       JsonNode src = sourceSettings.get(names.get(i));
@@ -70,10 +73,8 @@ final class CompressionSettingsCheck {
       JsonNode tgt = known.orElse(null);
       List<String> differ = CompressionSettings.differences(src, tgt);
       if (!differ.isEmpty()) {
-        List<String> key = new ArrayList<>(differ);
-        key.add(0, d.plainName());
         mismatched
-            .computeIfAbsent(key, k -> new ArrayList<>())
+            .computeIfAbsent(new Mismatch(d.plainName(), differ), k -> new ArrayList<>())
             .add(c.compressedSchema() + "." + c.compressedTable());
       }
     }
@@ -81,7 +82,7 @@ final class CompressionSettingsCheck {
     mismatched.forEach(
         (key, chunks) ->
             problems.add(
-                CompressionSettings.mismatch(chunks, key.get(0), key.subList(1, key.size()))));
+                CompressionSettings.mismatch(chunks, key.hypertable(), key.differences())));
     if (!problems.isEmpty()) {
       throw BackfillException.badState(String.join(" | ", problems));
     }
