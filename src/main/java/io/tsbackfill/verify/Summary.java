@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The aggregates verify compares for one set of rows: the row count and, per column, the non-NULL
@@ -113,10 +114,7 @@ final class Summary {
     for (int i = 0; i < aggregates.size(); i += MAX_EXPRESSIONS) {
       List<Aggregate> batch =
           aggregates.subList(i, Math.min(aggregates.size(), i + MAX_EXPRESSIONS));
-      StringBuilder sql = new StringBuilder("SELECT ");
-      for (int j = 0; j < batch.size(); j++) {
-        sql.append(j == 0 ? "" : ", ").append(batch.get(j).sql());
-      }
+      StringBuilder sql = new StringBuilder("SELECT ").append(selectList(batch));
       boolean withExtra = extra != null && i == 0;
       if (withExtra) {
         sql.append(",\n").append(extra.sql()).append("\n");
@@ -158,11 +156,13 @@ final class Summary {
     }
     StringBuilder sql = new StringBuilder();
     for (int i = 0; i < froms.size(); i++) {
-      sql.append(i == 0 ? "" : "\nUNION ALL\n").append("SELECT ").append(i);
-      for (Aggregate a : aggregates) {
-        sql.append(", ").append(a.sql());
-      }
-      sql.append(" FROM ").append(froms.get(i));
+      sql.append(i == 0 ? "" : "\nUNION ALL\n")
+          .append("SELECT ")
+          .append(i)
+          .append(", ")
+          .append(selectList(aggregates))
+          .append(" FROM ")
+          .append(froms.get(i));
     }
     Jdbc.log(sql.toString());
     List<List<String>> out = new ArrayList<>(froms.size());
@@ -180,6 +180,10 @@ final class Summary {
       }
     }
     return out;
+  }
+
+  private static String selectList(List<Aggregate> aggregates) {
+    return aggregates.stream().map(Aggregate::sql).collect(Collectors.joining(", "));
   }
 
   private static void read(ResultSet rs, int columns, List<String> values) throws SQLException {
