@@ -225,7 +225,8 @@ public final class CopyJob implements TaskJob {
         c.bytes(),
         message,
         List.of(),
-        TaskStore.markCopied(task.priority(), message, c.path(), c.rows(), c.bytes()));
+        TaskStore.markCopied(task.priority(), message, c.path(), c.rows(), c.bytes()),
+        List.of());
   }
 
   @Override

@@ -281,17 +281,7 @@ public final class VerifyJob implements TaskJob {
             targetValues.get(0),
             targets.get(0),
             CopyPath.DIRECT);
-    return Optional.of(
-        new Done(
-            first.outcome(),
-            first.destination(),
-            first.path(),
-            first.rows(),
-            first.bytes(),
-            first.message(),
-            first.details(),
-            first.record(),
-            also));
+    return Optional.of(first.withAlso(also));
   }
 
   private static void savepoint(Connection t, String sql) throws SQLException {
@@ -334,7 +324,8 @@ public final class VerifyJob implements TaskJob {
         0,
         message,
         List.of(),
-        TaskStore.markVerified(task.priority(), message));
+        TaskStore.markVerified(task.priority(), message),
+        List.of());
   }
 
   /**
@@ -416,7 +407,8 @@ public final class VerifyJob implements TaskJob {
         0,
         message,
         details,
-        TaskStore.verifyFailed(task.priority(), full, null));
+        TaskStore.verifyFailed(task.priority(), full, null),
+        List.of());
   }
 
   @Override

@@ -398,7 +398,15 @@ public final class TaskEngine {
     finish(
         task,
         new TaskJob.Done(
-            ChunkReport.Outcome.FAILED, null, null, 0, 0, failure.recorded(), List.of(), null),
+            ChunkReport.Outcome.FAILED,
+            null,
+            null,
+            0,
+            0,
+            failure.recorded(),
+            List.of(),
+            null,
+            List.of()),
         t0);
   }
 

@@ -110,26 +110,19 @@ public interface TaskJob {
       java.util.List<String> details,
       io.tsbackfill.db.Jdbc.Update record,
       java.util.List<Also> also) {
-    public Done(
-        ChunkReport.Outcome outcome,
-        String destination,
-        CopyPath path,
-        long rows,
-        long bytes,
-        String message,
-        java.util.List<String> details,
-        io.tsbackfill.db.Jdbc.Update record) {
-      this(outcome, destination, path, rows, bytes, message, details, record, java.util.List.of());
+
+    /** This result, with {@code also} done in the same transaction. */
+    public Done withAlso(java.util.List<Also> also) {
+      return new Done(outcome, destination, path, rows, bytes, message, details, record, also);
     }
 
     /** This task's record and those of {@link #also}, as one update (null: none). */
     public io.tsbackfill.db.Jdbc.Update allRecords() {
+      java.util.List<Done> all = new java.util.ArrayList<>(java.util.List.of(this));
+      also.forEach(a -> all.add(a.done()));
       java.util.List<String> sql = new java.util.ArrayList<>();
       java.util.List<Object> args = new java.util.ArrayList<>();
-      for (Done d :
-          java.util.stream.Stream.concat(
-                  java.util.stream.Stream.of(this), also.stream().map(Also::done))
-              .toList()) {
+      for (Done d : all) {
         if (d.record() != null) {
           sql.add(d.record().sql().strip());
           args.addAll(java.util.Arrays.asList(d.record().args()));
